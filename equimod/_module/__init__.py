@@ -1,0 +1,7 @@
+"""The core: `Module`, `field`, abstract attributes, pytree flattening and bound methods."""
+
+from ._abstract import AbstractClassVar as AbstractClassVar
+from ._abstract import AbstractVar as AbstractVar
+from ._field import field as field
+from ._methods import BoundMethod as BoundMethod
+from ._module import Module as Module

@@ -1,0 +1,63 @@
+"""`field`: a `dataclasses.field` that also knows about converters and static fields."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+CONVERTER_KEY = "converter"
+STATIC_KEY = "static"
+
+_MSG_CONVERTER_NOT_CALLABLE = (
+    "field(converter=...) must be callable, got {converter!r}. Pass a function or "
+    "class taking the __init__ argument and returning the value to store."
+)
+_MSG_METADATA_CLASH = (
+    "field(metadata=...) may not contain the key {key!r}: equimod reserves it. Use "
+    "field({key}=...) instead."
+)
+
+
+def field(
+    *,
+    converter: Callable[[Any], Any] | None = None,
+    static: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Declare a Module field, as `dataclasses.field` does, with two additions.
+
+    **Arguments:**
+
+    - `converter`: called on the value once `__init__` has finished (for the
+      generated `__init__` and a hand-written one alike); its result is stored.
+      It does not run when JAX unflattens a Module.
+    - `static`: keep the value in the pytree structure (the treedef) rather than
+      among the leaves, so JAX transformations treat it as a compile-time
+      constant. It must be hashable and comparable; a JAX array in a static
+      field warns.
+    - every other keyword (`default`, `default_factory`, `init`, `repr`,
+      `kw_only`, `metadata`, ...) goes to `dataclasses.field`.
+    """
+    metadata: dict[str, Any] = dict(kwargs.pop("metadata", None) or {})
+    for key in (CONVERTER_KEY, STATIC_KEY):
+        if key in metadata:
+            raise ValueError(_MSG_METADATA_CLASH.format(key=key))
+    if converter is not None:
+        if not callable(converter):
+            raise TypeError(_MSG_CONVERTER_NOT_CALLABLE.format(converter=converter))
+        metadata[CONVERTER_KEY] = converter
+    if static:
+        metadata[STATIC_KEY] = True
+    return dataclasses.field(metadata=metadata, **kwargs)
+
+
+def converter_of(f: dataclasses.Field[Any]) -> Callable[[Any], Any] | None:
+    """The converter declared for a dataclass field, if any."""
+    metadata: Mapping[str, Any] = f.metadata
+    return metadata.get(CONVERTER_KEY)
+
+
+def is_static(f: dataclasses.Field[Any]) -> bool:
+    """Whether a dataclass field was declared with `field(static=True)`."""
+    return bool(f.metadata.get(STATIC_KEY, False))

@@ -1,0 +1,355 @@
+"""`Module`: a frozen dataclass that is also a JAX pytree."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import inspect
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from ._abstract import take_abstract_declarations, unimplemented_abstract, unimplemented_message
+from ._field import converter_of, is_static
+from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
+
+# Set on an instance only while its `__init__` runs: init state lives on the
+# instance, so construction is thread-safe and a failed `__init__` leaves nothing
+# behind.
+_INITIALISING = "__equimod_initialising__"
+
+_DATACLASS_OPTIONS = ("kw_only", "match_args")
+
+_MSG_SLOTS = (
+    "{cls} defines __slots__, which Modules do not support: a field stored in a slot "
+    "would be invisible to JAX. Remove __slots__ and declare each field at class "
+    "level, as `name: type`."
+)
+_MSG_OWN_SETATTR = (
+    "{cls} defines {method}, which Modules do not allow: a Module is frozen after "
+    "__init__. Assign fields in __init__, or make modified copies with "
+    "dataclasses.replace or equimod.tree_at."
+)
+_MSG_POST_INIT_IGNORED = (
+    "{cls} has both a hand-written __init__ and __post_init__; __post_init__ only runs "
+    "after a generated __init__, so it will not run. Call it from __init__, or use "
+    "__check_init__ to validate the instance."
+)
+_MSG_NOT_A_FIELD = (
+    "Cannot assign {name!r} in {cls}.__init__: {cls} has no field {name!r}. Declare it "
+    "at class level, as `{name}: SomeType`, to make it a field."
+)
+_MSG_FROZEN = (
+    "Cannot assign to field {name!r} of {cls}: a Module is immutable once __init__ has "
+    "returned. Make a modified copy with dataclasses.replace(module, {name}=...) or "
+    "equimod.tree_at(lambda m: m.{name}, module, new_value)."
+)
+_MSG_FROZEN_NOT_FIELD = (
+    "Cannot assign attribute {name!r} of {cls}: a Module is immutable once __init__ has "
+    "returned, and {name!r} is not one of its fields."
+)
+_MSG_FROZEN_DELETE = (
+    "Cannot delete attribute {name!r} of {cls}: a Module is immutable once __init__ has returned."
+)
+_MSG_MISSING_FIELDS = (
+    "{cls}.__init__ returned without setting the field(s) {names}. Assign each one in "
+    "__init__ (self.name = value) or give it a default at class level."
+)
+_MSG_ARRAY_IN_STATIC = (
+    "A JAX array is stored in the static field {cls}.{name}. Static fields are part of "
+    "the pytree structure, so JAX treats the array as a compile-time constant and "
+    "compares it by identity. Declare the field without static=True."
+)
+
+
+class _ClassInfo:
+    """What construction needs to know about a Module class, computed once at class creation."""
+
+    __slots__ = (
+        "abstract_missing",
+        "field_names",
+        "maybe_unset",
+        "factories",
+        "converters",
+        "checks",
+        "static_names",
+        "user_init",
+        "plain_new",
+    )
+
+    def __init__(self, cls: type, user_init: bool) -> None:
+        fields = dataclasses.fields(cls)
+        self.abstract_missing = unimplemented_abstract(cls)
+        self.field_names = frozenset(f.name for f in fields)
+        # A generated __init__ sets every field it takes and every default factory;
+        # a hand-written one may leave any field unset.
+        self.maybe_unset = tuple(
+            f.name
+            for f in fields
+            if user_init
+            or (
+                not f.init
+                and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING
+            )
+        )
+        self.factories: dict[str, Callable[[], Any]] = {
+            f.name: f.default_factory
+            for f in fields
+            if f.default_factory is not dataclasses.MISSING
+        }
+        self.converters = tuple(
+            (f.name, conv) for f in fields if (conv := converter_of(f)) is not None
+        )
+        self.checks: tuple[Callable[[Any], object], ...] = tuple(
+            k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
+        )
+        self.static_names = tuple(f.name for f in fields if is_static(f))
+        self.user_init = user_init
+        self.plain_new = cls.__new__ is object.__new__
+
+
+def _nearest_init_is_user_written(cls: type) -> bool:
+    for base in cls.__mro__[1:]:
+        if "__init__" not in base.__dict__:
+            continue
+        if base is object:
+            return False
+        info = base.__dict__.get("__equimod_info__")
+        if info is None:
+            return True  # a non-Module base with its own __init__
+        return bool(info.user_init)
+    return False
+
+
+class _ModuleMeta(abc.ABCMeta):
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        /,
+        **kwargs: Any,
+    ) -> _ModuleMeta:
+        if "__slots__" in namespace:
+            raise TypeError(_MSG_SLOTS.format(cls=name))
+        for method in ("__setattr__", "__delattr__"):
+            if method in namespace:
+                raise TypeError(_MSG_OWN_SETATTR.format(cls=name, method=method))
+        options = {k: kwargs.pop(k) for k in _DATACLASS_OPTIONS if k in kwargs}
+        declared_abstract = take_abstract_declarations(name, namespace)
+        own_init = "__init__" in namespace
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        cls.__equimod_abstract_declared__ = declared_abstract  # type: ignore[attr-defined]
+
+        user_init = own_init or _nearest_init_is_user_written(cls)
+        if (
+            user_init
+            and hasattr(cls, "__post_init__")
+            and (own_init or "__post_init__" in namespace)
+        ):
+            warnings.warn(_MSG_POST_INIT_IGNORED.format(cls=name), stacklevel=2)
+        dataclasses.dataclass(init=not user_init, repr=False, eq=False, frozen=True, **options)(cls)
+        if bases:
+            # The frozen dataclass installs its own __setattr__/__delattr__; inherit
+            # Module's, which allow assignment during __init__.
+            del cls.__setattr__
+            del cls.__delattr__
+        else:
+            cls.__setattr__ = _module_setattr  # type: ignore[method-assign,assignment]
+            cls.__delattr__ = _module_delattr  # type: ignore[method-assign,assignment]
+
+        info = _ClassInfo(cls, user_init=user_init)
+        cls.__equimod_info__ = info  # type: ignore[attr-defined]
+        fields = dataclasses.fields(cls)
+        register_module(
+            cls,
+            [f.name for f in fields if not is_static(f)],
+            [f.name for f in fields if is_static(f)],
+        )
+        if not user_init:
+            _annotate_converter_inputs(cls, fields)
+        if bases:
+            from ._methods import wrap_methods
+
+            wrap_methods(cls, info.field_names)
+        return cls
+
+    def __init__(
+        cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], /, **kwargs: Any
+    ) -> None:
+        for option in _DATACLASS_OPTIONS:
+            kwargs.pop(option, None)
+        super().__init__(name, bases, namespace, **kwargs)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if UNFLATTEN_TOKEN_NAME in kwargs:
+            # JAX rebuilding an instance from its leaves: no __init__, converters or checks.
+            del kwargs[UNFLATTEN_TOKEN_NAME]
+            self = _new_instance(cls)
+            _set_instance_dict(self, kwargs)
+            return self
+        info: _ClassInfo = cls.__equimod_info__  # type: ignore[attr-defined]
+        if info.abstract_missing:
+            raise TypeError(unimplemented_message(cls, info.abstract_missing))
+        if info.plain_new:
+            self = _new_instance(cls)
+        else:
+            self = cls.__new__(cls, *args, **kwargs)
+        # Instance state is only ever touched through (object.)__setattr__, never
+        # through `self.__dict__`: materialising the dict would make every later
+        # attribute read slower.
+        _object_setattr(self, _INITIALISING, True)
+        try:
+            self.__init__(*args, **kwargs)
+        finally:
+            _object_delattr(self, _INITIALISING)
+        if info.maybe_unset:
+            _complete(cls, info, self)
+        for name, converter in info.converters:
+            _object_setattr(self, name, converter(getattr(self, name)))
+        if info.static_names:
+            _warn_arrays_in_static_fields(cls, info, self)
+        for check in info.checks:
+            check(self)
+        return self
+
+    @property
+    def __signature__(cls) -> inspect.Signature:
+        # The metaclass overrides __call__, so inspect needs telling what calling a
+        # Module class takes: its __init__ without `self`.
+        signature = inspect.signature(cls.__init__)  # type: ignore[misc]
+        return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+
+_new_instance = object.__new__
+_object_setattr = object.__setattr__
+_object_delattr = object.__delattr__
+
+
+def _complete(cls: type, info: _ClassInfo, self: Any) -> None:
+    """Fill default factories an __init__ left unassigned, then require every field.
+
+    A plain default needs no filling: the class attribute holding it answers reads.
+    """
+    missing = []
+    for name in info.maybe_unset:
+        if hasattr(self, name):
+            continue
+        factory = info.factories.get(name)
+        if factory is None:
+            missing.append(name)
+        else:
+            _object_setattr(self, name, factory())
+    if missing:
+        raise TypeError(
+            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
+        )
+
+
+_PLAIN_STATIC_TYPES = frozenset(
+    {int, float, bool, str, complex, type(None), type, types.FunctionType}
+)
+
+
+def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> None:
+    from .._filters import is_array
+
+    for name in info.static_names:
+        value = getattr(self, name)
+        if type(value) in _PLAIN_STATIC_TYPES:
+            continue
+        import jax.tree_util as jtu
+
+        if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
+            warnings.warn(
+                _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=3
+            )
+
+
+def _annotate_converter_inputs(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> None:
+    # Runtime introspection (help(), inspect.signature) shows what __init__ accepts:
+    # for a converter field, the converter's input type.
+    annotations = cls.__init__.__annotations__
+    for f in fields:
+        converter = converter_of(f)
+        if converter is None or f.name not in annotations:
+            continue
+        try:
+            parameters = list(inspect.signature(converter).parameters.values())
+        except (TypeError, ValueError):
+            annotations[f.name] = Any
+            continue
+        if parameters and parameters[0].annotation is not inspect.Parameter.empty:
+            annotations[f.name] = parameters[0].annotation
+        else:
+            annotations[f.name] = Any
+
+
+def _module_setattr(self: Module, name: str, value: Any) -> None:
+    cls = type(self)
+    if self.__equimod_initialising__:
+        if name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+            _object_setattr(self, name, value)
+            return
+        raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls.__qualname__, name=name))
+    if name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls.__qualname__, name=name))
+    raise dataclasses.FrozenInstanceError(
+        _MSG_FROZEN_NOT_FIELD.format(cls=cls.__qualname__, name=name)
+    )
+
+
+def _module_delattr(self: Module, name: str) -> None:
+    cls = type(self)
+    if self.__equimod_initialising__ and name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+        _object_delattr(self, name)
+        return
+    raise dataclasses.FrozenInstanceError(
+        _MSG_FROZEN_DELETE.format(cls=cls.__qualname__, name=name)
+    )
+
+
+class Module(metaclass=_ModuleMeta):
+    """Base class of every equimod model: a frozen dataclass that is a JAX pytree.
+
+    Declare fields at class level; write an `__init__` that assigns them, or let
+    one be generated. The instance is immutable once `__init__` returns, and its
+    non-static fields are its pytree children, so a Module passes through
+    `jax.jit`, `jax.grad` and `jax.vmap` like any pytree.
+
+    ```python
+    class Affine(equimod.Module):
+        weight: jax.Array
+        bias: jax.Array
+
+        def __call__(self, x):
+            return self.weight @ x + self.bias
+    ```
+    """
+
+    __equimod_info__: ClassVar[_ClassInfo]
+    # True on an instance only while its __init__ runs.
+    __equimod_initialising__: ClassVar[bool] = False
+    # Read by JAX's flatten as a meta field; see _flatten.py.
+    __equimod_unflatten__: ClassVar[object] = UNFLATTEN_TOKEN
+
+    def __eq__(self, other: object) -> Any:
+        from .._tree_equal import tree_equal
+
+        return tree_equal(self, other)
+
+    def __hash__(self) -> int:
+        import jax.tree_util as jtu
+
+        leaves, treedef = jtu.tree_flatten(self)
+        return hash((treedef, tuple(leaves)))
+
+    def __repr__(self) -> str:
+        from ._pretty import module_repr
+
+        return module_repr(self)
+
+
+_set_instance_dict = vars(Module)["__dict__"].__set__

@@ -1,0 +1,3 @@
+"""Layers, with Equinox's names, constructor signatures and initialisation."""
+
+from ._linear import Linear as Linear

@@ -1,0 +1,68 @@
+"""`Linear`: an affine map `y = Wx + b`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+
+from .._module import Module, field
+from ._misc import check_size, default_floating_dtype, uniform_init
+
+_MSG_NOT_SCALAR = "Linear(in_features='scalar') expects an input of shape (), got shape {shape}."
+
+
+class Linear(Module):
+    """Affine layer `y = weight @ x + bias`, initialised as in Equinox.
+
+    `weight` has shape `(out_features, in_features)` and `bias` shape
+    `(out_features,)` (or is None without bias), both drawn uniformly from
+    `[-1/sqrt(in_features), 1/sqrt(in_features)]`. Either size may be the
+    string `"scalar"`: the input, or output, is then a scalar of shape `()`.
+    """
+
+    weight: jax.Array
+    bias: jax.Array | None
+    in_features: int | Literal["scalar"] = field(static=True)
+    out_features: int | Literal["scalar"] = field(static=True)
+    use_bias: bool = field(static=True)
+
+    def __init__(
+        self,
+        in_features: int | Literal["scalar"],
+        out_features: int | Literal["scalar"],
+        use_bias: bool = True,
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        """**Arguments:** `in_features`/`out_features` (int or `"scalar"`), `use_bias`,
+        `dtype` (default float32, float64 under x64) and `key`, a PRNG key."""
+        in_size = check_size("Linear", "in_features", in_features)
+        out_size = check_size("Linear", "out_features", out_features)
+        dtype = default_floating_dtype() if dtype is None else dtype
+        wkey, bkey = jax.random.split(key)
+        limit = 1 / math.sqrt(in_size)
+        self.weight = uniform_init(wkey, (out_size, in_size), dtype, limit)
+        self.bias = uniform_init(bkey, (out_size,), dtype, limit) if use_bias else None
+        self.in_features = in_features
+        self.out_features = out_features
+        self.use_bias = use_bias
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Apply the layer to `x` of shape `(in_features,)` (or `()` for `"scalar"`).
+
+        `key` is accepted and ignored, so layers can be called uniformly.
+        """
+        if self.in_features == "scalar":
+            if jnp.shape(x) != ():
+                raise ValueError(_MSG_NOT_SCALAR.format(shape=jnp.shape(x)))
+            x = jnp.broadcast_to(x, (1,))
+        y = self.weight @ x
+        if self.bias is not None:
+            y = y + self.bias
+        if self.out_features == "scalar":
+            y = jnp.squeeze(y, axis=-1)
+        return y

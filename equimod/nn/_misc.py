@@ -1,0 +1,40 @@
+"""Helpers shared by the layers: dtype defaults, initialisers, size validation."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+
+_MSG_BAD_SIZE = "{layer}: {name} must be a positive int or the string 'scalar', got {value!r}."
+
+
+def default_floating_dtype() -> Any:
+    """float64 when JAX's x64 mode is on, else float32."""
+    return jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
+
+
+def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: float) -> jax.Array:
+    """Uniform on [-limit, limit]; for complex dtypes, real and imaginary parts each."""
+    if jnp.issubdtype(dtype, jnp.complexfloating):
+        real_dtype = jnp.finfo(dtype).dtype
+        rkey, ikey = jr.split(key)
+        real = jr.uniform(rkey, shape, real_dtype, minval=-limit, maxval=limit)
+        imag = jr.uniform(ikey, shape, real_dtype, minval=-limit, maxval=limit)
+        return (real + 1j * imag).astype(dtype) / math.sqrt(2)
+    return jr.uniform(key, shape, dtype, minval=-limit, maxval=limit)
+
+
+def check_size(layer: str, name: str, value: object, allow_scalar: bool = True) -> int:
+    """The integer size a layer uses for `value` ("scalar" counts as 1)."""
+    if allow_scalar and value == "scalar":
+        return 1
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(_MSG_BAD_SIZE.format(layer=layer, name=name, value=value))
+    return value
+
+
+Scalar = Literal["scalar"]
