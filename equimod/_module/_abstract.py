@@ -10,6 +10,7 @@ before `__init__` runs.
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing
 from typing import Any, Generic, TypeVar
@@ -137,7 +138,7 @@ def unimplemented_abstract(cls: type) -> tuple[tuple[str, str, str], ...]:
 def _implemented(cls: type, mro: list[type], name: str, kind: str, declarer: type) -> bool:
     implemented = False
     for k in mro:
-        annotations = k.__dict__.get("__annotations__", {})
+        annotations = inspect.get_annotations(k)
         if name in annotations and not is_class_var(annotations[name]):
             if kind == ABSTRACT_CLASS_VAR:
                 raise TypeError(

@@ -66,7 +66,9 @@ def register_module(cls: type, data_fields: Sequence[str], meta_fields: Sequence
 
 def _unflattener(cls: type, data: list[str], meta: list[str]) -> Any:
     def unflatten(meta_values: tuple[Any, ...], children: Sequence[Any]) -> Any:
-        return cls(**dict(zip(meta, meta_values)), **dict(zip(data, children)))
+        return cls(
+            **dict(zip(meta, meta_values, strict=True)), **dict(zip(data, children, strict=True))
+        )
 
     return unflatten
 
@@ -91,7 +93,9 @@ def _register_with_callbacks(cls: type, data: list[str], meta: list[str]) -> Non
     keys = [jtu.GetAttrKey(n) for n in data]
 
     def flatten_with_keys(x: Any) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
-        return [(k, getattr(x, n)) for k, n in zip(keys, data)], tuple(getattr(x, n) for n in meta)
+        return [(k, getattr(x, n)) for k, n in zip(keys, data, strict=True)], tuple(
+            getattr(x, n) for n in meta
+        )
 
     def flatten(x: Any) -> tuple[list[Any], tuple[Any, ...]]:
         return [getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)

@@ -68,14 +68,14 @@ class _ClassInfo:
 
     __slots__ = (
         "abstract_missing",
+        "checks",
+        "converters",
+        "factories",
         "field_names",
         "maybe_unset",
-        "factories",
-        "converters",
-        "checks",
+        "plain_new",
         "static_names",
         "user_init",
-        "plain_new",
     )
 
     def __init__(self, cls: type, user_init: bool) -> None:
@@ -107,7 +107,7 @@ class _ClassInfo:
         )
         self.static_names = tuple(f.name for f in fields if is_static(f))
         self.user_init = user_init
-        self.plain_new = cls.__new__ is object.__new__
+        self.plain_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
 
 
 def _nearest_init_is_user_written(cls: type) -> bool:
@@ -140,8 +140,8 @@ class _ModuleMeta(abc.ABCMeta):
         options = {k: kwargs.pop(k) for k in _DATACLASS_OPTIONS if k in kwargs}
         declared_abstract = take_abstract_declarations(name, namespace)
         own_init = "__init__" in namespace
-        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        cls.__equimod_abstract_declared__ = declared_abstract  # type: ignore[attr-defined]
+        cls: Any = super().__new__(mcs, name, bases, namespace, **kwargs)
+        cls.__equimod_abstract_declared__ = declared_abstract
 
         user_init = own_init or _nearest_init_is_user_written(cls)
         if (
@@ -157,11 +157,11 @@ class _ModuleMeta(abc.ABCMeta):
             del cls.__setattr__
             del cls.__delattr__
         else:
-            cls.__setattr__ = _module_setattr  # type: ignore[method-assign,assignment]
-            cls.__delattr__ = _module_delattr  # type: ignore[method-assign,assignment]
+            cls.__setattr__ = _module_setattr
+            cls.__delattr__ = _module_delattr
 
         info = _ClassInfo(cls, user_init=user_init)
-        cls.__equimod_info__ = info  # type: ignore[attr-defined]
+        cls.__equimod_info__ = info
         fields = dataclasses.fields(cls)
         register_module(
             cls,
@@ -174,7 +174,7 @@ class _ModuleMeta(abc.ABCMeta):
             from ._methods import wrap_methods
 
             wrap_methods(cls, info.field_names)
-        return cls
+        return cls  # type: ignore[no-any-return]
 
     def __init__(
         cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], /, **kwargs: Any
@@ -183,20 +183,17 @@ class _ModuleMeta(abc.ABCMeta):
             kwargs.pop(option, None)
         super().__init__(name, bases, namespace, **kwargs)
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+    def __call__(cls: Any, *args: Any, **kwargs: Any) -> Any:
         if UNFLATTEN_TOKEN_NAME in kwargs:
             # JAX rebuilding an instance from its leaves: no __init__, converters or checks.
             del kwargs[UNFLATTEN_TOKEN_NAME]
             self = _new_instance(cls)
             _set_instance_dict(self, kwargs)
             return self
-        info: _ClassInfo = cls.__equimod_info__  # type: ignore[attr-defined]
+        info: _ClassInfo = cls.__equimod_info__
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
-        if info.plain_new:
-            self = _new_instance(cls)
-        else:
-            self = cls.__new__(cls, *args, **kwargs)
+        self = _new_instance(cls) if info.plain_new else cls.__new__(cls, *args, **kwargs)
         # Instance state is only ever touched through (object.)__setattr__, never
         # through `self.__dict__`: materialising the dict would make every later
         # attribute read slower.
@@ -268,7 +265,7 @@ def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> Non
             )
 
 
-def _annotate_converter_inputs(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> None:
+def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
     # Runtime introspection (help(), inspect.signature) shows what __init__ accepts:
     # for a converter field, the converter's input type.
     annotations = cls.__init__.__annotations__
@@ -290,11 +287,11 @@ def _annotate_converter_inputs(cls: type, fields: tuple[dataclasses.Field[Any], 
 def _module_setattr(self: Module, name: str, value: Any) -> None:
     cls = type(self)
     if self.__equimod_initialising__:
-        if name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+        if name in cls.__equimod_info__.field_names:
             _object_setattr(self, name, value)
             return
         raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls.__qualname__, name=name))
-    if name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+    if name in cls.__equimod_info__.field_names:
         raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls.__qualname__, name=name))
     raise dataclasses.FrozenInstanceError(
         _MSG_FROZEN_NOT_FIELD.format(cls=cls.__qualname__, name=name)
@@ -303,7 +300,7 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
 
 def _module_delattr(self: Module, name: str) -> None:
     cls = type(self)
-    if self.__equimod_initialising__ and name in cls.__equimod_info__.field_names:  # type: ignore[attr-defined]
+    if self.__equimod_initialising__ and name in cls.__equimod_info__.field_names:
         _object_delattr(self, name)
         return
     raise dataclasses.FrozenInstanceError(

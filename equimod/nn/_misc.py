@@ -14,13 +14,14 @@ _MSG_BAD_SIZE = "{layer}: {name} must be a positive int or the string 'scalar', 
 
 def default_floating_dtype() -> Any:
     """float64 when JAX's x64 mode is on, else float32."""
-    return jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
+    x64_enabled: bool = jax.config.jax_enable_x64  # type: ignore[attr-defined]
+    return jnp.float64 if x64_enabled else jnp.float32
 
 
 def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: float) -> jax.Array:
     """Uniform on [-limit, limit]; for complex dtypes, real and imaginary parts each."""
     if jnp.issubdtype(dtype, jnp.complexfloating):
-        real_dtype = jnp.finfo(dtype).dtype
+        real_dtype = jnp.real(jnp.zeros((), dtype)).dtype
         rkey, ikey = jr.split(key)
         real = jr.uniform(rkey, shape, real_dtype, minval=-limit, maxval=limit)
         imag = jr.uniform(ikey, shape, real_dtype, minval=-limit, maxval=limit)
