@@ -241,7 +241,7 @@ def _complete(cls: type, info: _ClassInfo, self: Any) -> None:
             _object_setattr(self, name, factory())
     if missing:
         raise TypeError(
-            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
+            _MSG_MISSING_FIELDS.format(cls=cls.__name__, names=", ".join(map(repr, missing)))
         )
 
 
@@ -260,9 +260,7 @@ def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> Non
         import jax.tree_util as jtu
 
         if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
-            warnings.warn(
-                _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=3
-            )
+            warnings.warn(_MSG_ARRAY_IN_STATIC.format(cls=cls.__name__, name=name), stacklevel=3)
 
 
 def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
@@ -290,12 +288,10 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
         if name in cls.__equimod_info__.field_names:
             _object_setattr(self, name, value)
             return
-        raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls.__qualname__, name=name))
+        raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls.__name__, name=name))
     if name in cls.__equimod_info__.field_names:
-        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls.__qualname__, name=name))
-    raise dataclasses.FrozenInstanceError(
-        _MSG_FROZEN_NOT_FIELD.format(cls=cls.__qualname__, name=name)
-    )
+        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls.__name__, name=name))
+    raise dataclasses.FrozenInstanceError(_MSG_FROZEN_NOT_FIELD.format(cls=cls.__name__, name=name))
 
 
 def _module_delattr(self: Module, name: str) -> None:
@@ -303,9 +299,7 @@ def _module_delattr(self: Module, name: str) -> None:
     if self.__equimod_initialising__ and name in cls.__equimod_info__.field_names:
         _object_delattr(self, name)
         return
-    raise dataclasses.FrozenInstanceError(
-        _MSG_FROZEN_DELETE.format(cls=cls.__qualname__, name=name)
-    )
+    raise dataclasses.FrozenInstanceError(_MSG_FROZEN_DELETE.format(cls=cls.__name__, name=name))
 
 
 class Module(metaclass=_ModuleMeta):

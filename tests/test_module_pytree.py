@@ -1,0 +1,202 @@
+"""Modules as pytrees: flatten paths, unflatten, transforms, bound methods, eq/hash/repr/pickle."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import pickle
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+import pytest
+
+import equimod
+from equimod import Module, field
+
+
+class MyModule(equimod.Module):
+    weight: jax.Array
+    bias: jax.Array
+    submodule: equimod.Module
+
+    def __init__(self, in_size: int, out_size: int, key: jax.Array) -> None:
+        wkey, bkey, skey = jax.random.split(key, 3)
+        self.weight = jax.random.normal(wkey, (out_size, in_size))
+        self.bias = jax.random.normal(bkey, (out_size,))
+        self.submodule = equimod.nn.Linear(in_size, out_size, key=skey)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.submodule(x) + self.weight @ x + self.bias  # type: ignore[operator]
+
+
+class Counted(Module):
+    """Counts __init__, converter and check calls, to prove unflatten skips them."""
+
+    x: Any = field(converter=lambda v: Counted.log("convert", v))
+    scale: float = field(static=True, default=2.0)
+    events: Any = field(static=True, default=None)
+
+    calls: ClassVar[list[str]] = []
+
+    @staticmethod
+    def log(event: str, value: Any) -> Any:
+        Counted.calls.append(event)
+        return value
+
+    def __check_init__(self) -> None:
+        Counted.calls.append("check")
+
+    def scaled(self, y: jax.Array) -> jax.Array:
+        return self.x * self.scale + y
+
+
+def model() -> MyModule:
+    return MyModule(2, 3, jax.random.key(0))
+
+
+def test_seed_example_runs_under_jit_grad_vmap() -> None:
+    m = model()
+    x = jnp.ones(2)
+    expected = m.submodule(x) + m.weight @ x + m.bias  # type: ignore[operator]
+    assert jnp.allclose(jax.jit(lambda m, x: m(x))(m, x), expected)
+    grads = jax.grad(lambda m, x: m(x).sum())(m, x)
+    assert isinstance(grads, MyModule)
+    assert jnp.allclose(grads.bias, jnp.ones(3))
+    batched = jax.vmap(m)(jnp.ones((4, 2)))
+    assert batched.shape == (4, 3)
+
+
+def test_children_are_non_static_fields_in_order_with_getattr_keys() -> None:
+    m = model()
+    paths = [jtu.keystr(path) for path, _ in jtu.tree_flatten_with_path(m)[0]]
+    assert paths == [".weight", ".bias", ".submodule.weight", ".submodule.bias"]
+    leaves, treedef = jtu.tree_flatten(equimod.nn.Linear(2, 3, key=jax.random.key(1)))
+    assert len(leaves) == 2
+    assert "(2, 3, True" in str(treedef)  # static fields live in the treedef
+
+
+def test_unflatten_never_runs_init_converters_or_checks() -> None:
+    Counted.calls.clear()
+    c = Counted(jnp.ones(2))
+    assert Counted.calls == ["convert", "check"]
+    Counted.calls.clear()
+    leaves, treedef = jtu.tree_flatten(c)
+    rebuilt = jtu.tree_unflatten(treedef, [leaf * 3 for leaf in leaves])
+    doubled = jax.jit(lambda c: c)(c)
+    assert Counted.calls == []
+    assert isinstance(rebuilt, Counted)
+    assert rebuilt.x.tolist() == [3.0, 3.0]
+    assert rebuilt.scale == 2.0
+    assert doubled.x.tolist() == [1.0, 1.0]
+
+
+def test_unflatten_of_custom_init_module_with_different_signature() -> None:
+    m = model()
+    rebuilt = jtu.tree_map(lambda x: x + 1, m)
+    assert isinstance(rebuilt, MyModule)
+    assert jnp.allclose(rebuilt.bias, m.bias + 1)
+
+
+def test_lax_scan_over_a_module_carry() -> None:
+    m = model()
+
+    def step(carry: MyModule, _: None) -> tuple[MyModule, jax.Array]:
+        new = jtu.tree_map(lambda a: a * 0.5, carry)
+        return new, new.bias.sum()
+
+    final, sums = jax.lax.scan(step, m, None, length=3)
+    assert jnp.allclose(final.bias, m.bias / 8)
+    assert sums.shape == (3,)
+
+
+def test_static_field_change_is_a_new_treedef() -> None:
+    a = Counted(1.0, scale=2.0)
+    b = Counted(1.0, scale=3.0)
+    assert jtu.tree_structure(a) != jtu.tree_structure(b)
+    assert jtu.tree_structure(a) == jtu.tree_structure(Counted(5.0, scale=2.0))
+
+
+def test_methods_are_pytree_bound_methods() -> None:
+    c = Counted(jnp.ones(2))
+    method = c.scaled
+    assert isinstance(method, equimod.Module)
+    assert method.__self__ is c
+    assert jtu.tree_leaves(method) == jtu.tree_leaves(c)
+    assert method(jnp.zeros(2)).tolist() == [2.0, 2.0]
+    assert Counted.scaled is Counted.__dict__["scaled"].__func__  # plain function on the class
+    assert method.__name__ == "scaled"
+    assert list(inspect.signature(method).parameters) == ["y"]
+
+
+def test_jax_jit_and_grad_of_a_bound_method() -> None:
+    c = Counted(jnp.ones(2))
+    assert jax.jit(c.scaled)(jnp.ones(2)).tolist() == [3.0, 3.0]
+    grads = jax.grad(lambda method, y: method(y).sum())(c.scaled, jnp.zeros(2))
+    assert grads.__self__.x.tolist() == [2.0, 2.0]
+    assert c.scaled == c.scaled
+    assert hash(c.scaled) == hash(c.scaled)
+    assert c.scaled != Counted(jnp.ones(2)).scaled
+
+
+def test_plain_attribute_access_is_not_intercepted() -> None:
+    assert MyModule.__getattribute__ is object.__getattribute__
+
+
+def test_eq_is_tree_equal_and_hash_follows_leaves() -> None:
+    m = model()
+    assert m == jtu.tree_map(lambda x: x, m)
+    assert m != jtu.tree_map(lambda x: x + 1, m)
+    assert m != "not a module"
+
+    class Hashable(Module):
+        a: int
+        b: str = field(static=True)
+
+    assert hash(Hashable(1, "x")) == hash(Hashable(1, "x"))
+    assert Hashable(1, "x") != Hashable(1, "y")
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(m)
+
+
+def test_repr_is_a_readable_tree() -> None:
+    layer = equimod.nn.Linear(2, 3, key=jax.random.key(0))
+    assert repr(layer) == (
+        "Linear(weight=f32[3,2], bias=f32[3], in_features=2, out_features=3, use_bias=True)"
+    )
+    text = repr(model())
+    assert text.startswith("MyModule(\n  weight=f32[3,2],\n  bias=f32[3],\n  submodule=Linear(")
+
+
+def test_pickle_and_copy_round_trip() -> None:
+    m = model()
+    for clone in (pickle.loads(pickle.dumps(m)), copy.copy(m), copy.deepcopy(m)):
+        assert isinstance(clone, MyModule)
+        assert clone == m
+        with pytest.raises(AttributeError):
+            clone.bias = jnp.zeros(3)  # type: ignore[misc]
+    restored = pickle.loads(pickle.dumps(_PICKLABLE.method_holder.total))
+    assert restored() == 6
+
+
+class Holder(Module):
+    values: tuple[int, ...]
+
+    def total(self) -> int:
+        return sum(self.values)
+
+
+class _Namespace:
+    method_holder = Holder((1, 2, 3))
+
+
+_PICKLABLE = _Namespace()
+
+
+def test_numpy_leaves_work() -> None:
+    h = Holder((1, 2))
+    arr = Counted(np.ones(3))
+    assert jtu.tree_leaves(arr)[0].shape == (3,)
+    assert h.total() == 3
