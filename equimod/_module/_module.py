@@ -14,10 +14,10 @@ from ._abstract import take_abstract_declarations, unimplemented_abstract, unimp
 from ._field import converter_of, is_static
 from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
 
-# Set on an instance only while its `__init__` runs: init state lives on the
-# instance, so construction is thread-safe and a failed `__init__` leaves nothing
-# behind.
-_INITIALISING = "__equimod_initialising__"
+# Set on an instance only while its `__init__` runs, to the names it may assign:
+# init state lives on the instance, so construction is thread-safe and a failed
+# `__init__` leaves nothing behind. The class-level default is None.
+_ASSIGNABLE = "__equimod_assignable__"
 
 _DATACLASS_OPTIONS = ("kw_only", "match_args")
 
@@ -73,6 +73,7 @@ class _ClassInfo:
         "factories",
         "field_names",
         "maybe_unset",
+        "plain",
         "plain_new",
         "static_names",
         "user_init",
@@ -108,6 +109,16 @@ class _ClassInfo:
         self.static_names = tuple(f.name for f in fields if is_static(f))
         self.user_init = user_init
         self.plain_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
+        self.plain = (
+            not user_init
+            and self.plain_new
+            and not hasattr(cls, "__post_init__")
+            and not self.abstract_missing
+            and not self.maybe_unset
+            and not self.converters
+            and not self.static_names
+            and not self.checks
+        )
 
 
 def _nearest_init_is_user_written(cls: type) -> bool:
@@ -191,17 +202,23 @@ class _ModuleMeta(abc.ABCMeta):
             _set_instance_dict(self, kwargs)
             return self
         info: _ClassInfo = cls.__equimod_info__
+        if info.plain:
+            # A generated __init__ assigns with object.__setattr__ and sets every
+            # field, and nothing runs after it: nothing to guard or check.
+            self = _new_instance(cls)
+            cls.__init__(self, *args, **kwargs)
+            return self
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
         self = _new_instance(cls) if info.plain_new else cls.__new__(cls, *args, **kwargs)
         # Instance state is only ever touched through (object.)__setattr__, never
         # through `self.__dict__`: materialising the dict would make every later
         # attribute read slower.
-        _object_setattr(self, _INITIALISING, True)
+        _object_setattr(self, _ASSIGNABLE, info.field_names)
         try:
-            self.__init__(*args, **kwargs)
+            cls.__init__(self, *args, **kwargs)
         finally:
-            _object_delattr(self, _INITIALISING)
+            _object_delattr(self, _ASSIGNABLE)
         if info.maybe_unset:
             _complete(cls, info, self)
         for name, converter in info.converters:
@@ -283,23 +300,26 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
 
 
 def _module_setattr(self: Module, name: str, value: Any) -> None:
-    cls = type(self)
-    if self.__equimod_initialising__:
-        if name in cls.__equimod_info__.field_names:
-            _object_setattr(self, name, value)
-            return
-        raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls.__name__, name=name))
-    if name in cls.__equimod_info__.field_names:
-        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls.__name__, name=name))
-    raise dataclasses.FrozenInstanceError(_MSG_FROZEN_NOT_FIELD.format(cls=cls.__name__, name=name))
+    assignable = self.__equimod_assignable__
+    if assignable is not None and name in assignable:
+        _object_setattr(self, name, value)
+        return
+    cls_name = type(self).__name__
+    if assignable is not None:
+        raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls_name, name=name))
+    if name in type(self).__equimod_info__.field_names:
+        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls_name, name=name))
+    raise dataclasses.FrozenInstanceError(_MSG_FROZEN_NOT_FIELD.format(cls=cls_name, name=name))
 
 
 def _module_delattr(self: Module, name: str) -> None:
-    cls = type(self)
-    if self.__equimod_initialising__ and name in cls.__equimod_info__.field_names:
+    assignable = self.__equimod_assignable__
+    if assignable is not None and name in assignable:
         _object_delattr(self, name)
         return
-    raise dataclasses.FrozenInstanceError(_MSG_FROZEN_DELETE.format(cls=cls.__name__, name=name))
+    raise dataclasses.FrozenInstanceError(
+        _MSG_FROZEN_DELETE.format(cls=type(self).__name__, name=name)
+    )
 
 
 class Module(metaclass=_ModuleMeta):
@@ -321,8 +341,8 @@ class Module(metaclass=_ModuleMeta):
     """
 
     __equimod_info__: ClassVar[_ClassInfo]
-    # True on an instance only while its __init__ runs.
-    __equimod_initialising__: ClassVar[bool] = False
+    # Set on an instance only while its __init__ runs; see _ASSIGNABLE.
+    __equimod_assignable__: ClassVar[frozenset[str] | None] = None
     # Read by JAX's flatten as a meta field; see _flatten.py.
     __equimod_unflatten__: ClassVar[object] = UNFLATTEN_TOKEN
 
