@@ -200,3 +200,28 @@ def test_numpy_leaves_work() -> None:
     arr = Counted(np.ones(3))
     assert jtu.tree_leaves(arr)[0].shape == (3,)
     assert h.total() == 3
+
+
+def test_callback_registration_fallback_behaves_like_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Where JAX's registries cannot be used directly, Modules register Python callbacks.
+    from equimod._module import _flatten
+
+    monkeypatch.setattr(_flatten, "_FAST_REGISTRIES", None)
+
+    class Fallback(Module):
+        w: jax.Array
+        tag: str = field(static=True, default="t")
+
+        def __init__(self, w: jax.Array) -> None:
+            self.w = w
+
+    m = Fallback(jnp.ones(2))
+    (path, _leaf), *_ = jtu.tree_flatten_with_path(m)[0]
+    assert jtu.keystr(path) == ".w"
+    rebuilt = jtu.tree_map(lambda x: x + 1, m)
+    assert isinstance(rebuilt, Fallback)
+    assert rebuilt.w.tolist() == [2.0, 2.0]
+    assert rebuilt.tag == "t"
+    assert jax.jit(lambda m: m.w * 2)(m).tolist() == [2.0, 2.0]
