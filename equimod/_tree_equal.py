@@ -27,17 +27,18 @@ def tree_equal(
         return True
     first, *rest = pytrees
     first_leaves, first_def = jtu.tree_flatten(first)
+    first_structure: Any = first_def
     result: bool | jax.Array = True
     for other in rest:
         leaves, treedef = jtu.tree_flatten(other)
-        if treedef != first_def:
+        if treedef != first_structure:
             return False
-        for x, y in zip(first_leaves, leaves):
+        for x, y in zip(first_leaves, leaves, strict=True):
             equal = _leaf_equal(x, y, typematch, rtol, atol)
             if equal is False:
                 return False
             if equal is not True:
-                result = equal if result is True else result & equal  # type: ignore[operator]
+                result = equal if result is True else result & equal
     return result
 
 

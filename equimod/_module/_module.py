@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import inspect
+import operator
 import types
 import warnings
 from collections.abc import Callable
@@ -73,8 +74,10 @@ class _ClassInfo:
         "factories",
         "field_names",
         "maybe_unset",
+        "more_steps",
         "plain",
         "plain_new",
+        "read_maybe_unset",
         "static_names",
         "user_init",
     )
@@ -95,6 +98,8 @@ class _ClassInfo:
                 and f.default_factory is dataclasses.MISSING
             )
         )
+        # One C-level call that raises AttributeError if any of them is unset.
+        self.read_maybe_unset = operator.attrgetter(*self.maybe_unset) if self.maybe_unset else None
         self.factories: dict[str, Callable[[], Any]] = {
             f.name: f.default_factory
             for f in fields
@@ -107,6 +112,7 @@ class _ClassInfo:
             k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
         )
         self.static_names = tuple(f.name for f in fields if is_static(f))
+        self.more_steps = bool(self.converters or self.static_names or self.checks)
         self.user_init = user_init
         self.plain_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
         self.plain = (
@@ -219,14 +225,14 @@ class _ModuleMeta(abc.ABCMeta):
             cls.__init__(self, *args, **kwargs)
         finally:
             _object_delattr(self, _ASSIGNABLE)
-        if info.maybe_unset:
-            _complete(cls, info, self)
-        for name, converter in info.converters:
-            _object_setattr(self, name, converter(getattr(self, name)))
-        if info.static_names:
-            _warn_arrays_in_static_fields(cls, info, self)
-        for check in info.checks:
-            check(self)
+        read_maybe_unset = info.read_maybe_unset
+        if read_maybe_unset is not None:
+            try:
+                read_maybe_unset(self)
+            except AttributeError:
+                _complete(cls, info, self)
+        if info.more_steps:
+            _convert_and_check(cls, info, self)
         return self
 
     @property
@@ -262,6 +268,15 @@ def _complete(cls: type, info: _ClassInfo, self: Any) -> None:
         )
 
 
+def _convert_and_check(cls: type, info: _ClassInfo, self: Any) -> None:
+    for name, converter in info.converters:
+        _object_setattr(self, name, converter(getattr(self, name)))
+    if info.static_names:
+        _warn_arrays_in_static_fields(cls, info, self)
+    for check in info.checks:
+        check(self)
+
+
 _PLAIN_STATIC_TYPES = frozenset(
     {int, float, bool, str, complex, type(None), type, types.FunctionType}
 )
@@ -277,7 +292,7 @@ def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> Non
         import jax.tree_util as jtu
 
         if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
-            warnings.warn(_MSG_ARRAY_IN_STATIC.format(cls=cls.__name__, name=name), stacklevel=3)
+            warnings.warn(_MSG_ARRAY_IN_STATIC.format(cls=cls.__name__, name=name), stacklevel=4)
 
 
 def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
