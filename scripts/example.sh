@@ -2,4 +2,4 @@
 # The README's main job: install equimod and run the example.
 EQUIMOD_EXTRAS=mypy
 source "$(dirname "$0")/_venv.sh"
-python examples/train_mlp.py
+python examples/tour.py
