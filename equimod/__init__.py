@@ -1,14 +1,23 @@
 """equimod: Equinox-style neural-network Modules for JAX whose types can be trusted."""
 
 from . import nn as nn
+from ._ad import filter_grad as filter_grad
+from ._ad import filter_value_and_grad as filter_value_and_grad
+from ._filters import combine as combine
+from ._filters import filter as filter
 from ._filters import is_array as is_array
 from ._filters import is_array_like as is_array_like
 from ._filters import is_inexact_array as is_inexact_array
 from ._filters import is_inexact_array_like as is_inexact_array_like
+from ._filters import partition as partition
+from ._jit import filter_jit as filter_jit
 from ._module import AbstractClassVar as AbstractClassVar
 from ._module import AbstractVar as AbstractVar
 from ._module import Module as Module
 from ._module import field as field
+from ._shard import filter_shard as filter_shard
 from ._tree_equal import tree_equal as tree_equal
+from ._vmap import filter_vmap as filter_vmap
+from ._vmap import if_array as if_array
 
 __version__ = "0.1.0"

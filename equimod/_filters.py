@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import jax
+import jax.tree_util as jtu
 import numpy as np
+
+_T = TypeVar("_T")
 
 
 def is_array(element: Any) -> bool:
@@ -34,3 +38,117 @@ def is_inexact_array_like(element: Any) -> bool:
     if hasattr(element, "__jax_array__"):
         element = element.__jax_array__()
     return isinstance(element, (float, complex)) or is_inexact_array(element)
+
+
+_MSG_BAD_SPEC_LEAF = (
+    "filter_spec leaves must be bools or callables taking a leaf and returning a bool; "
+    "got {spec!r}."
+)
+_MSG_SPEC_STRUCTURE = (
+    "filter_spec must be a bool, a callable, or a pytree prefix of the pytree being "
+    "filtered with bools/callables at its leaves; it does not match the pytree's "
+    "structure: {error}"
+)
+_MSG_COMBINE_EMPTY = "combine() needs at least one pytree."
+_MSG_COMBINE_STRUCTURE = (
+    "combine() takes pytrees of the same structure (as made by partition, with None "
+    "where a leaf belongs to another): {error}"
+)
+
+
+def _is_none(x: Any) -> bool:
+    return x is None
+
+
+def _spec_mask(pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None) -> Any:
+    """A pytree of bools, one per leaf of `pytree`: whether the leaf is kept."""
+
+    def expand(spec: Any, subtree: Any) -> Any:
+        if isinstance(spec, bool):
+            return jtu.tree_map(lambda _: spec, subtree, is_leaf=is_leaf)
+        if callable(spec):
+            return jtu.tree_map(lambda leaf: _as_bool(spec, leaf), subtree, is_leaf=is_leaf)
+        raise TypeError(_MSG_BAD_SPEC_LEAF.format(spec=spec))
+
+    if isinstance(filter_spec, bool) or callable(filter_spec):
+        return expand(filter_spec, pytree)
+    try:
+        return jtu.tree_map(
+            expand,
+            filter_spec,
+            pytree,
+            is_leaf=lambda x: isinstance(x, bool) or callable(x) or x is None,
+        )
+    except ValueError as error:
+        raise ValueError(_MSG_SPEC_STRUCTURE.format(error=error)) from None
+
+
+def _as_bool(spec: Callable[[Any], Any], leaf: Any) -> bool:
+    result = spec(leaf)
+    if not isinstance(result, (bool, np.bool_)):
+        raise TypeError(_MSG_BAD_SPEC_LEAF.format(spec=spec) + f" It returned {result!r}.")
+    return bool(result)
+
+
+def filter(
+    pytree: _T,
+    filter_spec: Any,
+    inverse: bool = False,
+    replace: Any = None,
+    is_leaf: Callable[[Any], bool] | None = None,
+) -> _T:
+    """Keep the leaves of `pytree` selected by `filter_spec`; put `replace` in place of the others.
+
+    `filter_spec` is a bool, a callable `leaf -> bool` (such as `is_array`), or a
+    pytree prefix of `pytree` with those at its leaves. With `inverse=True` the
+    selection is reversed. The structure is kept, so the result can be
+    `combine`d with its complement.
+    """
+    mask = _spec_mask(pytree, filter_spec, is_leaf)
+    return jtu.tree_map(  # type: ignore[no-any-return]
+        lambda keep, leaf: leaf if keep != inverse else replace,
+        mask,
+        pytree,
+        is_leaf=is_leaf,
+    )
+
+
+def partition(
+    pytree: _T,
+    filter_spec: Any,
+    replace: Any = None,
+    is_leaf: Callable[[Any], bool] | None = None,
+) -> tuple[_T, _T]:
+    """Split `pytree` in two: the leaves `filter_spec` selects, and the rest.
+
+    Each half keeps the structure, with `replace` (default None) in place of the
+    other half's leaves; `combine` puts them back together.
+    """
+    mask = _spec_mask(pytree, filter_spec, is_leaf)
+    kept = jtu.tree_map(lambda k, x: x if k else replace, mask, pytree, is_leaf=is_leaf)
+    rest = jtu.tree_map(lambda k, x: replace if k else x, mask, pytree, is_leaf=is_leaf)
+    return kept, rest
+
+
+def _first_not_none(*leaves: Any) -> Any:
+    for leaf in leaves:
+        if leaf is not None:
+            return leaf
+    return None
+
+
+def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T:
+    """Merge pytrees of one structure, taking at each leaf the first that is not None.
+
+    The inverse of `partition`: `combine(*partition(tree, spec)) == tree`.
+    """
+    if not pytrees:
+        raise TypeError(_MSG_COMBINE_EMPTY)
+
+    def leaf_or_none(x: Any) -> bool:
+        return x is None or (is_leaf is not None and is_leaf(x))
+
+    try:
+        return jtu.tree_map(_first_not_none, *pytrees, is_leaf=leaf_or_none)  # type: ignore[no-any-return]
+    except ValueError as error:
+        raise ValueError(_MSG_COMBINE_STRUCTURE.format(error=error)) from None

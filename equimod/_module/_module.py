@@ -11,8 +11,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from typing_extensions import dataclass_transform
+
 from ._abstract import take_abstract_declarations, unimplemented_abstract, unimplemented_message
-from ._field import converter_of, is_static
+from ._field import converter_of, field, is_static
 from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
 
 # Set on an instance only while its `__init__` runs, to the names it may assign:
@@ -337,6 +339,9 @@ def _module_delattr(self: Module, name: str) -> None:
     )
 
 
+# Type checkers reading this source (rather than the stubs) see generated
+# __init__s too; frozenness is left to the mypy plugin, see DESIGN.md.
+@dataclass_transform(eq_default=False, field_specifiers=(field,))
 class Module(metaclass=_ModuleMeta):
     """Base class of every equimod model: a frozen dataclass that is a JAX pytree.
 

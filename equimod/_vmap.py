@@ -1,0 +1,236 @@
+"""`filter_vmap`: `jax.vmap` over pytrees that hold non-array leaves too."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar, overload
+
+import jax
+import jax.tree_util as jtu
+
+from ._filters import is_array
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_MSG_NOT_CALLABLE = "filter_vmap expects a callable to vectorise, got {fun!r}."
+_MSG_AXES_STRUCTURE = (
+    "filter_vmap({name}): {which} must be an axis (int or None), a callable "
+    "leaf -> axis (such as equimod.if_array(0)), or a pytree prefix of the {what} "
+    "with those at its leaves; it does not match: {error}"
+)
+_MSG_BAD_AXIS = "filter_vmap({name}): {which} gave {axis!r} for a leaf; an axis is an int or None."
+_MSG_NON_ARRAY_BATCHED = (
+    "filter_vmap({name}): {which} asks to map over axis {axis} of a leaf of type "
+    "{type}, which is not an array. Give it axis None (e.g. in_axes=if_array(0))."
+)
+_MSG_NOTHING_TO_MAP = (
+    "filter_vmap({name}): no argument is mapped over (every leaf has axis None), so "
+    "the batch size is unknown. Pass axis_size=..., or map some array over an axis."
+)
+
+
+class if_array:  # noqa: N801 - named as in Equinox
+    """An axis spec for `filter_vmap`: `axis` for array leaves, None for all others."""
+
+    __slots__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def __call__(self, leaf: Any) -> int | None:
+        return self.axis if is_array(leaf) else None
+
+    def __repr__(self) -> str:
+        return f"if_array({self.axis})"
+
+
+_MAP_ARRAYS = if_array(0)
+
+
+def _is_axis_spec(x: Any) -> bool:
+    return x is None or isinstance(x, int) or callable(x)
+
+
+def _leaf_axes(spec: Any, tree: Any, name: str, which: str, what: str) -> list[int | None]:
+    """One axis per leaf of `tree`, from a spec that is a pytree prefix of it."""
+
+    def expand(axis_spec: Any, subtree: Any) -> list[int | None]:
+        axes = []
+        for leaf in jtu.tree_leaves(subtree):
+            axis = axis_spec(leaf) if callable(axis_spec) else axis_spec
+            if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
+                raise TypeError(_MSG_BAD_AXIS.format(name=name, which=which, axis=axis))
+            if axis is not None and not is_array(leaf):
+                raise ValueError(
+                    _MSG_NON_ARRAY_BATCHED.format(
+                        name=name, which=which, axis=axis, type=type(leaf).__name__
+                    )
+                )
+            axes.append(axis)
+        return axes
+
+    if _is_axis_spec(spec) and not isinstance(spec, (tuple, list, dict)):
+        return expand(spec, tree)
+    try:
+        nested = jtu.tree_map(expand, spec, tree, is_leaf=_is_axis_spec)
+    except ValueError as error:
+        if "filter_vmap(" in str(error):
+            raise
+        raise ValueError(
+            _MSG_AXES_STRUCTURE.format(name=name, which=which, what=what, error=error)
+        ) from None
+    return [
+        axis
+        for axes in jtu.tree_leaves(nested, is_leaf=lambda x: isinstance(x, list))
+        for axis in axes
+    ]
+
+
+class _VmapWrapper:
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        in_axes: Any,
+        out_axes: Any,
+        axis_name: Any,
+        axis_size: int | None,
+    ) -> None:
+        self._fun = fun
+        self._in_axes = in_axes
+        self._out_axes = out_axes
+        self._axis_name = axis_name
+        self._axis_size = axis_size
+        self._name = getattr(fun, "__name__", "function")
+        functools.update_wrapper(self, fun)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        name = self._name
+        arg_axes = _leaf_axes(self._in_axes, args, name, "in_axes", "positional arguments")
+        kwarg_axes = _leaf_axes(_MAP_ARRAYS, kwargs, name, "in_axes", "keyword arguments")
+        leaves, treedef = jtu.tree_flatten((args, kwargs))
+        axes = arg_axes + kwarg_axes
+        mapped = [leaf for leaf, axis in zip(leaves, axes, strict=True) if axis is not None]
+        mapped_axes = [axis for axis in axes if axis is not None]
+        if not mapped and self._axis_size is None:
+            raise ValueError(_MSG_NOTHING_TO_MAP.format(name=name))
+        static_out: list[Any] = []
+
+        def inner(mapped_leaves: list[Any]) -> list[Any]:
+            values = iter(mapped_leaves)
+            full = [
+                next(values) if axis is not None else leaf
+                for leaf, axis in zip(leaves, axes, strict=True)
+            ]
+            call_args, call_kwargs = jtu.tree_unflatten(treedef, full)
+            out = self._fun(*call_args, **call_kwargs)
+            out_leaves, out_treedef = jtu.tree_flatten(out)
+            out_axes = _leaf_axes(self._out_axes, out, name, "out_axes", "output")
+            static_out[:] = [out_treedef, out_leaves, out_axes]
+            return [
+                leaf for leaf, axis in zip(out_leaves, out_axes, strict=True) if axis is not None
+            ] + [
+                leaf
+                for leaf, axis in zip(out_leaves, out_axes, strict=True)
+                if axis is None and is_array(leaf)
+            ]
+
+        # The output axes are known only once `fun` has been traced: trace
+        # abstractly first to learn them, then vmap for real.
+        jax.eval_shape(
+            jax.vmap(
+                lambda m: _return_all(inner, m),
+                in_axes=(mapped_axes,),
+                axis_name=self._axis_name,
+                axis_size=self._axis_size,
+            ),
+            mapped,
+        )
+        _, traced_leaves, out_axes = static_out
+        batched_axes = [axis for axis in out_axes if axis is not None]
+        n_unbatched_arrays = sum(
+            1
+            for leaf, axis in zip(traced_leaves, out_axes, strict=True)
+            if axis is None and is_array(leaf)
+        )
+        result = jax.vmap(
+            inner,
+            in_axes=(mapped_axes,),
+            out_axes=batched_axes + [None] * n_unbatched_arrays,
+            axis_name=self._axis_name,
+            axis_size=self._axis_size,
+        )(mapped)
+        out_treedef, out_leaves, out_axes = static_out
+        batched = iter(result[: len(batched_axes)])
+        unbatched = iter(result[len(batched_axes) :])
+        final = []
+        for leaf, axis in zip(out_leaves, out_axes, strict=True):
+            if axis is not None:
+                final.append(next(batched))
+            elif is_array(leaf):
+                final.append(next(unbatched))
+            else:
+                final.append(leaf)
+        return jtu.tree_unflatten(out_treedef, final)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+
+def _return_all(inner: Callable[[list[Any]], list[Any]], mapped: list[Any]) -> list[Any]:
+    inner(mapped)
+    return []
+
+
+@overload
+def filter_vmap(
+    fun: Callable[_P, _R],
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+) -> Callable[_P, _R]: ...
+
+
+@overload
+def filter_vmap(
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def filter_vmap(
+    fun: Any = None,
+    *,
+    in_axes: Any = _MAP_ARRAYS,
+    out_axes: Any = _MAP_ARRAYS,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+) -> Any:
+    """Like `jax.vmap`, for functions of arbitrary pytrees (such as Modules).
+
+    `in_axes` applies to the tuple of positional arguments: an axis (int or
+    None), a callable `leaf -> axis`, or a pytree prefix of the arguments with
+    those at its leaves. The default, `if_array(0)`, maps arrays over their
+    first axis and passes every other leaf unchanged. Keyword arguments use
+    `if_array(0)`. `out_axes` is the same for the output; non-array outputs
+    are returned unbatched.
+    """
+    if fun is None:
+        return functools.partial(
+            filter_vmap,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=axis_name,
+            axis_size=axis_size,
+        )
+    if not callable(fun):
+        raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
+    return _VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size)
