@@ -15,7 +15,13 @@ from ._module import AbstractClassVar as AbstractClassVar
 from ._module import AbstractVar as AbstractVar
 from ._module import Module as Module
 from ._module import field as field
+from ._serialisation import default_deserialise_filter_spec as default_deserialise_filter_spec
+from ._serialisation import default_serialise_filter_spec as default_serialise_filter_spec
+from ._serialisation import tree_deserialise_leaves as tree_deserialise_leaves
+from ._serialisation import tree_serialise_leaves as tree_serialise_leaves
 from ._shard import filter_shard as filter_shard
+from ._tree import apply_updates as apply_updates
+from ._tree import tree_at as tree_at
 from ._tree_equal import tree_equal as tree_equal
 from ._vmap import filter_vmap as filter_vmap
 from ._vmap import if_array as if_array

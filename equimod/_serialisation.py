@@ -1,0 +1,228 @@
+"""Saving and loading the leaves of a pytree: `tree_serialise_leaves`, `tree_deserialise_leaves`.
+
+A file holds a short header (magic bytes, then JSON naming each leaf's path,
+kind, shape and dtype) followed by each saved leaf in `np.save` format. The
+header lets loading name the first leaf where the file and the model disagree,
+instead of silently filling a model of another structure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import struct
+from collections.abc import Callable
+from typing import Any, BinaryIO, TypeVar
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+
+from ._filters import is_array_like
+
+_T = TypeVar("_T")
+
+_MAGIC = b"EQUIMOD-LEAVES-1\n"
+
+_MSG_STRUCTURE = (
+    "tree_deserialise_leaves({source}): the file does not match `like` at leaf {path}: "
+    "{detail}. Load into a model built with the same structure and sizes as the saved one."
+)
+_MSG_COUNT = (
+    "tree_deserialise_leaves({source}): the file holds {saved} leaves but `like` has "
+    "{expected}; the first difference is at {path}. Load into a model built with the same "
+    "structure as the saved one."
+)
+_MSG_TRUNCATED = (
+    "tree_deserialise_leaves({source}): the file ended, or was unreadable, while reading "
+    "leaf {path} ({error}). The file is truncated or corrupt."
+)
+_MSG_NOT_OURS = (
+    "tree_deserialise_leaves({source}): this is not a file written by "
+    "equimod.tree_serialise_leaves (its header is missing)."
+)
+_MSG_SPEC = (
+    "{function}: filter_spec must be a callable (file, leaf) or a pytree prefix of the "
+    "pytree with such callables at its leaves; it does not match: {error}"
+)
+
+PathOrFile = str | os.PathLike[str] | BinaryIO
+
+
+def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
+    """Save arrays and Python/NumPy scalars with `np.save`; skip every other leaf."""
+    if is_array_like(x):
+        np.save(f, np.asarray(x), allow_pickle=False)
+
+
+def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
+    """Load what `default_serialise_filter_spec` saved, as the type of `x`; keep other leaves."""
+    if isinstance(x, jax.Array):
+        return jnp.asarray(np.load(f, allow_pickle=False))
+    if isinstance(x, (np.ndarray, np.generic)):
+        value = np.load(f, allow_pickle=False)
+        return value if isinstance(x, np.ndarray) else value[()]
+    if isinstance(x, (bool, int, float, complex)):
+        return type(x)(np.load(f, allow_pickle=False).item())
+    return x
+
+
+def _leaf_record(path: str, leaf: Any, spec: Callable[..., Any]) -> dict[str, Any]:
+    if spec is not default_serialise_filter_spec and spec is not default_deserialise_filter_spec:
+        return {"path": path, "kind": "custom"}
+    if not is_array_like(leaf):
+        return {"path": path, "kind": "kept"}
+    array = np.asarray(leaf) if not isinstance(leaf, jax.Array) else leaf
+    return {
+        "path": path,
+        "kind": "array",
+        "shape": list(array.shape),
+        "dtype": str(array.dtype),
+    }
+
+
+def _leaves_with_specs(
+    pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None, function: str
+) -> list[tuple[str, Any, Callable[..., Any]]]:
+    def is_leaf_or_none(x: Any) -> bool:
+        return x is None or (is_leaf is not None and is_leaf(x))
+
+    pairs = jtu.tree_flatten_with_path(pytree, is_leaf=is_leaf_or_none)[0]
+    if callable(filter_spec):
+        return [(jtu.keystr(p), leaf, filter_spec) for p, leaf in pairs if leaf is not None]
+    try:
+        specs = jtu.tree_map(
+            lambda spec, subtree: jtu.tree_map(lambda _: spec, subtree, is_leaf=is_leaf_or_none),
+            filter_spec,
+            pytree,
+            is_leaf=callable,
+        )
+    except ValueError as error:
+        raise ValueError(_MSG_SPEC.format(function=function, error=error)) from None
+    spec_leaves = jtu.tree_leaves(specs, is_leaf=callable)
+    return [
+        (jtu.keystr(p), leaf, spec)
+        for (p, leaf), spec in zip(pairs, spec_leaves, strict=True)
+        if leaf is not None
+    ]
+
+
+def _open(path_or_file: PathOrFile, mode: str) -> tuple[BinaryIO, bool]:
+    if isinstance(path_or_file, (str, os.PathLike)):
+        return open(pathlib.Path(path_or_file), mode), True
+    return path_or_file, False
+
+
+def _source_name(path_or_file: PathOrFile) -> str:
+    if isinstance(path_or_file, (str, os.PathLike)):
+        return repr(os.fspath(path_or_file))
+    return getattr(path_or_file, "name", "<file object>")
+
+
+def tree_serialise_leaves(
+    path_or_file: PathOrFile,
+    pytree: Any,
+    filter_spec: Any = default_serialise_filter_spec,
+    is_leaf: Callable[[Any], bool] | None = None,
+) -> None:
+    """Save the leaves of `pytree` to a path or a binary file object.
+
+    Only leaves are saved, not the structure: load them with
+    `tree_deserialise_leaves` into a `like` pytree of the same structure (for
+    a model, one built with the same hyperparameters). `filter_spec` says how
+    each leaf is written: a callable `(file, leaf) -> None`, or a pytree prefix
+    of `pytree` of those; the default saves arrays and scalars with `np.save`.
+    """
+    entries = _leaves_with_specs(pytree, filter_spec, is_leaf, "tree_serialise_leaves")
+    header = json.dumps([_leaf_record(path, leaf, spec) for path, leaf, spec in entries]).encode()
+    f, owned = _open(path_or_file, "wb")
+    try:
+        f.write(_MAGIC)
+        f.write(struct.pack("<Q", len(header)))
+        f.write(header)
+        for _, leaf, spec in entries:
+            spec(f, leaf)
+    finally:
+        if owned:
+            f.close()
+
+
+def tree_deserialise_leaves(
+    path_or_file: PathOrFile,
+    like: _T,
+    filter_spec: Any = default_deserialise_filter_spec,
+    is_leaf: Callable[[Any], bool] | None = None,
+) -> _T:
+    """Load leaves saved by `tree_serialise_leaves` into the structure of `like`.
+
+    `like` supplies the structure and the non-saved leaves; its array values are
+    ignored. A file whose leaves do not match `like` (another structure, shape
+    or dtype), or that is truncated, raises `ValueError` naming the first
+    mismatching leaf; nothing is loaded silently into the wrong place.
+    """
+    source = _source_name(path_or_file)
+    entries = _leaves_with_specs(like, filter_spec, is_leaf, "tree_deserialise_leaves")
+    expected = [_leaf_record(path, leaf, spec) for path, leaf, spec in entries]
+    f, owned = _open(path_or_file, "rb")
+    try:
+        if f.read(len(_MAGIC)) != _MAGIC:
+            raise ValueError(_MSG_NOT_OURS.format(source=source))
+        try:
+            (length,) = struct.unpack("<Q", f.read(8))
+            saved = json.loads(f.read(length))
+        except (struct.error, ValueError) as error:
+            raise ValueError(
+                _MSG_TRUNCATED.format(source=source, path="<header>", error=error)
+            ) from None
+        _check_header(source, saved, expected)
+        loaded = {}
+        for path, leaf, spec in entries:
+            try:
+                value = spec(f, leaf)
+            except (EOFError, ValueError, OSError) as error:
+                raise ValueError(
+                    _MSG_TRUNCATED.format(source=source, path=path, error=error)
+                ) from None
+            loaded[path] = value
+    finally:
+        if owned:
+            f.close()
+
+    def is_leaf_or_none(x: Any) -> bool:
+        return x is None or (is_leaf is not None and is_leaf(x))
+
+    paths_and_leaves, treedef = jtu.tree_flatten_with_path(like, is_leaf=is_leaf_or_none)
+    new_leaves = [leaf if leaf is None else loaded[jtu.keystr(p)] for p, leaf in paths_and_leaves]
+    return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
+
+
+def _check_header(source: str, saved: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    for got, want in zip(saved, expected, strict=False):
+        if got["path"] != want["path"]:
+            detail = f"the file has leaf {got['path']} where `like` has {want['path']}"
+            raise ValueError(_MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail))
+        if want["kind"] == "array" and got.get("kind") == "array":
+            if got["shape"] != want["shape"] or got["dtype"] != want["dtype"]:
+                detail = (
+                    f"the file has {got['dtype']}{tuple(got['shape'])}, `like` has "
+                    f"{want['dtype']}{tuple(want['shape'])}"
+                )
+                raise ValueError(
+                    _MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail)
+                )
+        elif got.get("kind") != want["kind"] and "custom" not in (got.get("kind"), want["kind"]):
+            detail = f"the file saved it as {got.get('kind')}, `like` expects {want['kind']}"
+            raise ValueError(_MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail))
+    if len(saved) != len(expected):
+        shorter = min(len(saved), len(expected))
+        longer = saved if len(saved) > len(expected) else expected
+        raise ValueError(
+            _MSG_COUNT.format(
+                source=source,
+                saved=len(saved),
+                expected=len(expected),
+                path=longer[shorter]["path"],
+            )
+        )

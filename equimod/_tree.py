@@ -1,0 +1,169 @@
+"""`tree_at` (out-of-place surgery on a pytree) and `apply_updates`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import jax.tree_util as jtu
+
+_T = TypeVar("_T")
+
+_MSG_REPLACE_ARGS = "tree_at needs exactly one of replace=... or replace_fn=..., got {given}."
+_MSG_NOT_A_NODE = (
+    "tree_at: `where` returned {what}, which is not a node of the pytree. `where` must "
+    "pick out existing nodes by attribute/index access, e.g. `lambda m: m.layers[0].weight`; "
+    "it may not compute new values, and static fields are not nodes (use "
+    "dataclasses.replace for those)."
+)
+_MSG_WHERE_FAILED = (
+    "tree_at: calling `where` on the pytree failed ({error}). `where` must only pick out "
+    "nodes by attribute/index access, e.g. `lambda m: m.layers[0].weight`, not compute "
+    "with them."
+)
+_MSG_DUPLICATE = "tree_at: `where` picked out the same node more than once ({what})."
+_MSG_NESTED = (
+    "tree_at: `where` picked out nodes nested in one another; pick out either the "
+    "subtree or the nodes inside it, not both."
+)
+_MSG_REPLACE_LENGTH = (
+    "tree_at: `where` picked out {nodes} node(s) but replace has {values} value(s); give "
+    "one replacement per node, in the same order."
+)
+
+
+class _Marker:
+    """Wraps one leaf of the pytree so that every position has a distinct identity."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+_UNSET: Any = object()
+
+
+def _unmark(tree: Any) -> Any:
+    if isinstance(tree, _Marker):
+        return tree.value
+    return jtu.tree_map(lambda m: m.value, tree, is_leaf=lambda x: isinstance(x, _Marker))
+
+
+def tree_at(
+    where: Callable[[_T], Any],
+    pytree: _T,
+    replace: Any = _UNSET,
+    replace_fn: Callable[[Any], Any] = _UNSET,
+    is_leaf: Callable[[Any], bool] | None = None,
+) -> _T:
+    """A copy of `pytree` with the node(s) that `where` picks out replaced.
+
+    `where(pytree)` returns one node (a leaf, including a None leaf, or a
+    subtree) or a tuple/list of nodes. Give either `replace` (the new value,
+    or a sequence of values, one per node) or `replace_fn` (called on each old
+    node). `pytree` itself is not modified, which is how frozen Modules are
+    "updated": `tree_at(lambda m: m.layers[0].weight, model, new_weight)`.
+    """
+    given = [
+        name for name, v in (("replace", replace), ("replace_fn", replace_fn)) if v is not _UNSET
+    ]
+    if len(given) != 1:
+        raise TypeError(_MSG_REPLACE_ARGS.format(given=" and ".join(given) or "neither"))
+
+    def leaf_or_none(x: Any) -> bool:
+        return x is None or (is_leaf is not None and is_leaf(x))
+
+    # Rebuilding the tree gives every internal node a fresh identity and every
+    # leaf a unique marker, so `where` can be answered by identity.
+    marked = jtu.tree_map(_Marker, pytree, is_leaf=leaf_or_none)
+    try:
+        picked = where(marked)
+    except Exception as error:
+        raise TypeError(
+            _MSG_WHERE_FAILED.format(error=f"{type(error).__name__}: {error}")
+        ) from error
+    # A tuple or list is several nodes, unless it is itself a node of the tree.
+    many = isinstance(picked, (tuple, list)) and not _is_node_of(picked, marked)
+    nodes: Sequence[Any] = picked if many else [picked]
+    wanted = {id(node): i for i, node in enumerate(nodes)}
+    if len(wanted) != len(nodes):
+        counts = [node for node in nodes if sum(n is node for n in nodes) > 1]
+        raise ValueError(_MSG_DUPLICATE.format(what=_describe(_unmark_safely(counts[0]))))
+
+    found: list[int] = []
+
+    def is_wanted(x: Any) -> bool:
+        if id(x) in wanted:
+            found.append(id(x))
+            return True
+        return isinstance(x, _Marker)
+
+    leaves, treedef = jtu.tree_flatten(marked, is_leaf=is_wanted)
+    missing = [node for node in nodes if id(node) not in found]
+    if any(_is_node_of(node, marked) for node in missing):
+        raise ValueError(_MSG_NESTED)
+    if missing:
+        raise ValueError(_MSG_NOT_A_NODE.format(what=_describe(_unmark_safely(missing[0]))))
+    if len(found) != len(set(found)):
+        raise ValueError(_MSG_NESTED)
+
+    if replace is not _UNSET:
+        if many:
+            if not isinstance(replace, (tuple, list)) or len(replace) != len(nodes):
+                count = len(replace) if isinstance(replace, (tuple, list)) else 1
+                raise ValueError(_MSG_REPLACE_LENGTH.format(nodes=len(nodes), values=count))
+            values = list(replace)
+        else:
+            values = [replace]
+
+        def new_value(node: Any) -> Any:
+            return values[wanted[id(node)]]
+
+    else:
+
+        def new_value(node: Any) -> Any:
+            return replace_fn(_unmark(node))
+
+    new_leaves = [new_value(leaf) if id(leaf) in wanted else leaf.value for leaf in leaves]
+    return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
+
+
+def _is_node_of(node: Any, tree: Any) -> bool:
+    seen = []
+
+    def check(x: Any) -> bool:
+        if x is node:
+            seen.append(x)
+            return True
+        return isinstance(x, _Marker)
+
+    jtu.tree_flatten(tree, is_leaf=check)
+    return bool(seen)
+
+
+def _unmark_safely(x: Any) -> Any:
+    try:
+        return _unmark(x)
+    except Exception:
+        return x
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(x).__name__} {text}"
+
+
+def apply_updates(model: _T, updates: Any) -> _T:
+    """`model` with `updates` added to its leaves; leaves whose update is None are kept.
+
+    `updates` has the model's structure, typically gradients transformed by an
+    optimiser (e.g. optax), with None where the model has non-array leaves.
+    """
+
+    def apply(update: Any, leaf: Any) -> Any:
+        return leaf if update is None else leaf + update
+
+    return jtu.tree_map(apply, updates, model, is_leaf=lambda x: x is None)  # type: ignore[no-any-return]
