@@ -13,7 +13,7 @@ import os
 import pathlib
 import struct
 from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import jax
 import jax.numpy as jnp
@@ -111,7 +111,7 @@ def _leaves_with_specs(
 
 def _open(path_or_file: PathOrFile, mode: str) -> tuple[BinaryIO, bool]:
     if isinstance(path_or_file, (str, os.PathLike)):
-        return open(pathlib.Path(path_or_file), mode), True
+        return cast(BinaryIO, open(pathlib.Path(path_or_file), mode)), True
     return path_or_file, False
 
 
