@@ -1,0 +1,94 @@
+"""tree_at and apply_updates."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import pytest
+
+import equimod
+
+
+def linear() -> equimod.nn.Linear:
+    return equimod.nn.Linear(2, 3, key=jax.random.key(0))
+
+
+def test_replace_one_leaf_of_a_module_out_of_place() -> None:
+    layer = linear()
+    new = equimod.tree_at(lambda m: m.bias, layer, jnp.zeros(3))
+    assert isinstance(new, equimod.nn.Linear)
+    assert new.bias.tolist() == [0.0, 0.0, 0.0]  # type: ignore[union-attr]
+    assert layer.bias is not None and float(jnp.abs(layer.bias).sum()) > 0
+    assert new.weight is layer.weight
+    assert new.in_features == 2
+
+
+def test_replace_several_nodes_and_with_replace_fn() -> None:
+    layer = linear()
+    zeroed = equimod.tree_at(lambda m: (m.weight, m.bias), layer, (jnp.zeros((3, 2)), None))
+    assert zeroed.bias is None and float(zeroed.weight.sum()) == 0.0
+    doubled = equimod.tree_at(lambda m: [m.weight, m.bias], layer, replace_fn=lambda x: 2 * x)
+    assert jnp.allclose(doubled.weight, 2 * layer.weight)
+
+
+def test_none_leaves_and_subtrees_can_be_replaced() -> None:
+    tree = {"a": [1, None, 3], "b": None}
+    assert equimod.tree_at(lambda t: t["a"][1], tree, "x") == {"a": [1, "x", 3], "b": None}
+    assert equimod.tree_at(lambda t: t["b"], tree, 5) == {"a": [1, None, 3], "b": 5}
+    # A list that is itself a node is one node, not several.
+    assert equimod.tree_at(lambda t: t["a"], tree, 7) == {"a": 7, "b": None}
+    both = equimod.tree_at(lambda t: (t["a"][1], t["b"]), tree, (8, 9))
+    assert both == {"a": [1, 8, 3], "b": 9}
+
+
+def test_replace_a_submodule() -> None:
+    class Pair(equimod.Module):
+        first: equimod.nn.Linear
+        second: equimod.nn.Linear
+
+    pair = Pair(linear(), linear())
+    other = equimod.nn.Linear(2, 3, key=jax.random.key(9))
+    new = equimod.tree_at(lambda p: p.second, pair, other)
+    assert new.second is other
+    assert new.first == pair.first
+
+
+def test_is_leaf_selects_whole_subtrees() -> None:
+    tree = {"x": (1, 2), "y": (3, 4)}
+    new = equimod.tree_at(
+        lambda t: t["x"], tree, replace_fn=lambda x: x[::-1], is_leaf=lambda x: isinstance(x, tuple)
+    )
+    assert new == {"x": (2, 1), "y": (3, 4)}
+
+
+def test_selector_errors_are_clear() -> None:
+    layer = linear()
+    with pytest.raises(
+        ValueError, match=r"`where` returned int 2, which is not a node.*static fields"
+    ):
+        equimod.tree_at(lambda m: m.in_features, layer, 3)
+    with pytest.raises(TypeError, match=r"calling `where` on the pytree failed.*not compute"):
+        equimod.tree_at(lambda m: m.weight + 1, layer, 3)
+    with pytest.raises(ValueError, match=r"picked out the same node more than once"):
+        equimod.tree_at(lambda m: (m.weight, m.weight), layer, (1, 2))
+    with pytest.raises(ValueError, match=r"nested in one another"):
+        equimod.tree_at(lambda m: (m, m.weight), layer, (1, 2))
+    with pytest.raises(ValueError, match=r"picked out 2 node\(s\) but replace has 1 value"):
+        equimod.tree_at(lambda m: (m.weight, m.bias), layer, (1,))
+    with pytest.raises(
+        TypeError, match=r"exactly one of replace=... or replace_fn=..., got neither"
+    ):
+        equimod.tree_at(lambda m: m.weight, layer)
+    with pytest.raises(TypeError, match=r"got replace and replace_fn"):
+        equimod.tree_at(lambda m: m.weight, layer, 1, replace_fn=lambda x: x)
+
+
+def test_apply_updates() -> None:
+    layer = linear()
+    grads = equimod.filter_grad(lambda m: jnp.sum(m(jnp.ones(2))))(layer)
+    updates = jax.tree_util.tree_map(lambda g: -0.1 * g, grads)
+    new = equimod.apply_updates(layer, updates)
+    assert jnp.allclose(new.weight, layer.weight - 0.1 * grads.weight)
+    assert new.in_features == 2
+    partial = equimod.apply_updates({"a": jnp.ones(1), "b": "keep"}, {"a": jnp.ones(1), "b": None})
+    assert partial["a"].tolist() == [2.0] and partial["b"] == "keep"
