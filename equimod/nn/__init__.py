@@ -1,3 +1,13 @@
 """Layers, with Equinox's names, constructor signatures and initialisation."""
 
+from ._conv import Conv as Conv
+from ._conv import Conv1d as Conv1d
+from ._conv import Conv2d as Conv2d
+from ._dropout import Dropout as Dropout
+from ._embedding import Embedding as Embedding
 from ._linear import Linear as Linear
+from ._mlp import MLP as MLP
+from ._normalisation import LayerNorm as LayerNorm
+from ._sequential import Identity as Identity
+from ._sequential import Lambda as Lambda
+from ._sequential import Sequential as Sequential

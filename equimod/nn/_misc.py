@@ -34,7 +34,10 @@ def check_size(layer: str, name: str, value: object, allow_scalar: bool = True) 
     if allow_scalar and value == "scalar":
         return 1
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(_MSG_BAD_SIZE.format(layer=layer, name=name, value=value))
+        or_scalar = " or the string 'scalar'" if allow_scalar else ""
+        raise ValueError(
+            _MSG_BAD_SIZE.format(layer=layer, name=name, or_scalar=or_scalar, value=value)
+        )
     return value
 
 

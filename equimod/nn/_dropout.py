@@ -1,0 +1,51 @@
+"""`Dropout`."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .._module import Module
+
+_MSG_BAD_P = "Dropout: p must be a probability in [0, 1], got {p!r}."
+_MSG_NO_KEY = (
+    "Dropout needs a key when it is applied: call it as dropout(x, key=key), or pass "
+    "inference=True (to the constructor or the call) to turn it off."
+)
+
+
+class Dropout(Module):
+    """Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)`.
+
+    As `equinox.nn.Dropout`: with `inference=True` it is the identity. `p` and
+    `inference` are ordinary fields, so `equimod.tree_at` can change them.
+    """
+
+    p: float
+    inference: bool
+
+    def __init__(self, p: float = 0.5, inference: bool = False) -> None:
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(_MSG_BAD_P.format(p=p))
+        self.p = p
+        self.inference = inference
+
+    def __call__(
+        self,
+        x: jax.Array,
+        *,
+        key: jax.Array | None = None,
+        inference: bool | None = None,
+    ) -> jax.Array:
+        """Apply dropout to `x` using `key`; `inference` overrides the constructor's flag."""
+        if inference is None:
+            inference = self.inference
+        if isinstance(self.p, (int, float)) and self.p == 0:
+            inference = True
+        if inference:
+            return x
+        if key is None:
+            raise RuntimeError(_MSG_NO_KEY)
+        keep = 1 - jax.lax.stop_gradient(self.p)
+        mask = jax.random.bernoulli(key, keep, x.shape)
+        return jnp.where(mask, x / keep, 0)

@@ -1,0 +1,86 @@
+"""`MLP`: a multi-layer perceptron of `Linear` layers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import jax
+
+from .._module import Module, field
+from ._linear import Linear
+from ._misc import check_size
+
+_MSG_BAD_DEPTH = "MLP: depth must be a non-negative int, got {depth!r}."
+
+
+def _identity(x: jax.Array) -> jax.Array:
+    return x
+
+
+class MLP(Module):
+    """Standard multi-layer perceptron, as `equinox.nn.MLP`.
+
+    `depth` counts the hidden layers plus the output layer: `depth=0` is a single
+    `Linear(in_size, out_size)`. `activation` follows every hidden layer,
+    `final_activation` the output layer.
+    """
+
+    layers: tuple[Linear, ...]
+    activation: Callable[[jax.Array], jax.Array]
+    final_activation: Callable[[jax.Array], jax.Array]
+    use_bias: bool = field(static=True)
+    use_final_bias: bool = field(static=True)
+    in_size: int | Literal["scalar"] = field(static=True)
+    out_size: int | Literal["scalar"] = field(static=True)
+    width_size: int = field(static=True)
+    depth: int = field(static=True)
+
+    def __init__(
+        self,
+        in_size: int | Literal["scalar"],
+        out_size: int | Literal["scalar"],
+        width_size: int,
+        depth: int,
+        activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
+        final_activation: Callable[[jax.Array], jax.Array] = _identity,
+        use_bias: bool = True,
+        use_final_bias: bool = True,
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        """**Arguments:** `in_size`/`out_size` (int or `"scalar"`), `width_size` (hidden
+        width), `depth` (number of hidden layers plus output layer), `activation`,
+        `final_activation`, `use_bias` (hidden layers), `use_final_bias`, `dtype`
+        and `key`."""
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+            raise ValueError(_MSG_BAD_DEPTH.format(depth=depth))
+        if depth > 0:
+            check_size("MLP", "width_size", width_size, allow_scalar=False)
+        keys = jax.random.split(key, depth + 1)
+        if depth == 0:
+            layers = [Linear(in_size, out_size, use_final_bias, dtype, key=keys[0])]
+        else:
+            layers = [Linear(in_size, width_size, use_bias, dtype, key=keys[0])]
+            layers += [
+                Linear(width_size, width_size, use_bias, dtype, key=keys[i])
+                for i in range(1, depth)
+            ]
+            layers.append(Linear(width_size, out_size, use_final_bias, dtype, key=keys[-1]))
+        self.layers = tuple(layers)
+        self.activation = activation
+        self.final_activation = final_activation
+        self.use_bias = use_bias
+        self.use_final_bias = use_final_bias
+        self.in_size = in_size
+        self.out_size = out_size
+        self.width_size = width_size
+        self.depth = depth
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Apply to `x` of shape `(in_size,)` (or `()`); `key` is ignored."""
+        *hidden, last = self.layers
+        for layer in hidden:
+            x = self.activation(layer(x))
+        return self.final_activation(last(x))

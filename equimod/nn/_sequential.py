@@ -1,0 +1,80 @@
+"""`Sequential`, `Lambda` and `Identity`: composing layers and wrapping functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+import jax
+
+from .._module import Module
+
+_MSG_NOT_CALLABLE = "{layer}: {what} must be callable, got {value!r}."
+
+
+class Sequential(Module):
+    """Calls each layer in turn on the output of the previous one, as `equinox.nn.Sequential`.
+
+    A `key` passed to the call is split, one key per layer.
+    """
+
+    layers: tuple[Callable[..., Any], ...]
+
+    def __init__(self, layers: Sequence[Callable[..., Any]]) -> None:
+        for layer in layers:
+            if not callable(layer):
+                raise TypeError(
+                    _MSG_NOT_CALLABLE.format(layer="Sequential", what="each layer", value=layer)
+                )
+        self.layers = tuple(layers)
+
+    def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+        keys: Sequence[jax.Array | None]
+        if key is None:
+            keys = [None] * len(self.layers)
+        else:
+            keys = list(jax.random.split(key, len(self.layers)))
+        for layer, layer_key in zip(self.layers, keys, strict=True):
+            x = layer(x, key=layer_key)
+        return x
+
+    @overload
+    def __getitem__(self, index: int) -> Callable[..., Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Callable[..., Any] | Sequential:
+        if isinstance(index, slice):
+            return Sequential(self.layers[index])
+        return self.layers[index]
+
+    def __iter__(self) -> Iterator[Callable[..., Any]]:
+        return iter(self.layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+
+class Lambda(Module):
+    """Wraps a function `fn(x)` as a layer (accepting and ignoring `key`), for `Sequential`."""
+
+    fn: Callable[..., Any]
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        if not callable(fn):
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer="Lambda", what="fn", value=fn))
+        self.fn = fn
+
+    def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+        return self.fn(x)
+
+
+class Identity(Module):
+    """Returns its input unchanged. Accepts and ignores any constructor arguments."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        del args, kwargs
+
+    def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+        return x
