@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 
-_MSG_BAD_SIZE = "{layer}: {name} must be a positive int or the string 'scalar', got {value!r}."
+_MSG_BAD_SIZE = "{layer}: {name} must be a positive int{or_scalar}, got {value!r}."
 
 
 def default_floating_dtype() -> Any:
