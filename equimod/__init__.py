@@ -26,4 +26,32 @@ from ._tree_equal import tree_equal as tree_equal
 from ._vmap import filter_vmap as filter_vmap
 from ._vmap import if_array as if_array
 
+__all__ = [
+    "AbstractClassVar",
+    "AbstractVar",
+    "Module",
+    "apply_updates",
+    "combine",
+    "default_deserialise_filter_spec",
+    "default_serialise_filter_spec",
+    "field",
+    "filter",
+    "filter_grad",
+    "filter_jit",
+    "filter_shard",
+    "filter_value_and_grad",
+    "filter_vmap",
+    "if_array",
+    "is_array",
+    "is_array_like",
+    "is_inexact_array",
+    "is_inexact_array_like",
+    "nn",
+    "partition",
+    "tree_at",
+    "tree_deserialise_leaves",
+    "tree_equal",
+    "tree_serialise_leaves",
+]
+
 __version__ = "0.1.0"

@@ -54,7 +54,7 @@ def filter_value_and_grad(
 
 @overload
 def filter_value_and_grad(
-    *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False
 ) -> Callable[
     [Callable[Concatenate[_T, _P], _R]], Callable[Concatenate[_T, _P], tuple[_R, _T]]
 ]: ...
@@ -85,7 +85,7 @@ def filter_grad(
 
 @overload
 def filter_grad(
-    *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False
 ) -> Callable[[Callable[Concatenate[_T, _P], Any]], Callable[Concatenate[_T, _P], _T]]: ...
 
 

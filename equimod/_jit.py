@@ -144,7 +144,9 @@ def filter_jit(fun: Callable[_P, _R], *, donate: Donate = "none") -> Callable[_P
 
 
 @overload
-def filter_jit(*, donate: Donate = "none") -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+def filter_jit(
+    fun: None = None, *, donate: Donate = "none"
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
 def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:

@@ -198,6 +198,7 @@ def filter_vmap(
 
 @overload
 def filter_vmap(
+    fun: None = None,
     *,
     in_axes: Any = ...,
     out_axes: Any = ...,

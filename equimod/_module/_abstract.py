@@ -126,7 +126,7 @@ def unimplemented_abstract(cls: type) -> tuple[tuple[str, str, str], ...]:
     mro = [k for k in cls.__mro__ if k is not object]
     declarations: dict[str, tuple[str, type]] = {}
     for k in reversed(mro):
-        for name, kind in k.__dict__.get("__equimod_abstract_declared__", {}).items():
+        for name, kind in k.__dict__.get("_equimod_abstract_declared", {}).items():
             declarations[name] = (kind, k)
     missing: list[tuple[str, str, str]] = []
     for name, (kind, declarer) in declarations.items():

@@ -29,7 +29,7 @@ class _UnflattenToken:
 
 
 UNFLATTEN_TOKEN: Final = _UnflattenToken()
-UNFLATTEN_TOKEN_NAME: Final = "__equimod_unflatten__"
+UNFLATTEN_TOKEN_NAME: Final = "_equimod_unflatten"
 
 
 def _registries() -> tuple[Any, ...] | None:

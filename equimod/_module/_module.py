@@ -20,7 +20,7 @@ from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
 # Set on an instance only while its `__init__` runs, to the names it may assign:
 # init state lives on the instance, so construction is thread-safe and a failed
 # `__init__` leaves nothing behind. The class-level default is None.
-_ASSIGNABLE = "__equimod_assignable__"
+_ASSIGNABLE = "_equimod_assignable"
 
 _DATACLASS_OPTIONS = ("kw_only", "match_args")
 
@@ -135,7 +135,7 @@ def _nearest_init_is_user_written(cls: type) -> bool:
             continue
         if base is object:
             return False
-        info = base.__dict__.get("__equimod_info__")
+        info = base.__dict__.get("_equimod_info")
         if info is None:
             return True  # a non-Module base with its own __init__
         return bool(info.user_init)
@@ -160,7 +160,7 @@ class _ModuleMeta(abc.ABCMeta):
         declared_abstract = take_abstract_declarations(name, namespace)
         own_init = "__init__" in namespace
         cls: Any = super().__new__(mcs, name, bases, namespace, **kwargs)
-        cls.__equimod_abstract_declared__ = declared_abstract
+        cls._equimod_abstract_declared = declared_abstract
 
         user_init = own_init or _nearest_init_is_user_written(cls)
         if (
@@ -180,7 +180,7 @@ class _ModuleMeta(abc.ABCMeta):
             cls.__delattr__ = _module_delattr
 
         info = _ClassInfo(cls, user_init=user_init)
-        cls.__equimod_info__ = info
+        cls._equimod_info = info
         fields = dataclasses.fields(cls)
         register_module(
             cls,
@@ -209,7 +209,7 @@ class _ModuleMeta(abc.ABCMeta):
             self = _new_instance(cls)
             _set_instance_dict(self, kwargs)
             return self
-        info: _ClassInfo = cls.__equimod_info__
+        info: _ClassInfo = cls._equimod_info
         if info.plain:
             # A generated __init__ assigns with object.__setattr__ and sets every
             # field, and nothing runs after it: nothing to guard or check.
@@ -317,20 +317,20 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
 
 
 def _module_setattr(self: Module, name: str, value: Any) -> None:
-    assignable = self.__equimod_assignable__
+    assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
         _object_setattr(self, name, value)
         return
     cls_name = type(self).__name__
     if assignable is not None:
         raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls_name, name=name))
-    if name in type(self).__equimod_info__.field_names:
+    if name in type(self)._equimod_info.field_names:
         raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls_name, name=name))
     raise dataclasses.FrozenInstanceError(_MSG_FROZEN_NOT_FIELD.format(cls=cls_name, name=name))
 
 
 def _module_delattr(self: Module, name: str) -> None:
-    assignable = self.__equimod_assignable__
+    assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
         _object_delattr(self, name)
         return
@@ -360,11 +360,11 @@ class Module(metaclass=_ModuleMeta):
     ```
     """
 
-    __equimod_info__: ClassVar[_ClassInfo]
+    _equimod_info: ClassVar[_ClassInfo]
     # Set on an instance only while its __init__ runs; see _ASSIGNABLE.
-    __equimod_assignable__: ClassVar[frozenset[str] | None] = None
+    _equimod_assignable: ClassVar[frozenset[str] | None] = None
     # Read by JAX's flatten as a meta field; see _flatten.py.
-    __equimod_unflatten__: ClassVar[object] = UNFLATTEN_TOKEN
+    _equimod_unflatten: ClassVar[object] = UNFLATTEN_TOKEN
 
     def __eq__(self, other: object) -> Any:
         from .._tree_equal import tree_equal

@@ -47,7 +47,7 @@ def _is_array(x: Any) -> bool:
 def _format(x: Any, depth: int) -> str:
     if _is_array(x) and not isinstance(x, np.generic):
         return array_summary(x)
-    if dataclasses.is_dataclass(x) and not isinstance(x, type) and hasattr(x, "__equimod_info__"):
+    if dataclasses.is_dataclass(x) and not isinstance(x, type) and hasattr(x, "_equimod_info"):
         items = [
             (f.name + "=", getattr(x, f.name, "<unset>")) for f in dataclasses.fields(x) if f.repr
         ]

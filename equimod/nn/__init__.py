@@ -11,3 +11,17 @@ from ._normalisation import LayerNorm as LayerNorm
 from ._sequential import Identity as Identity
 from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential
+
+__all__ = [
+    "Conv",
+    "Conv1d",
+    "Conv2d",
+    "Dropout",
+    "Embedding",
+    "Identity",
+    "Lambda",
+    "LayerNorm",
+    "Linear",
+    "MLP",
+    "Sequential",
+]
