@@ -1,0 +1,45 @@
+"""Converter fields: the generated __init__ takes the converter's input type."""
+
+import jax
+import jax.numpy as jnp
+from typing_extensions import assert_type
+
+import equimod
+
+
+def to_int(value: str) -> int:
+    return int(value)
+
+
+class Converted(equimod.Module):
+    count: int = equimod.field(converter=to_int)
+    scale: float = equimod.field(converter=float, default="1.0")
+
+
+# mypy sees the field's own type until the plugin reads the converter.
+Converted("3")  # type: ignore[arg-type]  # divergence: converter-input-type
+Converted("3", scale="2.5")  # type: ignore[arg-type]  # divergence: converter-input-type
+assert_type(Converted("3").count, int)  # type: ignore[arg-type]  # divergence: converter-input-type
+# Rejected: not the converter's input type. pyright reads the converter (PEP 712
+# semantics); mypy sees the field's own type until the plugin exists.
+Converted(3)  # pyright: ignore[reportArgumentType]  # divergence: converter-input-type
+Converted("3", scale=None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+class ArrayField(equimod.Module):
+    values: jax.Array = equimod.field(converter=jnp.asarray)
+
+
+ArrayField(jnp.ones(2))
+# A list is a fine input for jnp.asarray; mypy (no plugin) wants the field's type.
+ArrayField([1.0, 2.0])  # type: ignore[arg-type]  # divergence: converter-input-type
+
+
+class BadDefault(equimod.Module):
+    # The default must be an input of the converter.
+    count: int = equimod.field(converter=to_int, default=3)  # type: ignore[arg-type]  # pyright: ignore[reportCallIssue, reportArgumentType]
+
+
+class WrongOutput(equimod.Module):
+    # The converter's output must fit the field's type.
+    label: str = equimod.field(converter=to_int)  # type: ignore[assignment]  # pyright: ignore[reportGeneralTypeIssues, reportAssignmentType]

@@ -1,0 +1,32 @@
+"""Fields may be assigned in __init__ and __post_init__ only (frozen is the mypy plugin's job)."""
+
+import jax
+
+import equimod
+
+
+class Frozen(equimod.Module):
+    weight: jax.Array
+    count: int
+
+    def __init__(self, weight: jax.Array) -> None:
+        self.weight = weight
+        self.count = 0
+        self.count = 1  # assigning more than once in __init__ is fine
+
+
+class Posted(equimod.Module):
+    value: int
+    double: int = equimod.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.double = 2 * self.value
+
+
+module = Frozen(jax.numpy.ones(2))
+# Errors at run time (FrozenInstanceError). Neither checker sees it from the
+# stubs alone: `frozen_default=True` would reject the assignments in __init__
+# above, so this is left to the mypy plugin.
+module.count = 3  # divergence: frozen-assignment
+del module.count  # divergence: frozen-assignment
+module.missing = 1  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]

@@ -1,0 +1,44 @@
+"""The filtered transforms keep the signatures of what they wrap."""
+
+import jax
+import jax.numpy as jnp
+from typing_extensions import assert_type
+
+import equimod
+
+
+def loss(model: equimod.nn.Linear, x: jax.Array, scale: float = 1.0) -> jax.Array:
+    return jnp.sum(model(x)) * scale
+
+
+key = jax.random.key(0)
+model = equimod.nn.Linear(2, 2, key=key)
+x = jnp.ones(2)
+
+jitted = equimod.filter_jit(loss)
+assert_type(jitted(model, x), jax.Array)
+jitted(model, x, scale=2.0)
+jitted(model)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+jitted(model, x, scale="2")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+@equimod.filter_jit(donate="all")
+def step(model: equimod.nn.Linear, x: jax.Array) -> equimod.nn.Linear:
+    return model
+
+
+assert_type(step(model, x), equimod.nn.Linear)
+equimod.filter_jit(loss, donate="some")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+
+value, grads = equimod.filter_value_and_grad(loss)(model, x)
+assert_type(value, jax.Array)
+assert_type(grads, equimod.nn.Linear)
+assert_type(equimod.filter_grad(loss)(model, x), equimod.nn.Linear)
+equimod.filter_grad(loss)(model, "x")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+batched = equimod.filter_vmap(loss, in_axes=(None, 0))
+assert_type(batched(model, jnp.ones((3, 2))), jax.Array)
+
+assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)
+assert_type(equimod.partition(model, equimod.is_array), tuple[equimod.nn.Linear, equimod.nn.Linear])
+assert_type(equimod.apply_updates(model, grads), equimod.nn.Linear)
