@@ -46,6 +46,23 @@ ByProperty()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # di
 
 # pyright recognises ClassVar only under its own name or a local alias, so an
 # AbstractClassVar imported from equimod is an instance field to it.
+class Runner(equimod.Module):
+    run: AbstractVar[object]
+
+
+class ByMethod(Runner):
+    def run(self) -> int:  # type: ignore[override]  # divergence: abstract-var-not-a-field
+        return 1
+
+
+class ByPlainAttribute(HasSize):
+    size = 4
+
+
+ByMethod()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByPlainAttribute()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+
+
 class ByClassVar(HasName):
     name: ClassVar[str] = "n"  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
 
