@@ -51,7 +51,7 @@ class Runner(equimod.Module):
 
 
 class ByMethod(Runner):
-    def run(self) -> int:  # type: ignore[override]  # divergence: abstract-var-not-a-field
+    def run(self) -> int:  # type: ignore[override, misc]  # divergence: abstract-var-not-a-field
         return 1
 
 
