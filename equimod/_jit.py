@@ -48,21 +48,61 @@ class _StaticOutput(Module):
     value: Any = field(static=True)
 
 
-def _split(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...]]:
-    dynamic = []
-    static = []
-    for leaf in leaves:
-        if isinstance(leaf, _ARRAY_TYPES):
-            dynamic.append(leaf)
-            static.append(_TRACED)
-        else:
-            static.append(leaf)
-    return dynamic, tuple(static)
+# Concrete leaf types known to be arrays: checking the set of types of all
+# leaves at once is much cheaper than an isinstance test per leaf.
+_KNOWN_ARRAY_TYPES: set[type] = set()
 
 
-def _merge(dynamic: list[Any], static: tuple[Any, ...]) -> list[Any]:
+def _split(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
+    """The traced leaves, and the static leaves with `_TRACED` in the others' places.
+
+    The static part is None when every leaf is traced (the common case).
+    """
+    types = set(map(type, leaves))
+    if not types <= _KNOWN_ARRAY_TYPES:
+        _KNOWN_ARRAY_TYPES.update(t for t in types if issubclass(t, _ARRAY_TYPES))
+        if not types <= _KNOWN_ARRAY_TYPES:
+            dynamic = []
+            static = []
+            for leaf in leaves:
+                if isinstance(leaf, _ARRAY_TYPES):
+                    dynamic.append(leaf)
+                    static.append(_TRACED)
+                else:
+                    static.append(leaf)
+            return dynamic, tuple(static)
+    return leaves, None
+
+
+def _merge(dynamic: list[Any], static: tuple[Any, ...] | None) -> list[Any]:
+    if static is None:
+        return dynamic
     values = iter(dynamic)
     return [next(values) if leaf is _TRACED else leaf for leaf in static]
+
+
+class _StaticKey:
+    """The static part of a call, hashed once: jax.jit hashes and compares it per call."""
+
+    __slots__ = ("_hash", "n_first", "static_leaves", "treedef")
+
+    def __init__(self, treedef: Any, static_leaves: tuple[Any, ...] | None, n_first: int) -> None:
+        self.treedef = treedef
+        self.static_leaves = static_leaves
+        self.n_first = n_first
+        self._hash = hash((treedef, static_leaves, n_first))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _StaticKey)
+            and self._hash == other._hash
+            and self.n_first == other.n_first
+            and self.treedef == other.treedef
+            and self.static_leaves == other.static_leaves
+        )
 
 
 class _JitWrapper(Generic[_P, _R]):
@@ -83,11 +123,10 @@ class _JitWrapper(Generic[_P, _R]):
         functools.update_wrapper(self, fun)
 
     def _call_traced(
-        self, first: list[Any], rest: list[Any], static: tuple[Any, ...]
+        self, first: list[Any], rest: list[Any], static: _StaticKey
     ) -> tuple[list[Any], _StaticOutput]:
-        treedef, static_leaves, _ = static
         dynamic = first + rest
-        args, kwargs = jtu.tree_unflatten(treedef, _merge(dynamic, static_leaves))
+        args, kwargs = jtu.tree_unflatten(static.treedef, _merge(dynamic, static.static_leaves))
         out = self._fun(*args, **kwargs)
         out_leaves, out_treedef = jtu.tree_flatten(out)
         out_dynamic, out_static = _split(out_leaves)
@@ -100,11 +139,11 @@ class _JitWrapper(Generic[_P, _R]):
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
         else:
             n_first = len(dynamic)
-        key = (treedef, static_leaves, n_first)
         try:
-            hash(key)
+            key = _StaticKey(treedef, static_leaves, n_first)
         except TypeError:
-            self._raise_unhashable(static_leaves)
+            self._raise_unhashable(static_leaves or ())
+            raise
         out_dynamic, out_static = self._jitted(dynamic[:n_first], dynamic[n_first:], key)
         out_treedef, out_static_leaves = out_static.value
         return jtu.tree_unflatten(out_treedef, _merge(out_dynamic, out_static_leaves))  # type: ignore[no-any-return]
@@ -118,7 +157,6 @@ class _JitWrapper(Generic[_P, _R]):
                         type=type(leaf).__name__,
                     )
                 )
-        raise  # pragma: no cover - the key was unhashable for another reason
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         # As a method decorator: the instance becomes the first argument, so its
