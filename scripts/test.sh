@@ -5,5 +5,5 @@ source "$(dirname "$0")/_venv.sh"
 set -x
 ruff check .
 ruff format --check .
-mypy equimod
+mypy equimod mypy_plugin/equimod_mypy
 python -m pytest "$@"

@@ -33,15 +33,15 @@ ByField("3")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 # A property, a method or a plain class attribute implements an AbstractVar too.
-# Both checkers still treat the abstract attribute as an __init__ field; the mypy
-# plugin will not. pyright also rejects the property as an override.
+# pyright treats the abstract attribute as an __init__ field and rejects the
+# property as an override; mypy with the plugin gets both right.
 class ByProperty(HasSize):
-    @property  # type: ignore[misc]  # divergence: abstract-var-not-a-field
-    def size(self) -> int:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+    @property
+    def size(self) -> int:  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
         return 1
 
 
-ByProperty()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByProperty()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
 
 
 # pyright recognises ClassVar only under its own name or a local alias, so an
@@ -51,7 +51,7 @@ class Runner(equimod.Module):
 
 
 class ByMethod(Runner):
-    def run(self) -> int:  # type: ignore[override, misc]  # divergence: abstract-var-not-a-field
+    def run(self) -> int:
         return 1
 
 
@@ -59,8 +59,8 @@ class ByPlainAttribute(HasSize):
     size = 4
 
 
-ByMethod()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
-ByPlainAttribute()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByMethod()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByPlainAttribute()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
 
 
 class ByClassVar(HasName):
@@ -80,7 +80,54 @@ class WrongType(HasSize):
 
 
 # Instantiating a class that leaves an AbstractVar unimplemented is a run-time
-# TypeError. The checkers see only a missing argument.
-HasSize()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
-# ...and nothing at all for an AbstractClassVar left unimplemented.
-HasName()  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+# TypeError, which the mypy plugin reports at the call. pyright sees only a
+# missing argument...
+HasSize()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
+# ...and nothing right for an AbstractClassVar left unimplemented.
+HasName()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+
+
+class WrongProperty(HasSize):
+    @property
+    def size(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+        return "1"
+
+
+class FieldForClassVar(HasName):
+    name: str  # type: ignore[misc]  # divergence: abstract-class-var-pyright
+
+
+# Several at once, and a subclass that implements only some.
+class Shape(equimod.Module):
+    width: AbstractVar[float]
+    height: AbstractVar[float]
+    kind: AbstractClassVar[str]
+
+
+class Square(Shape):
+    width: float
+
+    @property
+    def height(self) -> float:  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+        return self.width
+
+
+Shape()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, abstract-class-var-pyright, unimplemented-abstract
+Square(1.0)  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+
+
+# An implementation anywhere in the MRO counts, whatever the base order.
+class SizeThree(equimod.Module):
+    size: int = 3
+
+
+class AbstractFirst(HasSize, SizeThree):
+    pass
+
+
+class ImplementationFirst(SizeThree, HasSize):
+    pass
+
+
+AbstractFirst()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ImplementationFirst()

@@ -24,9 +24,24 @@ class Posted(equimod.Module):
 
 
 module = Frozen(jax.numpy.ones(2))
-# Errors at run time (FrozenInstanceError). Neither checker sees it from the
-# stubs alone: `frozen_default=True` would reject the assignments in __init__
-# above, so this is left to the mypy plugin.
-module.count = 3  # divergence: frozen-assignment
-del module.count  # divergence: frozen-assignment
+# Errors at run time (FrozenInstanceError), reported by the mypy plugin. pyright
+# cannot see it: `frozen_default=True` would reject the assignments in __init__.
+module.count = 3  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+del module.count  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
 module.missing = 1  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+
+
+class Copies(equimod.Module):
+    value: int
+
+    def __init__(self, value: int, other: "Copies | None" = None) -> None:
+        self.value = value
+        if other is not None:
+            other.value = value  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+
+    def bump(self) -> None:
+        self.value += 1  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+
+
+def reset(module: Frozen) -> None:
+    module.weight = jax.numpy.zeros(2)  # type: ignore[equimod-frozen]  # divergence: frozen-assignment

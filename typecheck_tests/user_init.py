@@ -27,13 +27,48 @@ class HandChild(Hand):
         return self.size + 1
 
 
-# At run time HandChild keeps Hand's constructor. Both checkers synthesise a
-# dataclass __init__ for it instead; the mypy plugin will model it correctly.
-HandChild(3, key=key)  # type: ignore[call-arg, arg-type]  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+# At run time HandChild keeps Hand's constructor, and so does mypy with the
+# plugin. pyright synthesises a dataclass __init__ from the fields instead.
+HandChild(3, key=key)  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+HandChild(key=key)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
 
 
 class MyLinear(equimod.nn.Linear):
     pass
 
 
-MyLinear(2, 3, key=key)  # type: ignore[call-arg, arg-type]  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+MyLinear(2, 3, key=key)  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+
+
+class Forgets(equimod.Module):
+    weight: jax.Array
+    size: int
+    name: str = "forgets"
+
+    # Run time: construction fails, `size` has no value. The mypy plugin reports
+    # it at the __init__; pyright has no such check.
+    def __init__(self, weight: jax.Array) -> None:  # type: ignore[equimod-missing-field]  # divergence: unassigned-field
+        self.weight = weight
+
+
+class Delegates(equimod.Module):
+    weight: jax.Array
+    size: int
+
+    # Assigned through a helper the plugin does not follow: no error.
+    def __init__(self, weight: jax.Array) -> None:
+        self.weight = weight
+        self._set_size()
+
+    def _set_size(self) -> None:
+        object.__setattr__(self, "size", 1)
+
+
+class Branches(equimod.Module):
+    size: int
+
+    def __init__(self, big: bool) -> None:
+        if big:
+            self.size = 10
+        else:
+            self.size = 1

@@ -1,0 +1,378 @@
+"""What the plugin reports, message for message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mypy_runs import check
+
+import equimod_mypy
+
+ABSTRACT_HINT = (
+    "Implement {them} in a subclass (an AbstractVar by a field, property, method or "
+    "class attribute; an AbstractClassVar by a ClassVar or class attribute)."
+)
+
+
+def test_unimplemented_abstract_attribute_is_reported_at_the_call(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+        from equimod import AbstractClassVar, AbstractVar
+
+        class Base(equimod.Module):
+            size: AbstractVar[int]
+
+        class Shape(equimod.Module):
+            width: AbstractVar[float]
+            kind: AbstractClassVar[str]
+
+        Base()
+        Shape()
+        """,
+    )
+    assert lines == [
+        '12: error: Cannot instantiate "Base": abstract attribute "size" (AbstractVar, '
+        'declared in "Base") is not implemented. '
+        + ABSTRACT_HINT.format(them="it")
+        + "  [equimod-abstract]",
+        '13: error: Cannot instantiate "Shape": abstract attributes "width" (AbstractVar, '
+        'declared in "Shape"), "kind" (AbstractClassVar, declared in "Shape") are not '
+        "implemented. " + ABSTRACT_HINT.format(them="them") + "  [equimod-abstract]",
+    ]
+
+
+def test_every_implementation_counts_in_any_base_order_and_deep_hierarchy(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        from typing import ClassVar
+        import equimod
+        from equimod import AbstractClassVar, AbstractVar
+
+        class Base(equimod.Module):
+            size: AbstractVar[int]
+            kind: AbstractClassVar[str]
+
+        class Middle(Base):
+            pass
+
+        class ByField(Middle):
+            size: int
+            kind: ClassVar[str] = "field"
+
+        class ByProperty(Middle):
+            kind = "property"
+            @property
+            def size(self) -> int:
+                return 1
+
+        class ByMethod(equimod.Module):
+            run: AbstractVar[object]
+
+        class Runs(ByMethod):
+            def run(self) -> int:
+                return 1
+
+        class Impl(equimod.Module):
+            size: int = 3
+            kind: ClassVar[str] = "impl"
+
+        class AbstractFirst(Base, Impl):
+            pass
+
+        class ImplFirst(Impl, Base):
+            pass
+
+        reveal_type(ByField.__init__)
+        ByField(1); ByProperty(); Runs(); AbstractFirst(); ImplFirst()
+        reveal_type(ByField(1).size + ByProperty().size)
+        """,
+    )
+    assert lines == [
+        '40: note: Revealed type is "def (self: case.ByField, size: int)"',
+        '42: note: Revealed type is "int"',
+    ]
+
+
+def test_wrong_implementations_are_reported_at_their_declaration(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+        from equimod import AbstractClassVar, AbstractVar
+
+        class Base(equimod.Module):
+            size: AbstractVar[int]
+            kind: AbstractClassVar[str]
+
+        class WrongField(Base):
+            size: str
+            kind = "a"
+
+        class InstanceForClassVar(Base):
+            size: int
+            kind: str
+        """,
+    )
+    assert [line.split(":")[0] for line in lines] == ["10", "15"]
+    assert "[assignment]" in lines[0]
+    assert "Cannot override class variable" in lines[1]
+
+
+def test_converter_input_types_at_the_call_and_on_init(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        from typing import overload
+        import jax
+        import jax.numpy as jnp
+        import equimod
+
+        def to_int(value: str) -> int:
+            return int(value)
+
+        @overload
+        def to_float(value: int) -> float: ...
+        @overload
+        def to_float(value: bytes) -> float: ...
+        def to_float(value: int | bytes) -> float:
+            return float(len(value) if isinstance(value, bytes) else value)
+
+        class Converted(equimod.Module):
+            count: int = equimod.field(converter=to_int)
+            scale: float = equimod.field(converter=to_float, default=1)
+            values: jax.Array = equimod.field(converter=jnp.asarray, default=0.0)
+            lam: int = equimod.field(converter=lambda x: int(x), default=0)
+
+        reveal_type(Converted.__init__)
+        Converted("3", b"ab", [1.0], "4")
+        Converted(3)
+        Converted("3", "ab")
+        """,
+    )
+    assert lines == [
+        '23: note: Revealed type is "def (self: case.Converted, count: str, '
+        'scale: int | bytes =, values: Any =, lam: Any =)"',
+        '25: error: Argument 1 to "Converted" has incompatible type "int"; expected "str"'
+        "  [arg-type]",
+        '26: error: Argument 2 to "Converted" has incompatible type "str"; '
+        'expected "int | bytes"  [arg-type]',
+    ]
+
+
+def test_converter_class_and_subclass_keep_input_types(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class Parent(equimod.Module):
+            ratio: float = equimod.field(converter=float)
+
+        class Child(Parent):
+            name: str
+
+        Child("0.5", "c")
+        Child([], "c")
+        """,
+    )
+    assert len(lines) == 1 and lines[0].startswith('11: error: Argument 1 to "Child"'), lines
+
+
+def test_inherited_user_init_and_field_order(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import jax
+        import equimod
+
+        class Hand(equimod.Module):
+            size: int
+            def __init__(self, size: int, *, key: jax.Array) -> None:
+                self.size = size
+
+        class Child(Hand):
+            def double(self) -> int:
+                return 2 * self.size
+
+        class MyLinear(equimod.nn.Linear):
+            pass
+
+        class Generated(equimod.Module):
+            a: int
+            b: str = "b"
+
+        class MoreGenerated(Generated):
+            c: float = 0.0
+            a: int = 1
+
+        key = jax.random.key(0)
+        Child(3, key=key)
+        MyLinear(2, 3, key=key)
+        Child(size=3)
+        reveal_type(MoreGenerated.__init__)
+        """,
+    )
+    assert lines == [
+        '28: error: Missing named argument "key" for "Child"  [call-arg]',
+        '29: note: Revealed type is "def (self: case.MoreGenerated, a: int =, '
+        'b: str =, c: float =)"',
+    ]
+
+
+def test_frozen_fields(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class Counter(equimod.Module):
+            count: int
+            double: int = equimod.field(init=False)
+
+            def __post_init__(self) -> None:
+                self.double = 2 * self.count
+
+            def bump(self) -> None:
+                self.count = 1
+
+        class Built(equimod.Module):
+            count: int
+            def __init__(self) -> None:
+                self.count = 0
+                self.count += 1
+
+        counter = Counter(1)
+        counter.count = 2
+        del counter.double
+        print(counter.count)
+        """,
+    )
+    hint = "a Module is immutable once __init__ has returned. Make a modified copy with "
+    assert lines == [
+        f'12: error: Cannot assign to field "count" of "Counter": {hint}'
+        "dataclasses.replace(module, count=...) or equimod.tree_at(lambda m: m.count, "
+        "module, new_value).  [equimod-frozen]",
+        f'21: error: Cannot assign to field "count" of "Counter": {hint}'
+        "dataclasses.replace(module, count=...) or equimod.tree_at(lambda m: m.count, "
+        "module, new_value).  [equimod-frozen]",
+        f'22: error: Cannot delete field "double" of "Counter": {hint}'
+        "dataclasses.replace(module, double=...) or equimod.tree_at(lambda m: m.double, "
+        "module, new_value).  [equimod-frozen]",
+    ]
+
+
+def test_unassigned_fields_in_a_hand_written_init(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class Base(equimod.Module):
+            inherited: int
+
+        class Forgets(Base):
+            a: int
+            b: int
+            c: int = 3
+
+            def __init__(self) -> None:
+                self.a = 1
+
+        class One(equimod.Module):
+            a: int
+            def __init__(self) -> None:
+                pass
+
+        class Helper(equimod.Module):
+            a: int
+            def __init__(self) -> None:
+                self.setup()
+            def setup(self) -> None:
+                object.__setattr__(self, "a", 1)
+
+        class Setattr(equimod.Module):
+            a: int
+            def __init__(self) -> None:
+                setattr(self, "a", 1)
+
+        class Super(Base):
+            a: int
+            def __init__(self) -> None:
+                super().__init__(1)
+                self.a = 2
+
+        class Unpacks(equimod.Module):
+            a: int
+            b: int
+            def __init__(self) -> None:
+                self.a, self.b = 1, 2
+        """,
+    )
+    assert lines == [
+        '12: error: __init__ of "Forgets" never assigns fields "inherited", "b", which have '
+        "no default: construction fails at run time. Assign self.inherited, self.b in "
+        "__init__, or give the field a default.  [equimod-missing-field]",
+        '17: error: __init__ of "One" never assigns field "a", which has no default: '
+        "construction fails at run time. Assign self.a in __init__, or give the field a "
+        "default.  [equimod-missing-field]",
+    ]
+
+
+def test_forward_references_defer_without_duplicate_errors(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class Early(equimod.Module):
+            later: "Later"
+            count: int = equimod.field(converter=int, default="0")
+
+            def __init__(self) -> None:
+                self.count = 1
+
+        class Later(equimod.Module):
+            value: int
+
+        Early()
+        """,
+    )
+    assert len(lines) == 1 and lines[0].startswith('8: error: __init__ of "Early" never'), lines
+
+
+def test_plugin_refuses_unsupported_mypy_versions() -> None:
+    with pytest.raises(SystemExit, match=r"supports mypy .* but this is mypy 0\.990"):
+        equimod_mypy.plugin("0.990")
+    with pytest.raises(SystemExit, match=r"pip install 'mypy>="):
+        equimod_mypy.plugin("99.0.0")
+    assert equimod_mypy.plugin("2.4.1+dev.abc") is equimod_mypy.EquimodPlugin
+
+
+def test_report_config_data_carries_the_plugin_version() -> None:
+    from mypy.options import Options
+    from mypy.plugin import ReportConfigContext
+
+    plugin = equimod_mypy.EquimodPlugin(Options())
+    data = plugin.report_config_data(ReportConfigContext("m", "m.py", is_check=False))
+    assert data == {"equimod_mypy": equimod_mypy.__version__}
