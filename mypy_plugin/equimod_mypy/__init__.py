@@ -17,11 +17,11 @@ from ._version import __version__
 
 __all__ = ["EquimodPlugin", "__version__", "plugin"]
 
-# The mypy releases this plugin is tested with: it reaches into mypy's
+# The mypy releases (major, minor) this plugin is tested with: it reaches into mypy's
 # semantic analysis, whose internals change between minor releases.
-SUPPORTED_MYPY = ((1, 16), (2, 4))
+SUPPORTED_MYPY = ((2, 4), (2, 4))
 MSG_UNSUPPORTED_MYPY = (
-    "equimod_mypy {plugin_version} supports mypy {low} to {high}.x, but this is mypy "
+    "equimod_mypy {plugin_version} supports mypy {low}.x to {high}.x, but this is mypy "
     "{version}. Install a supported mypy (pip install 'mypy>={low},<{next_high}') or "
     "remove equimod_mypy from the plugins setting."
 )

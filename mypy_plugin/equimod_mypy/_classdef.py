@@ -41,18 +41,18 @@ from mypy.nodes import (
 from mypy.plugin import ClassDefContext, SemanticAnalyzerPluginInterface
 from mypy.plugins.common import add_method_to_class, deserialize_and_fixup_type
 from mypy.semanal_shared import has_placeholder
-from mypy.server.trigger import make_wildcard_trigger
+from mypy.server.trigger import make_trigger, make_wildcard_trigger
 from mypy.typeops import map_type_from_supertype
 from mypy.types import AnyType, Instance, NoneType, Type, TypeOfAny, UnboundType, get_proper_type
 
 from ._converters import converter_input_type
 from ._names import (
     ABSTRACT_CLASS_VAR_NAME,
-    ABSTRACT_VAR,
-    FIELD,
+    ABSTRACT_VARS,
+    FIELDS,
     KW_ONLY,
     METADATA_KEY,
-    MODULE,
+    MODULES,
     is_module_subclass,
     metadata,
 )
@@ -169,7 +169,7 @@ def _abstract_kind(statement: AssignmentStmt, api: SemanticAnalyzerPluginInterfa
     symbol = api.lookup_qualified(annotation.name, statement, suppress_errors=True)
     if symbol is None or symbol.node is None:
         return None
-    if symbol.node.fullname == ABSTRACT_VAR:
+    if symbol.node.fullname in ABSTRACT_VARS:
         return "AbstractVar"
     spelled = annotation.name.rsplit(".", 1)[-1]
     if spelled == ABSTRACT_CLASS_VAR_NAME and symbol.node.fullname == "typing.ClassVar":
@@ -230,7 +230,7 @@ def _field_arguments(rvalue: Expression) -> dict[str, Expression] | None:
     if not (
         isinstance(rvalue, CallExpr)
         and isinstance(rvalue.callee, RefExpr)
-        and rvalue.callee.fullname == FIELD
+        and rvalue.callee.fullname in FIELDS
     ):
         return None
     return {
@@ -257,13 +257,15 @@ def _all_fields(ctx: ClassDefContext) -> dict[str, dict[str, Any]] | None:
     info = ctx.cls.info
     fields: dict[str, dict[str, Any]] = {}
     for base in reversed(info.mro[1:]):
-        if base.fullname == MODULE or not is_module_subclass(base):
+        if base.fullname in MODULES or not is_module_subclass(base):
             continue
         data = metadata(base)
         if data is None:
             return None
-        # Re-analyse this class when the base's fields change (mypy daemon).
+        # Re-analyse this class when the base's fields or its generated __init__
+        # (which carries converter input types) change: the mypy daemon needs it.
         ctx.api.add_plugin_dependency(make_wildcard_trigger(base.fullname))
+        ctx.api.add_plugin_dependency(make_trigger(f"{base.fullname}.__init__"))
         for field in data["fields"]:
             declared = deserialize_and_fixup_type(field["type"], ctx.api)
             fields[field["name"]] = {
@@ -276,7 +278,7 @@ def _all_fields(ctx: ClassDefContext) -> dict[str, dict[str, Any]] | None:
 def _nearest_user_init(info: TypeInfo) -> Any:
     """The hand-written `__init__` the class inherits, None if it gets a generated one."""
     for base in info.mro[1:]:
-        if base.fullname in (MODULE, "builtins.object"):
+        if base.fullname in MODULES or base.fullname == "builtins.object":
             return None
         if is_module_subclass(base):
             data = metadata(base)

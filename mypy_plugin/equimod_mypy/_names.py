@@ -6,9 +6,11 @@ from typing import Any
 
 from mypy.nodes import TypeInfo
 
-MODULE = "equimod.Module"
-FIELD = "equimod.field"
-ABSTRACT_VAR = "equimod.AbstractVar"
+# The names in the stubs, which checkers read for an installed equimod, and in
+# the run-time sources, which mypy reads when run from a checkout of equimod.
+MODULES = ("equimod.Module", "equimod._module._module.Module")
+FIELDS = ("equimod.field", "equimod._module._field.field")
+ABSTRACT_VARS = ("equimod.AbstractVar", "equimod._module._abstract.AbstractVar")
 # The stubs declare AbstractClassVar as a re-export of typing.ClassVar, so a
 # lookup lands on ClassVar and only the spelling tells the two apart.
 ABSTRACT_CLASS_VAR_NAME = "AbstractClassVar"
@@ -27,7 +29,7 @@ METADATA_KEY = "equimod"
 
 def is_module_subclass(info: TypeInfo) -> bool:
     """True for `equimod.Module` itself and every class derived from it."""
-    return any(base.fullname == MODULE for base in info.mro)
+    return any(base.fullname in MODULES for base in info.mro)
 
 
 def metadata(info: TypeInfo) -> dict[str, Any] | None:

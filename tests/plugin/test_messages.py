@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import equimod_mypy
 import pytest
 from mypy_runs import check
-
-import equimod_mypy
 
 ABSTRACT_HINT = (
     "Implement {them} in a subclass (an AbstractVar by a field, property, method or "
