@@ -30,6 +30,7 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
+    IndexExpr,
     NameExpr,
     OverloadedFuncDef,
     RefExpr,
@@ -109,8 +110,11 @@ _INCOMPLETE = object()
 
 
 def _first_module_base(cls: ClassDef) -> Expression | None:
-    for base_expr, base in zip(cls.base_type_exprs, cls.info.bases, strict=False):
-        if is_module_subclass(base.type):
+    # Not zipped with `info.bases`: `Generic[T]` is a base expression but not a base.
+    for base_expr in cls.base_type_exprs:
+        target = base_expr.base if isinstance(base_expr, IndexExpr) else base_expr
+        node = target.node if isinstance(target, RefExpr) else None
+        if isinstance(node, TypeInfo) and is_module_subclass(node):
             return base_expr
     return None
 

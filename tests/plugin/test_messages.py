@@ -234,6 +234,42 @@ def test_inherited_user_init_and_field_order(tmp_path: Path, mypy_cache: Path) -
     ]
 
 
+def test_generic_modules_in_either_base_order(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        from typing import Generic, TypeVar
+        import equimod
+        from equimod import AbstractVar
+
+        T = TypeVar("T")
+
+        class First(Generic[T], equimod.Module):
+            item: T
+            size: AbstractVar[int]
+            count: int = equimod.field(converter=int, default="0")
+
+        class Last(equimod.Module, Generic[T]):
+            item: T
+            count: int = equimod.field(converter=int, default="0")
+
+        class Sized(First[str]):
+            size: int = 1
+
+        reveal_type(Sized.__init__)
+        reveal_type(Last(3, b"2"))
+        First("a")
+        """,
+    )
+    assert lines[0].startswith(
+        '20: note: Revealed type is "def (self: case.Sized, item: str, count:'
+    )
+    assert lines[1] == '21: note: Revealed type is "case.Last[int]"'
+    assert lines[2].startswith('22: error: Cannot instantiate "First": abstract attribute "size"')
+    assert len(lines) == 3, lines
+
+
 def test_frozen_fields(tmp_path: Path, mypy_cache: Path) -> None:
     lines = check(
         tmp_path,
