@@ -1,17 +1,20 @@
 """Checks made while mypy type-checks code that uses Modules.
 
-- instantiating a class that leaves an abstract attribute unimplemented;
-- assigning to or deleting a field outside `__init__`/`__post_init__`.
+- calling a class that leaves an abstract attribute unimplemented, or whose
+  hand-written `__init__` never assigns a field without a default;
+- assigning to or deleting a field outside construction.
 """
 
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import FuncDef, MemberExpr, NameExpr, TypeInfo
+from mypy.nodes import CallExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo, Var
 from mypy.plugin import AttributeContext, FunctionContext
 from mypy.types import Instance, Type, get_proper_type
 
-from ._names import metadata
+from ._construction import FileWrites, file_writes
+from ._metadata import AbstractKind, ClassRecord
+from ._names import class_of, owner_of
 
 ABSTRACT = ErrorCode(
     "equimod-abstract",
@@ -24,6 +27,17 @@ MSG_ABSTRACT = (
     "AbstractClassVar by a ClassVar or class attribute)."
 )
 
+MISSING_FIELD = ErrorCode(
+    "equimod-missing-field",
+    "Instantiating a Module whose hand-written __init__ leaves a field without a value",
+    "equimod",
+)
+MSG_MISSING_FIELD = (
+    'Cannot instantiate "{cls}": its __init__ (written in "{writer}") never assigns '
+    "{fields}, which {verb} no default, so construction fails at run time. Assign "
+    "{targets} in __init__, or give the field a default."
+)
+
 FROZEN = ErrorCode(
     "equimod-frozen",
     "Assigning to or deleting a Module field after __init__",
@@ -34,75 +48,114 @@ MSG_FROZEN = (
     "returned. Make a modified copy with dataclasses.replace(module, {field}=...) or "
     "equimod.tree_at(lambda m: m.{field}, module, new_value)."
 )
-_INITIALISERS = ("__init__", "__post_init__")
 
 
-def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, str, str]]:
+def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, AbstractKind, str]]:
     """`(name, kind, declaring class)` for each abstract attribute `info` leaves open.
 
-    As at run time, any non-abstract definition anywhere in the MRO implements
-    it, whatever the base order.
+    As at run time, a definition anywhere in the MRO implements it, whatever
+    the base order: a field or an annotated attribute, a method, a property, a
+    class attribute with a value. A bare `ClassVar` annotation, or an attribute
+    that only a method assigns, does not.
     """
-    declared: dict[str, tuple[str, str]] = {}
+    declared: dict[str, tuple[AbstractKind, str]] = {}
+    records = {base.fullname: ClassRecord.read(base) for base in info.mro}
     for base in reversed(info.mro):
-        data = metadata(base)
-        if data is not None:
-            for name, kind in data["abstract"].items():
+        record = records[base.fullname]
+        if record is not None:
+            for name, kind in record.abstract.items():
                 declared[name] = (kind, base.name)
     missing = []
     for name, (kind, declarer) in declared.items():
-        implemented = any(
-            name in base.names and name not in (metadata(base) or {}).get("abstract", {})
-            for base in info.mro[:-1]
-        )
+        implemented = False
+        for base in info.mro[:-1]:
+            record = records[base.fullname]
+            symbol = base.names.get(name)
+            if symbol is None or symbol.implicit or (record and name in record.abstract):
+                continue
+            implemented = implemented or _implements(symbol.node)
         if not implemented:
             missing.append((name, kind, declarer))
     return missing
 
 
+def _implements(node: SymbolNode | None) -> bool:
+    if isinstance(node, Var) and node.is_classvar:
+        return node.has_explicit_value  # `x: ClassVar[T]` alone sets nothing
+    return node is not None
+
+
 def check_instantiation(ctx: FunctionContext) -> Type:
+    """The function hook of a Module class: reported only where the class itself is called.
+
+    A call through `type[X]`, `type[Self]` or `cls` may build any subclass, as
+    mypy allows for abstract classes.
+    """
     returned = get_proper_type(ctx.default_return_type)
-    if not isinstance(returned, Instance):
+    call = ctx.context
+    if not isinstance(returned, Instance) or not isinstance(call, CallExpr):
         return ctx.default_return_type
-    missing = unimplemented_abstract(returned.type)
+    callee = call.callee
+    if not isinstance(callee, RefExpr) or class_of(callee.node) is not returned.type:
+        return ctx.default_return_type
+    info = returned.type
+    missing = unimplemented_abstract(info)
     if missing:
         items = ", ".join(
             f'"{name}" ({kind}, declared in "{declarer}")' for name, kind, declarer in missing
         )
         single = len(missing) == 1
         message = MSG_ABSTRACT.format(
-            cls=returned.type.name,
+            cls=info.name,
             items=("abstract attribute " if single else "abstract attributes ") + items,
             verb="is" if single else "are",
             them="it" if single else "them",
         )
         ctx.api.fail(message, ctx.context, code=ABSTRACT)
+    record = ClassRecord.read(info)
+    if record is not None and record.unassigned:
+        _report_unassigned(ctx, info, record.unassigned)
     return ctx.default_return_type
 
 
-def check_field_write(ctx: AttributeContext, deleted: set[tuple[str, int, int]]) -> Type:
-    """The attribute hook of a field: reads pass, writes only while initialising."""
-    target = ctx.context
-    if not isinstance(target, MemberExpr):
-        return ctx.default_attr_type
-    is_delete = (ctx.api.path, target.line, target.column) in deleted
-    if not (ctx.is_lvalue or is_delete) or _initialising(ctx, target):
-        return ctx.default_attr_type
-    owner = get_proper_type(ctx.type)
-    cls = owner.type.name if isinstance(owner, Instance) else "Module"
-    message = MSG_FROZEN.format(
-        action="delete" if is_delete else "assign to", field=target.name, cls=cls
+def _report_unassigned(ctx: FunctionContext, info: TypeInfo, unassigned: list[str]) -> None:
+    init = info.get("__init__")
+    writer = owner_of(init.node if init is not None else None) or info
+    names = ", ".join(f'"{name}"' for name in unassigned)
+    single = len(unassigned) == 1
+    message = MSG_MISSING_FIELD.format(
+        cls=info.name,
+        writer=writer.name,
+        fields=("field " if single else "fields ") + names,
+        verb="has" if single else "have",
+        targets=", ".join(f"self.{name}" for name in unassigned),
     )
-    ctx.api.fail(message, target, code=FROZEN)
-    return ctx.default_attr_type
+    ctx.api.fail(message, ctx.context, code=MISSING_FIELD)
 
 
-def _initialising(ctx: AttributeContext, target: MemberExpr) -> bool:
-    """Inside `__init__`/`__post_init__`, writing through their `self`."""
-    scope = getattr(ctx.api, "scope", None)
-    function = scope.top_level_function() if scope is not None else None
-    if not isinstance(function, FuncDef) or function.name not in _INITIALISERS:
-        return False
-    if not function.arguments or not isinstance(target.expr, NameExpr):
-        return False
-    return target.expr.node is function.arguments[0].variable
+class FieldWrites:
+    """The attribute hook of a field: reads pass, writes only during construction."""
+
+    def __init__(self) -> None:
+        # Per file, replaced whenever mypy parses the file again (a new tree).
+        self._by_path: dict[str, FileWrites] = {}
+
+    def check(self, ctx: AttributeContext) -> Type:
+        target = ctx.context
+        tree = getattr(ctx.api, "tree", None)
+        if not isinstance(target, MemberExpr) or not isinstance(tree, MypyFile):
+            return ctx.default_attr_type
+        writes = self._by_path.get(tree.path)
+        # The daemon keeps a file's tree object and swaps its statements.
+        if writes is None or writes.statements is not tree.defs:
+            writes = self._by_path[tree.path] = file_writes(tree)
+        is_delete = id(target) in writes.deleted
+        if not (ctx.is_lvalue or is_delete) or id(target) in writes.constructing:
+            return ctx.default_attr_type
+        owner = get_proper_type(ctx.type)
+        cls = owner.type.name if isinstance(owner, Instance) else "Module"
+        message = MSG_FROZEN.format(
+            action="delete" if is_delete else "assign to", field=target.name, cls=cls
+        )
+        ctx.api.fail(message, target, code=FROZEN)
+        return ctx.default_attr_type

@@ -6,17 +6,19 @@ its field-order checks. Before it runs, this hook
 
 - hides `AbstractVar` declarations from it (they are not fields) and records
   `AbstractVar`/`AbstractClassVar` declarations for the instantiation check;
-- writes the class's `__init__` itself, as the run time builds it: generated
-  from the fields with converter input types, or the nearest hand-written
-  `__init__` of a base, inherited; mypy then keeps it;
-- reports fields a hand-written `__init__` never assigns.
+- gives the class the `__init__` the run time gives it, when it writes none:
+  the nearest hand-written `__init__` of a base, inherited, or one generated
+  from the fields with converter input types; mypy then keeps it;
+- records which fields a hand-written `__init__` certainly never assigns, for
+  the instantiation check.
+
+Whatever the hook cannot read (a base it has no record of, a dynamic base),
+it leaves to mypy, which then does what it does without the plugin.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from mypy.errorcodes import ErrorCode
+from mypy.expandtype import expand_type
 from mypy.nodes import (
     ARG_NAMED,
     ARG_NAMED_OPT,
@@ -30,45 +32,47 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
-    IndexExpr,
     NameExpr,
-    OverloadedFuncDef,
     RefExpr,
+    SymbolNode,
     SymbolTableNode,
     TempNode,
     TypeInfo,
     Var,
 )
 from mypy.plugin import ClassDefContext, SemanticAnalyzerPluginInterface
-from mypy.plugins.common import add_method_to_class, deserialize_and_fixup_type
-from mypy.semanal_shared import has_placeholder
+from mypy.plugins.common import add_method_to_class
 from mypy.server.trigger import make_trigger, make_wildcard_trigger
 from mypy.typeops import map_type_from_supertype
-from mypy.types import AnyType, Instance, NoneType, Type, TypeOfAny, UnboundType, get_proper_type
+from mypy.types import (
+    AnyType,
+    Instance,
+    NoneType,
+    TypeOfAny,
+    UnboundType,
+    get_proper_type,
+)
+from mypy.typevars import fill_typevars
 
-from ._converters import converter_input_type
+from ._aliases import is_abstract_class_var
+from ._converters import converter_input_type, is_analysed
+from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
 from ._names import (
-    ABSTRACT_CLASS_VAR_NAME,
+    ABSTRACT_CLASS_VARS,
     ABSTRACT_VARS,
     FIELDS,
+    INIT_VAR,
     KW_ONLY,
-    METADATA_KEY,
     MODULES,
     is_module_subclass,
-    metadata,
+    module_class_of,
+    owner_of,
 )
-from ._user_init import unassigned_fields
+from ._user_init import assigned_fields
 
-MISSING_FIELD = ErrorCode(
-    "equimod-missing-field",
-    "A hand-written __init__ leaves a field without a value",
-    "equimod",
-)
-MSG_MISSING_FIELD = (
-    '__init__ of "{cls}" never assigns {fields}, which {verb} no default: '
-    "construction fails at run time. Assign {targets} in __init__, or give "
-    "the field a default."
-)
+_CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
+# The hidden name under which a class keeps the `__init__` the plugin generated.
+_GENERATED_INIT = "__equimod_generated_init__"
 
 
 def analyse_module_class(ctx: ClassDefContext) -> None:
@@ -76,79 +80,89 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
     if ctx.reason is not _first_module_base(ctx.cls):
         return  # a class with several Module bases is handled once
     info = ctx.cls.info
-    _forget_previous_init(ctx.cls)
+    _forget_plugin_init(ctx.cls)
     abstract = _mark_abstract_declarations(ctx)
     own = _own_fields(ctx)
-    inherited = _all_fields(ctx)
-    own_init = _own_init(ctx.cls)
-    nearest_user_init: Any = None
-    if own_init is None:
-        nearest_user_init = _nearest_user_init(info)
-    if own is None or inherited is None or nearest_user_init is _INCOMPLETE:
+    inherited = _inherited_fields(ctx)
+    written = info.names.get("__init__")
+    inherits: _Inherited | None = None if written is not None else _nearest_user_init(info)
+    if own is None or inherited is None or isinstance(inherits, _NotReady):
         if not ctx.api.final_iteration:
             ctx.api.defer()
-        return
+        return  # on the last pass: leave the class to mypy alone
     fields = dict(inherited)
-    for field in own:
-        fields[field["name"]] = field
-    user_init = own_init is not None or nearest_user_init is not None
-    info.metadata[METADATA_KEY] = {
-        "fields": [{**field, "type": field["type"].serialize()} for field in own],
-        "abstract": abstract,
-        "user_init": user_init,
-    }
-    if own_init is not None:
-        _report_unassigned_fields(ctx, own_init, fields)
-    elif nearest_user_init is not None:
+    fields.update((field.name, field) for field in own)
+    required = [
+        name for name, field in fields.items() if not field.has_default and not field.init_only
+    ]
+
+    init: InitKind
+    assigns: list[str] | None = None
+    unassigned: list[str] = []
+    if written is not None:
+        init = "written"
+        assigned = _assigned_by_written_init(written.node, ctx, fields)
+        if assigned is not None:
+            assigns = sorted(assigned)
+            unassigned = [name for name in required if name not in assigned]
+    elif inherits is not None:
+        init = "inherited"
+        node, assigned_by_base = inherits
         # The class keeps the base's constructor, as at run time.
-        info.names["__init__"] = SymbolTableNode(MDEF, nearest_user_init)
-    elif not info.fallback_to_any:
+        info.names["__init__"] = SymbolTableNode(MDEF, node)
+        if assigned_by_base is not None:
+            unassigned = [name for name in required if name not in assigned_by_base]
+    elif info.fallback_to_any:
+        init = "unknown"
+    else:
+        init = "generated"
         _add_generated_init(ctx, list(fields.values()))
+    ClassRecord(
+        serialized_fields=[field.serialize() for field in own],
+        abstract=abstract,
+        init=init,
+        unassigned=unassigned,
+        assigns=assigns,
+    ).write(info)
 
 
-_INCOMPLETE = object()
+class _NotReady:
+    pass
+
+
+_NOT_READY = _NotReady()
+# The node of the inherited `__init__`, and the fields it certainly assigns
+# (None when unknown); or _NOT_READY while a base has not been analysed.
+_Inherited = tuple[SymbolNode, set[str] | None] | _NotReady
 
 
 def _first_module_base(cls: ClassDef) -> Expression | None:
     # Not zipped with `info.bases`: `Generic[T]` is a base expression but not a base.
     for base_expr in cls.base_type_exprs:
-        target = base_expr.base if isinstance(base_expr, IndexExpr) else base_expr
-        node = target.node if isinstance(target, RefExpr) else None
-        if isinstance(node, TypeInfo) and is_module_subclass(node):
+        if module_class_of(base_expr) is not None:
             return base_expr
     return None
 
 
-def _forget_previous_init(cls: ClassDef) -> None:
-    """Drop an `__init__` this hook added in an earlier pass over the class."""
-    symbol = cls.info.names.get("__init__")
-    if symbol is None or symbol.node is None:
-        return
-    node = symbol.node
-    if isinstance(node, (FuncDef, Decorator, OverloadedFuncDef)) and node.info is not cls.info:
-        del cls.info.names["__init__"]  # inherited from a base
-    elif _is_generated(node, cls):
-        cls.defs.body.remove(node)  # type: ignore[arg-type]
-        del cls.info.names["__init__"]
+def _forget_plugin_init(cls: ClassDef) -> None:
+    """Drop the `__init__` this hook gave the class in an earlier pass over it."""
+    info = cls.info
+    generated = info.names.pop(_GENERATED_INIT, None)
+    if generated is not None:
+        generated_node: object = generated.node
+        cls.defs.body = [
+            statement for statement in cls.defs.body if statement is not generated_node
+        ]
+        symbol = info.names.get("__init__")
+        if symbol is not None and symbol.node is generated.node:
+            del info.names["__init__"]
+    symbol = info.names.get("__init__")
+    if symbol is not None and owner_of(symbol.node) is not info:
+        del info.names["__init__"]  # inherited from a base
 
 
-def _is_generated(node: object, cls: ClassDef) -> bool:
-    # A generated method is placed on the class's own line, where no written
-    # `def` can be.
-    return isinstance(node, FuncDef) and node.line == cls.line and node in cls.defs.body
-
-
-def _own_init(cls: ClassDef) -> FuncDef | Decorator | OverloadedFuncDef | None:
-    for statement in cls.defs.body:
-        if isinstance(statement, (FuncDef, OverloadedFuncDef)) and statement.name == "__init__":
-            return statement
-        if isinstance(statement, Decorator) and statement.func.name == "__init__":
-            return statement
-    return None
-
-
-def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, str]:
-    declared: dict[str, str] = {}
+def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, AbstractKind]:
+    declared: dict[str, AbstractKind] = {}
     for statement in ctx.cls.defs.body:
         if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
             continue
@@ -157,33 +171,41 @@ def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, str]:
         if kind is None or not isinstance(target, NameExpr):
             continue
         declared[target.name] = kind
-        if kind == "AbstractVar":
-            # Not a dataclass field, and read-only where declared, so that a
-            # property, a method or a class attribute may implement it.
-            statement.new_syntax = False
-            if isinstance(target.node, Var):
+        # Not a dataclass field; an AbstractVar is read-only where declared, so
+        # that a property, a method or a class attribute may implement it.
+        statement.new_syntax = False
+        if isinstance(target.node, Var):
+            if kind == "AbstractVar":
                 target.node.is_property = True
+            else:
+                target.node.is_classvar = True
     return declared
 
 
-def _abstract_kind(statement: AssignmentStmt, api: SemanticAnalyzerPluginInterface) -> str | None:
+def _abstract_kind(
+    statement: AssignmentStmt, api: SemanticAnalyzerPluginInterface
+) -> AbstractKind | None:
     annotation = statement.unanalyzed_type
     if not isinstance(annotation, UnboundType):
         return None
     symbol = api.lookup_qualified(annotation.name, statement, suppress_errors=True)
     if symbol is None or symbol.node is None:
         return None
-    if symbol.node.fullname in ABSTRACT_VARS:
+    fullname = symbol.node.fullname
+    if fullname in ABSTRACT_VARS:
         return "AbstractVar"
-    spelled = annotation.name.rsplit(".", 1)[-1]
-    if spelled == ABSTRACT_CLASS_VAR_NAME and symbol.node.fullname == "typing.ClassVar":
+    if fullname in ABSTRACT_CLASS_VARS:
+        return "AbstractClassVar"
+    module = api.cur_mod_id
+    if fullname in _CLASS_VARS and is_abstract_class_var(annotation.name, module, api.modules):
         return "AbstractClassVar"
     return None
 
 
-def _own_fields(ctx: ClassDefContext) -> list[dict[str, Any]] | None:
+def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
     """The fields the class body declares, or None while a type is not ready."""
     api = ctx.api
+    info = ctx.cls.info
     class_kw_only = ctx.cls.keywords.get("kw_only")
     kw_only = bool(class_kw_only is not None and api.parse_bool(class_kw_only))
     fields = []
@@ -193,19 +215,20 @@ def _own_fields(ctx: ClassDefContext) -> list[dict[str, Any]] | None:
         target = statement.lvalues[0]
         if not isinstance(target, NameExpr):
             continue
-        symbol = ctx.cls.info.names.get(target.name)
+        symbol = info.names.get(target.name)
         var = symbol.node if symbol is not None else None
         if not isinstance(var, Var) or var.is_classvar:
             continue
-        declared = var.type
-        if declared is None:
-            declared = AnyType(TypeOfAny.unannotated)
-        if has_placeholder(declared):
+        declared = var.type if var.type is not None else AnyType(TypeOfAny.unannotated)
+        if not is_analysed(declared):
             return None
         proper = get_proper_type(declared)
         if isinstance(proper, Instance) and proper.type.fullname == KW_ONLY:
             kw_only = True
             continue
+        init_only = isinstance(proper, Instance) and proper.type.fullname == INIT_VAR
+        if isinstance(proper, Instance) and init_only:
+            declared = proper.args[0] if proper.args else AnyType(TypeOfAny.unannotated)
         arguments = _field_arguments(statement.rvalue)
         if arguments is None:
             has_default = not isinstance(statement.rvalue, TempNode)
@@ -214,17 +237,24 @@ def _own_fields(ctx: ClassDefContext) -> list[dict[str, Any]] | None:
             has_default = "default" in arguments or "default_factory" in arguments
         init_type = declared
         if "converter" in arguments:
-            init_type = converter_input_type(arguments["converter"], api)
-            if has_placeholder(init_type):
-                return None
+            converter_input = converter_input_type(arguments["converter"], api)
+            if converter_input is None or not is_analysed(converter_input):
+                if not api.final_iteration:
+                    return None
+                converter_input = AnyType(TypeOfAny.unannotated)
+            init_type = converter_input
+        if info.self_type is not None:
+            # `Self` in a field's type is the class itself in its __init__.
+            init_type = expand_type(init_type, {info.self_type.id: fill_typevars(info)})
         fields.append(
-            {
-                "name": target.name,
-                "has_default": has_default,
-                "kw_only": _bool_argument(api, arguments, "kw_only", kw_only),
-                "init": _bool_argument(api, arguments, "init", True),
-                "type": init_type,
-            }
+            FieldRecord(
+                name=target.name,
+                has_default=has_default,
+                kw_only=_bool_argument(api, arguments, "kw_only", kw_only),
+                init=_bool_argument(api, arguments, "init", True),
+                init_type=init_type,
+                init_only=init_only,
+            )
         )
     return fields
 
@@ -256,83 +286,80 @@ def _bool_argument(
     return default if value is None else value
 
 
-def _all_fields(ctx: ClassDefContext) -> dict[str, dict[str, Any]] | None:
+def _inherited_fields(ctx: ClassDefContext) -> dict[str, FieldRecord] | None:
     """Fields inherited from Module bases, in run-time order, or None if a base is not ready."""
     info = ctx.cls.info
-    fields: dict[str, dict[str, Any]] = {}
+    fields: dict[str, FieldRecord] = {}
     for base in reversed(info.mro[1:]):
         if base.fullname in MODULES or not is_module_subclass(base):
             continue
-        data = metadata(base)
-        if data is None:
+        record = ClassRecord.read(base)
+        if record is None:
             return None
         # Re-analyse this class when the base's fields or its generated __init__
         # (which carries converter input types) change: the mypy daemon needs it.
         ctx.api.add_plugin_dependency(make_wildcard_trigger(base.fullname))
         ctx.api.add_plugin_dependency(make_trigger(f"{base.fullname}.__init__"))
-        for field in data["fields"]:
-            declared = deserialize_and_fixup_type(field["type"], ctx.api)
-            fields[field["name"]] = {
-                **field,
-                "type": map_type_from_supertype(declared, info, base),
-            }
+        for field in record.fields(ctx.api):
+            field.init_type = map_type_from_supertype(field.init_type, info, base)
+            fields[field.name] = field
     return fields
 
 
-def _nearest_user_init(info: TypeInfo) -> Any:
+def _nearest_user_init(info: TypeInfo) -> _Inherited | None:
     """The hand-written `__init__` the class inherits, None if it gets a generated one."""
     for base in info.mro[1:]:
         if base.fullname in MODULES or base.fullname == "builtins.object":
             return None
-        if is_module_subclass(base):
-            data = metadata(base)
-            if data is None:
-                return _INCOMPLETE
-            if not data["user_init"]:
-                return None
-            symbol = base.names.get("__init__")
-            return symbol.node if symbol is not None else None
         symbol = base.names.get("__init__")
+        if is_module_subclass(base):
+            record = ClassRecord.read(base)
+            if record is None:
+                return _NOT_READY
+            if record.init == "generated" or symbol is None or symbol.node is None:
+                return None
+            return symbol.node, _assigned_by(symbol.node)
         if symbol is not None and symbol.node is not None:
-            return symbol.node  # a plain base class with its own __init__
+            return symbol.node, None  # a plain base class with its own __init__
     return None
 
 
-def _add_generated_init(ctx: ClassDefContext, fields: list[dict[str, Any]]) -> None:
-    in_init = [field for field in fields if field["init"]]
-    ordered = [f for f in in_init if not f["kw_only"]] + [f for f in in_init if f["kw_only"]]
+def _assigned_by(init: SymbolNode) -> set[str] | None:
+    """The fields a hand-written `__init__` certainly assigns, from its class's record."""
+    owner = owner_of(init)
+    record = ClassRecord.read(owner) if owner is not None else None
+    if record is None or record.init != "written" or record.assigns is None:
+        return None
+    return set(record.assigns)
+
+
+def _assigned_by_written_init(
+    node: SymbolNode | None, ctx: ClassDefContext, fields: dict[str, FieldRecord]
+) -> set[str] | None:
+    if ctx.api.is_stub_file:
+        return None  # a stub's body says nothing of what the run time does
+    function = node.func if isinstance(node, Decorator) else node
+    if not isinstance(function, FuncDef) or function.is_trivial_body:
+        return None  # overloads, `__init__ = f`, bodies such as `...`
+    return assigned_fields(function, fields)
+
+
+def _add_generated_init(ctx: ClassDefContext, fields: list[FieldRecord]) -> None:
+    """Give the class the dataclass `__init__` the run time generates for it."""
+    in_init = [field for field in fields if field.init]
+    ordered = [f for f in in_init if not f.kw_only] + [f for f in in_init if f.kw_only]
     arguments = []
     for field in ordered:
-        field_type: Type = field["type"]
-        if field["kw_only"]:
-            kind = ARG_NAMED_OPT if field["has_default"] else ARG_NAMED
+        if field.kw_only:
+            kind = ARG_NAMED_OPT if field.has_default else ARG_NAMED
         else:
-            kind = ARG_OPT if field["has_default"] else ARG_POS
-        arguments.append(Argument(Var(field["name"], field_type), field_type, None, kind))
-    add_method_to_class(ctx.api, ctx.cls, "__init__", args=arguments, return_type=NoneType())
-    # A written (not plugin-generated) __init__ is one mypy's dataclass support keeps.
-    ctx.cls.info.names["__init__"].plugin_generated = False
-
-
-def _report_unassigned_fields(
-    ctx: ClassDefContext,
-    init: FuncDef | Decorator | OverloadedFuncDef,
-    fields: dict[str, dict[str, Any]],
-) -> None:
-    function = init.func if isinstance(init, Decorator) else init
-    if not isinstance(function, FuncDef):
-        return  # overloads: too many ways to be right
-    required = [name for name, field in fields.items() if not field["has_default"]]
-    missing = unassigned_fields(function, fields, required)
-    if not missing:
-        return
-    names = ", ".join(f'"{name}"' for name in missing)
-    targets = ", ".join(f"self.{name}" for name in missing)
-    noun = "field" if len(missing) == 1 else "fields"
-    message = MSG_MISSING_FIELD.format(
-        cls=ctx.cls.name,
-        fields=f"{noun} {names}",
-        verb="has" if len(missing) == 1 else "have",
-        targets=targets,
-    )
-    ctx.api.fail(message, function, code=MISSING_FIELD)
+            kind = ARG_OPT if field.has_default else ARG_POS
+        arguments.append(Argument(Var(field.name, field.init_type), field.init_type, None, kind))
+    function = add_method_to_class(ctx.api, ctx.cls, "__init__", arguments, NoneType())
+    symbol = ctx.cls.info.names["__init__"]
+    # Not marked plugin-generated, or mypy's dataclass support would replace it
+    # with its own. The mark is a second, hidden name instead: it tells this hook
+    # which `__init__` is its own, and makes the daemon drop it from the class
+    # body along with the other generated methods when it re-analyses the class.
+    symbol.plugin_generated = False
+    ctx.cls.info.names[_GENERATED_INIT] = SymbolTableNode(MDEF, function, plugin_generated=True)

@@ -9,80 +9,149 @@ from mypy.nodes import (
     ARG_STAR,
     Decorator,
     Expression,
-    FuncBase,
+    FuncDef,
     OverloadedFuncDef,
+    PlaceholderNode,
     RefExpr,
+    SymbolNode,
     TypeInfo,
     Var,
 )
 from mypy.plugin import SemanticAnalyzerPluginInterface
+from mypy.type_visitor import TypeQuery
 from mypy.typeops import type_object_type
 from mypy.types import (
     AnyType,
+    CallableArgument,
     CallableType,
+    EllipsisType,
     Overloaded,
+    PlaceholderType,
+    RawExpressionType,
     Type,
+    TypeList,
     TypeOfAny,
+    UnboundType,
     UnionType,
     get_proper_type,
 )
 
 
-def converter_input_type(converter: Expression, api: SemanticAnalyzerPluginInterface) -> Type:
+def converter_input_type(
+    converter: Expression, api: SemanticAnalyzerPluginInterface
+) -> Type | None:
     """The type of the first argument `converter` accepts.
 
     Named functions, overloads, classes and generic functions are read; for
     anything else (a lambda, a call, an unannotated function) the answer is
-    `Any`: a converter the plugin cannot read must never cause an error.
+    `Any`: a converter the plugin cannot read must never cause an error. The
+    answer may not be analysed yet (a converter defined further down the module):
+    None while the converter's name is not bound, and check a type with
+    `is_analysed` before keeping it.
     """
-    signature = _signature(converter, api)
-    if signature is None:
-        return AnyType(TypeOfAny.unannotated)
-    items = signature.items if isinstance(signature, Overloaded) else [signature]
-    inputs = [_first_argument(item) for item in items]
-    if any(t is None for t in inputs):
-        return AnyType(TypeOfAny.unannotated)
-    return UnionType.make_union([t for t in inputs if t is not None])
-
-
-def _signature(
-    converter: Expression, api: SemanticAnalyzerPluginInterface
-) -> CallableType | Overloaded | None:
     if not isinstance(converter, RefExpr):
+        return AnyType(TypeOfAny.unannotated)
+    if isinstance(converter.node, PlaceholderNode):
         return None
-    node = converter.node
-    found: Type | None = None
+    inputs = []
+    for function, signature, position in _signatures(converter.node, api):
+        if len(signature.arg_kinds) <= position or signature.arg_kinds[position] not in (
+            ARG_POS,
+            ARG_OPT,
+            ARG_STAR,
+        ):
+            return AnyType(TypeOfAny.unannotated)
+        if function is None or is_analysed(signature):
+            # The converter's own type variables mean nothing in the class: widen them.
+            own = {variable.id for variable in signature.variables}
+            inputs.append(erase_typevars(signature.arg_types[position], own))
+            continue
+        # mypy analyses a function's signature after the class bodies of its module,
+        # so a converter defined in the class's own module is analysed here; one
+        # in another module is analysed there first, except inside an import cycle.
+        if not function.fullname.startswith(f"{api.cur_mod_id}."):
+            return None
+        analysed = api.anal_type(signature.arg_types[position], allow_unbound_tvars=True)
+        if analysed is None:
+            return None
+        inputs.append(erase_typevars(analysed))
+    if not inputs:
+        return AnyType(TypeOfAny.unannotated)
+    return UnionType.make_union(inputs)
+
+
+# A callable a converter stands for: the function whose signature it is (when the
+# signature may still be unanalysed), the signature, and the position of the value.
+_Signature = tuple[FuncDef | None, CallableType, int]
+
+
+def _signatures(node: SymbolNode | None, api: SemanticAnalyzerPluginInterface) -> list[_Signature]:
     if isinstance(node, TypeInfo):
-        found = type_object_type(node, api.named_type)
-    elif isinstance(node, FuncBase):
-        found = node.type
-    elif isinstance(node, Decorator):
-        found = node.var.type
-    elif isinstance(node, Var):
-        found = node.type
-    if isinstance(node, OverloadedFuncDef) and found is None:
-        # Before type checking an overload's own type is not assembled yet.
-        found = _overload_items(node)
+        init = node.get_method("__init__")
+        if (
+            isinstance(init, FuncDef)
+            and isinstance(init.type, CallableType)
+            and not is_analysed(init.type)
+        ):
+            return [(init, init.type, 1)]  # after `self`
+        return _items(None, type_object_type(node, api.named_type))
+    if isinstance(node, FuncDef):
+        return _items(node, node.type)
+    if isinstance(node, OverloadedFuncDef):
+        if node.type is not None:
+            return _items(None, node.type)
+        # Before type checking an overload's own type is not assembled yet: read
+        # the `@overload` items. An undecorated implementation, whose signature
+        # is the union of theirs, is left out.
+        found: list[_Signature] = []
+        for item in node.items:
+            if isinstance(item, Decorator):
+                found += _items(item.func, item.func.type)
+        return found
+    if isinstance(node, (Decorator, Var)):
+        return _items(None, node.type)
+    return []
+
+
+def _items(function: FuncDef | None, found: Type | None) -> list[_Signature]:
     proper = get_proper_type(found)
-    if isinstance(proper, (CallableType, Overloaded)):
-        return proper
-    return None
+    if isinstance(proper, CallableType):
+        return [(function, proper, 0)]
+    if isinstance(proper, Overloaded):
+        return [(None, item, 0) for item in proper.items]
+    return []
 
 
-def _overload_items(node: OverloadedFuncDef) -> Overloaded | None:
-    # The `@overload` items are decorators; an undecorated implementation, whose
-    # signature is the union of theirs, is left out.
-    items = []
-    for item in node.items:
-        signature = get_proper_type(item.func.type) if isinstance(item, Decorator) else None
-        if isinstance(signature, CallableType):
-            items.append(signature)
-    return Overloaded(items) if items else None
+def is_analysed(type_: Type) -> bool:
+    """Whether mypy has finished analysing a type, so that it can be used and cached.
+
+    A function's signature is only replaced by its analysed form once every name
+    in it is known; until then it holds unbound names and the syntax-only types
+    (`[int]` in `Callable[[int], int]`, `...`, string literals) that cannot be
+    serialised.
+    """
+    return not type_.accept(_HasUnanalysedParts())
 
 
-def _first_argument(signature: CallableType) -> Type | None:
-    if not signature.arg_kinds or signature.arg_kinds[0] not in (ARG_POS, ARG_OPT, ARG_STAR):
-        return None
-    # The converter's own type variables mean nothing in the class: widen them.
-    own = {variable.id for variable in signature.variables}
-    return erase_typevars(signature.arg_types[0], own)
+class _HasUnanalysedParts(TypeQuery[bool]):
+    # Not mypy's BoolTypeQuery: a compiled mypy only lets TypeQuery be subclassed here.
+    def strategy(self, items: list[bool]) -> bool:
+        return any(items)
+
+    def visit_unbound_type(self, t: UnboundType, /) -> bool:
+        return True
+
+    def visit_type_list(self, t: TypeList, /) -> bool:
+        return True
+
+    def visit_callable_argument(self, t: CallableArgument, /) -> bool:
+        return True
+
+    def visit_raw_expression_type(self, t: RawExpressionType, /) -> bool:
+        return True
+
+    def visit_ellipsis_type(self, t: EllipsisType, /) -> bool:
+        return True
+
+    def visit_placeholder_type(self, t: PlaceholderType, /) -> bool:
+        return True

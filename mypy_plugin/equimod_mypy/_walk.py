@@ -9,6 +9,7 @@ from mypy.nodes import (
     AssignmentStmt,
     Block,
     BreakStmt,
+    ClassDef,
     ContinueStmt,
     Decorator,
     DelStmt,
@@ -37,6 +38,7 @@ _SIMPLE = (
     AssertStmt,
     AssignmentStmt,
     BreakStmt,
+    ClassDef,
     ContinueStmt,
     DelStmt,
     ExpressionStmt,
@@ -74,17 +76,33 @@ def nested_blocks(statement: Statement) -> list[Block] | None:
     if isinstance(statement, Decorator):
         return [statement.func.body]
     if isinstance(statement, OverloadedFuncDef):
-        return [item.func.body for item in statement.items if isinstance(item, Decorator)]
+        implementation = statement.impl
+        decorated = [item for item in statement.items if isinstance(item, Decorator)]
+        if isinstance(implementation, FuncDef):
+            return [*(item.func.body for item in decorated), implementation.body]
+        if isinstance(implementation, Decorator):
+            decorated.append(implementation)
+        return [item.func.body for item in decorated]
+    if isinstance(statement, ClassDef):
+        return [statement.defs]
     return None
 
 
-def walk(block: Block) -> Iterator[Statement | None]:
-    """Every statement in `block`, nested ones included; None marks one it cannot enter."""
+_DEFINITIONS = (FuncDef, Decorator, OverloadedFuncDef, ClassDef)
+
+
+def walk(block: Block, into_definitions: bool = True) -> Iterator[Statement | None]:
+    """Every statement in `block`, nested ones included; None marks one it cannot enter.
+
+    With `into_definitions=False`, the bodies of functions and classes are not entered.
+    """
     for statement in block.body:
         yield statement
+        if not into_definitions and isinstance(statement, _DEFINITIONS):
+            continue
         inner = nested_blocks(statement)
         if inner is None:
             yield None
             continue
         for nested in inner:
-            yield from walk(nested)
+            yield from walk(nested, into_definitions)

@@ -1,0 +1,112 @@
+"""What the plugin records about each Module subclass, kept in `TypeInfo.metadata`.
+
+mypy writes `TypeInfo.metadata` into its cache, so these records must be plain
+JSON once serialised; a class loaded from the cache is read back with
+`ClassRecord.read`. The classes below are the only place that knows the layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mypy.nodes import TypeInfo
+from mypy.plugin import SemanticAnalyzerPluginInterface
+from mypy.plugins.common import deserialize_and_fixup_type
+from mypy.types import Type
+
+METADATA_KEY = "equimod"
+# Bumped whenever the layout changes, so that a cache written by another
+# version of the plugin is never misread (mypy also re-checks everything when
+# `report_config_data` changes, which includes the plugin's version).
+_LAYOUT = 2
+
+InitKind = Literal["written", "inherited", "generated", "unknown"]
+AbstractKind = Literal["AbstractVar", "AbstractClassVar"]
+
+
+@dataclass
+class FieldRecord:
+    """A field (or an `InitVar`) that the class itself declares."""
+
+    name: str
+    has_default: bool
+    kw_only: bool
+    init: bool
+    # The `__init__` parameter's type: the converter's input type for a converter field.
+    init_type: Type
+    # An `InitVar`: an `__init__` parameter, not an attribute.
+    init_only: bool = False
+
+    def serialize(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "has_default": self.has_default,
+            "kw_only": self.kw_only,
+            "init": self.init,
+            "init_type": self.init_type.serialize(),
+            "init_only": self.init_only,
+        }
+
+    @classmethod
+    def deserialize(cls, data: dict[str, Any], api: SemanticAnalyzerPluginInterface) -> FieldRecord:
+        return cls(
+            name=data["name"],
+            has_default=data["has_default"],
+            kw_only=data["kw_only"],
+            init=data["init"],
+            init_type=deserialize_and_fixup_type(data["init_type"], api),
+            init_only=data["init_only"],
+        )
+
+
+@dataclass
+class ClassRecord:
+    """The plugin's facts about one Module subclass."""
+
+    # Own fields, in declaration order, with their types still serialised: they
+    # are deserialised (`fields`) only where a subclass needs them.
+    serialized_fields: list[dict[str, Any]]
+    # Abstract attributes the class itself declares.
+    abstract: dict[str, AbstractKind]
+    # What builds the class: its own hand-written `__init__`, one it inherits,
+    # one the plugin generated from the fields, or one the plugin cannot read.
+    init: InitKind
+    # For a hand-written `__init__` (own or inherited): the fields without a
+    # default that it certainly never assigns. Empty when unsure.
+    unassigned: list[str] = field(default_factory=list)
+    # For an own hand-written `__init__`: the fields it certainly assigns, or
+    # None when it may assign anything (it calls a method, `super()`, ...).
+    assigns: list[str] | None = None
+
+    @property
+    def field_names(self) -> set[str]:
+        """Names of the attributes this class declares as fields (not `InitVar`s)."""
+        return {data["name"] for data in self.serialized_fields if not data["init_only"]}
+
+    def fields(self, api: SemanticAnalyzerPluginInterface) -> list[FieldRecord]:
+        return [FieldRecord.deserialize(data, api) for data in self.serialized_fields]
+
+    def write(self, info: TypeInfo) -> None:
+        info.metadata[METADATA_KEY] = {
+            "layout": _LAYOUT,
+            "fields": self.serialized_fields,
+            "abstract": dict(self.abstract),
+            "init": self.init,
+            "unassigned": list(self.unassigned),
+            "assigns": None if self.assigns is None else list(self.assigns),
+        }
+
+    @classmethod
+    def read(cls, info: TypeInfo) -> ClassRecord | None:
+        """The record of a Module subclass, None until the plugin has analysed it."""
+        data = info.metadata.get(METADATA_KEY)
+        if not isinstance(data, dict) or data.get("layout") != _LAYOUT:
+            return None
+        return cls(
+            serialized_fields=data["fields"],
+            abstract=data["abstract"],
+            init=data["init"],
+            unassigned=data["unassigned"],
+            assigns=data["assigns"],
+        )
