@@ -45,3 +45,71 @@ class Copies(equimod.Module):
 
 def reset(module: Frozen) -> None:
     module.weight = jax.numpy.zeros(2)  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+
+
+# Writes during construction that are not textually in __init__ are fine, as at
+# run time: a helper method __init__ calls, an alias of self, a function that
+# __init__ hands self to, classes in functions.
+class Helper(equimod.Module):
+    a: int
+    b: int
+
+    def __init__(self, a: int) -> None:
+        self.a = a
+        self._finish()
+
+    def _finish(self) -> None:
+        self.b = self.a + 1
+
+
+class Aliased(equimod.Module):
+    x: int
+
+    def __init__(self, x: int) -> None:
+        me = self
+        me.x = x
+        del me.x
+        me.x = x
+
+
+def _fill(module: "HandedOver", x: int) -> None:
+    module.x = x
+
+
+class HandedOver(equimod.Module):
+    x: int
+
+    def __init__(self, x: int) -> None:
+        _fill(self, x)
+
+
+def local_class() -> int:
+    class Local(equimod.Module):
+        value: int
+
+        def __init__(self, value: int) -> None:
+            self.value = value
+
+    return Local(1).value
+
+
+class Settings:
+    verbose: bool = False
+
+
+class WithSettings(equimod.Module):
+    settings: Settings
+    inner: Helper
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.inner = Helper(1)
+        self.inner.a = 2  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+
+    def forget(self) -> None:
+        del self.settings  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+
+
+def settings_of(module: WithSettings, other: Frozen) -> None:
+    del module.settings.verbose  # an attribute of a field's value, not a field
+    del (module.inner, other.count)  # type: ignore[equimod-frozen]  # divergence: frozen-assignment

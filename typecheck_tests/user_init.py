@@ -45,10 +45,13 @@ class Forgets(equimod.Module):
     size: int
     name: str = "forgets"
 
-    # Run time: construction fails, `size` has no value. The mypy plugin reports
-    # it at the __init__; pyright has no such check.
-    def __init__(self, weight: jax.Array) -> None:  # type: ignore[equimod-missing-field]  # divergence: unassigned-field
+    def __init__(self, weight: jax.Array) -> None:
         self.weight = weight
+
+
+# Run time: construction fails, `size` has no value. The mypy plugin reports it
+# where the class is called; pyright has no such check.
+Forgets(jax.numpy.ones(2))  # type: ignore[equimod-missing-field]  # divergence: unassigned-field
 
 
 class Delegates(equimod.Module):

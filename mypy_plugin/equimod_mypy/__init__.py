@@ -19,7 +19,7 @@ __all__ = ["EquimodPlugin", "__version__", "plugin"]
 
 # The mypy releases (major, minor) this plugin is tested with: it reaches into mypy's
 # semantic analysis, whose internals change between minor releases.
-SUPPORTED_MYPY = ((2, 4), (2, 4))
+SUPPORTED_MYPY = ((2, 0), (2, 4))
 MSG_UNSUPPORTED_MYPY = (
     "equimod_mypy {plugin_version} supports mypy {low}.x to {high}.x, but this is mypy "
     "{version}. Install a supported mypy (pip install 'mypy>={low},<{next_high}') or "

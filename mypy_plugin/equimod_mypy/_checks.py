@@ -12,7 +12,7 @@ from mypy.nodes import CallExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, Type
 from mypy.plugin import AttributeContext, FunctionContext
 from mypy.types import Instance, Type, get_proper_type
 
-from ._construction import FileWrites, file_writes
+from ._construction import FileWrites, file_writes, place
 from ._metadata import AbstractKind, ClassRecord
 from ._names import class_of, owner_of
 
@@ -149,8 +149,9 @@ class FieldWrites:
         # The daemon keeps a file's tree object and swaps its statements.
         if writes is None or writes.statements is not tree.defs:
             writes = self._by_path[tree.path] = file_writes(tree)
-        is_delete = id(target) in writes.deleted
-        if not (ctx.is_lvalue or is_delete) or id(target) in writes.constructing:
+        where = place(target)
+        is_delete = where in writes.deleted
+        if not (ctx.is_lvalue or is_delete) or where in writes.constructing:
             return ctx.default_attr_type
         owner = get_proper_type(ctx.type)
         cls = owner.type.name if isinstance(owner, Instance) else "Module"

@@ -49,17 +49,25 @@ INITIALISERS = ("__init__", "__post_init__")
 _ANY_POSITION = -1
 
 
+# Where an `x.attr` expression stands in its file. Not the node itself: mypy checks
+# copies of the functions of a class generic over a value-restricted TypeVar.
+Place = tuple[int, int, int | None, int | None]
+
+
+def place(member: MemberExpr) -> Place:
+    return (member.line, member.column, member.end_line, member.end_column)
+
+
 @dataclass
 class FileWrites:
-    """Attribute writes and deletions of one file, by node identity."""
+    """Attribute writes and deletions of one file, by place."""
 
-    # The file's statements, kept so that the node ids below stay valid while
-    # this record is in use.
+    # The file's statements: the record is valid while the file holds these.
     statements: list[Statement]
     # `x.attr` targets of `del`.
-    deleted: set[int] = field(default_factory=set)
+    deleted: set[Place] = field(default_factory=set)
     # Targets (assigned or deleted) written through an object under construction.
-    constructing: set[int] = field(default_factory=set)
+    constructing: set[Place] = field(default_factory=set)
 
 
 def file_writes(tree: MypyFile) -> FileWrites:
@@ -68,7 +76,7 @@ def file_writes(tree: MypyFile) -> FileWrites:
     found = FileWrites(tree.defs)
     for statement in statements:
         if isinstance(statement, DelStmt):
-            found.deleted.update(id(target) for target in _members(statement.expr))
+            found.deleted.update(place(target) for target in _members(statement.expr))
 
     functions: dict[str, list[FuncDef]] = {}
     for function in _functions(statements):
@@ -118,7 +126,7 @@ def _construction_writes(
     function: FuncDef,
     position: int,
     functions: dict[str, list[FuncDef]],
-    constructing: set[int],
+    constructing: set[Place],
 ) -> list[tuple[FuncDef, int]]:
     """Record the writes through the object in `function`; return what it passes it on to."""
     parameters = [argument.variable.name for argument in function.arguments]
@@ -141,7 +149,7 @@ def _construction_writes(
     for target in _write_targets(statements):
         for member in _members(target):
             if _is_receiver(member.expr, receivers):
-                constructing.add(id(member))
+                constructing.add(place(member))
 
     # The collector takes an expression: wrap the body in one.
     names, members = all_name_and_member_expressions(LambdaExpr([], function.body))

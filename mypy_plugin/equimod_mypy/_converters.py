@@ -69,7 +69,7 @@ def converter_input_type(
         # mypy analyses a function's signature after the class bodies of its module,
         # so a converter defined in the class's own module is analysed here; one
         # in another module is analysed there first, except inside an import cycle.
-        if not function.fullname.startswith(f"{api.cur_mod_id}."):
+        if not converter.fullname.startswith(f"{api.cur_mod_id}."):
             return None
         analysed = api.anal_type(signature.arg_types[position], allow_unbound_tvars=True)
         if analysed is None:
@@ -98,8 +98,9 @@ def _signatures(node: SymbolNode | None, api: SemanticAnalyzerPluginInterface) -
     if isinstance(node, FuncDef):
         return _items(node, node.type)
     if isinstance(node, OverloadedFuncDef):
-        if node.type is not None:
-            return _items(None, node.type)
+        assembled = _items(None, node.type)
+        if assembled:
+            return assembled
         # Before type checking an overload's own type is not assembled yet: read
         # the `@overload` items. An undecorated implementation, whose signature
         # is the union of theirs, is left out.

@@ -38,7 +38,6 @@ _SIMPLE = (
     AssertStmt,
     AssignmentStmt,
     BreakStmt,
-    ClassDef,
     ContinueStmt,
     DelStmt,
     ExpressionStmt,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import equimod_mypy
 import pytest
-from mypy_runs import check
+from mypy_runs import check, mypy, write
 
 ABSTRACT_HINT = (
     "Implement {them} in a subclass (an AbstractVar by a field, property, method or "
@@ -359,15 +359,72 @@ def test_unassigned_fields_in_a_hand_written_init(tmp_path: Path, mypy_cache: Pa
             b: int
             def __init__(self) -> None:
                 self.a, self.b = 1, 2
+
+        Helper()
+        Setattr()
+        Super()
+        Unpacks()
         """,
     )
+    # Forgets and One are never called: reported where a class is called (below).
+    assert lines == []
+
+
+def test_unassigned_fields_are_reported_where_the_class_is_called(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class Base(equimod.Module):
+            inherited: int
+
+        class Forgets(Base):
+            a: int
+            b: int
+            c: int = 3
+
+            def __init__(self) -> None:
+                self.a = 1
+
+        class One(equimod.Module):
+            a: int
+            def __init__(self) -> None:
+                pass
+
+        class Completed(One):
+            def __init__(self) -> None:
+                super().__init__()
+                self.a = 1
+
+        class Extended(One):
+            extra: int
+
+        Forgets()
+        One()
+        Completed()
+        Extended()
+        """,
+    )
+    hint = (
+        "construction fails at run time. Assign {targets} in __init__, or give the field a default."
+    )
     assert lines == [
-        '12: error: __init__ of "Forgets" never assigns fields "inherited", "b", which have '
-        "no default: construction fails at run time. Assign self.inherited, self.b in "
-        "__init__, or give the field a default.  [equimod-missing-field]",
-        '17: error: __init__ of "One" never assigns field "a", which has no default: '
-        "construction fails at run time. Assign self.a in __init__, or give the field a "
-        "default.  [equimod-missing-field]",
+        '28: error: Cannot instantiate "Forgets": its __init__ (written in "Forgets") never '
+        'assigns fields "inherited", "b", which have no default, so '
+        + hint.format(targets="self.inherited, self.b")
+        + "  [equimod-missing-field]",
+        '29: error: Cannot instantiate "One": its __init__ (written in "One") never assigns '
+        'field "a", which has no default, so '
+        + hint.format(targets="self.a")
+        + "  [equimod-missing-field]",
+        '31: error: Cannot instantiate "Extended": its __init__ (written in "One") never '
+        'assigns fields "a", "extra", which have no default, so '
+        + hint.format(targets="self.a, self.extra")
+        + "  [equimod-missing-field]",
     ]
 
 
@@ -393,7 +450,8 @@ def test_forward_references_defer_without_duplicate_errors(
         Early()
         """,
     )
-    assert len(lines) == 1 and lines[0].startswith('8: error: __init__ of "Early" never'), lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith('14: error: Cannot instantiate "Early": its __init__'), lines
 
 
 def test_plugin_refuses_unsupported_mypy_versions() -> None:
@@ -411,3 +469,84 @@ def test_report_config_data_carries_the_plugin_version() -> None:
     plugin = equimod_mypy.EquimodPlugin(Options())
     data = plugin.report_config_data(ReportConfigContext("m", "m.py", is_check=False))
     assert data == {"equimod_mypy": equimod_mypy.__version__}
+
+
+def test_patterns_from_real_code(tmp_path: Path, mypy_cache: Path) -> None:
+    """Aliases, re-exports, type[X] and cls, mixins, bare ClassVars, del forms."""
+    write(
+        tmp_path,
+        {
+            "reexport.py": "from equimod import AbstractClassVar as Reexported\n",
+            "case.py": """
+            from typing import ClassVar
+            from typing_extensions import Self
+            import equimod
+            from equimod import AbstractClassVar as ACV, AbstractVar
+            import reexport
+            from reexport import Reexported
+
+            Base = equimod.Module
+
+            class ByAlias(equimod.Module):
+                kind: ACV[str]
+
+            class ByReexport(equimod.Module):
+                kind: Reexported[str]
+                other: reexport.Reexported[int]
+
+            class BareClassVar(ByAlias):
+                kind: ClassVar[str]
+
+            class Mixin:
+                def setup(self) -> None:
+                    self.size = 1
+
+            class Sized(equimod.Module):
+                size: AbstractVar[int]
+
+                @classmethod
+                def make(cls) -> Self:
+                    return cls()
+
+            class FromMixin(Mixin, Sized):
+                pass
+
+            class ThroughAlias(Base):
+                size: AbstractVar[int]
+                value: int = 0
+
+                def clear(self) -> None:
+                    del self.value
+
+            def build(factory: type[Sized]) -> Sized:
+                return factory()
+
+            ByAlias()
+            ByReexport()
+            BareClassVar()
+            FromMixin()
+            ThroughAlias()
+            module = equimod.nn.Identity()
+            def drop(t: ThroughAlias) -> None: del [t.value]
+            """,
+        },
+    )
+    output = mypy(tmp_path, mypy_cache, files=("case.py",))
+    assert "INTERNAL ERROR" not in output and "Traceback" not in output, output
+    found = [
+        (line.split(":")[1], line.rsplit("[", 1)[-1].rstrip("]"))
+        for line in output.splitlines()
+        if line.startswith("case.py:")
+    ]
+    assert found == [
+        ("40", "equimod-frozen"),
+        ("45", "equimod-abstract"),
+        ("46", "equimod-abstract"),
+        ("47", "equimod-abstract"),
+        ("48", "equimod-abstract"),
+        ("49", "equimod-abstract"),
+        ("51", "equimod-frozen"),
+    ], output
+    assert (
+        'abstract attributes "kind" (AbstractClassVar, declared in "ByReexport"), "other"' in output
+    )
