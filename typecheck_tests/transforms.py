@@ -42,3 +42,19 @@ assert_type(batched(model, jnp.ones((3, 2))), jax.Array)
 assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)
 assert_type(equimod.partition(model, equimod.is_array), tuple[equimod.nn.Linear, equimod.nn.Linear])
 assert_type(equimod.apply_updates(model, grads), equimod.nn.Linear)
+
+# Lambdas and unannotated functions: their parameters are Any to both checkers.
+value, grads = equimod.filter_value_and_grad(lambda m, x: jnp.sum(m(x)))(model, x)
+equimod.filter_grad(lambda m, x: jnp.sum(m(x)))(model, x)
+equimod.filter_jit(lambda m, x: m(x))(model, x)
+equimod.filter_vmap(lambda m, x: m(x), in_axes=(None, 0))(model, jnp.ones((3, 2)))
+
+
+def unannotated_loss(m, x):
+    return jnp.sum(m(x))
+
+
+equimod.filter_value_and_grad(unannotated_loss)(model, x)
+equimod.filter_grad(unannotated_loss)(model, x)
+equimod.filter_jit(unannotated_loss)(model, x)
+equimod.filter_vmap(unannotated_loss, in_axes=(None, 0))(model, jnp.ones((3, 2)))

@@ -58,6 +58,11 @@ __version__: str
 
 _T = TypeVar("_T")
 _In = TypeVar("_In")
+# What the gradient transforms differentiate: their first argument, whose type
+# the gradients have. Bound to Any so that pyright gives the parameter of a
+# lambda or unannotated function passed in the type Any, not `object` (with
+# which `lambda m, x: m(x)` is "not callable"); annotated functions keep theirs.
+_Diff = TypeVar("_Diff", bound=Any)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -195,22 +200,22 @@ def filter_jit(
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 @overload
 def filter_value_and_grad(
-    fun: Callable[Concatenate[_T, _P], _R], *, has_aux: bool = False
-) -> Callable[Concatenate[_T, _P], tuple[_R, _T]]: ...
+    fun: Callable[Concatenate[_Diff, _P], _R], *, has_aux: bool = False
+) -> Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]: ...
 @overload
 def filter_value_and_grad(
     fun: None = None, *, has_aux: bool = False
 ) -> Callable[
-    [Callable[Concatenate[_T, _P], _R]], Callable[Concatenate[_T, _P], tuple[_R, _T]]
+    [Callable[Concatenate[_Diff, _P], _R]], Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]
 ]: ...
 @overload
 def filter_grad(
-    fun: Callable[Concatenate[_T, _P], Any], *, has_aux: bool = False
-) -> Callable[Concatenate[_T, _P], _T]: ...
+    fun: Callable[Concatenate[_Diff, _P], Any], *, has_aux: bool = False
+) -> Callable[Concatenate[_Diff, _P], _Diff]: ...
 @overload
 def filter_grad(
     fun: None = None, *, has_aux: bool = False
-) -> Callable[[Callable[Concatenate[_T, _P], Any]], Callable[Concatenate[_T, _P], _T]]: ...
+) -> Callable[[Callable[Concatenate[_Diff, _P], Any]], Callable[Concatenate[_Diff, _P], _Diff]]: ...
 
 class if_array:  # noqa: N801 - named as in Equinox
     axis: int
