@@ -112,7 +112,7 @@ def run_pyright(root: Path, package: str) -> Run:
     (root / "pyrightconfig.json").write_text(
         json.dumps({"include": [package], "extraPaths": ["."], "typeCheckingMode": "standard"})
     )
-    command = ["pyright", "--outputjson", "--pythonpath", sys.executable]
+    command = [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     try:
         report = json.loads(done.stdout)

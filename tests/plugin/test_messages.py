@@ -550,3 +550,43 @@ def test_patterns_from_real_code(tmp_path: Path, mypy_cache: Path) -> None:
     assert (
         'abstract attributes "kind" (AbstractClassVar, declared in "ByReexport"), "other"' in output
     )
+
+
+def test_converter_types_need_no_import_in_the_subclass_module(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    write(
+        tmp_path,
+        {
+            "base.py": """
+            from decimal import Decimal as Number
+            import equimod
+
+            def to_int(value: Number) -> int:
+                return int(value)
+
+            def number() -> Number:
+                return Number(1)
+
+            class Base(equimod.Module):
+                count: int = equimod.field(converter=to_int)
+            """,
+            "user.py": """
+            import base
+
+            Decimal = str  # another meaning of the name here
+
+            class Child(base.Base):
+                pass
+
+            Child(base.number())
+            Child("1")
+            """,
+        },
+    )
+    output = mypy(tmp_path, mypy_cache, files=("user.py",))
+    lines = [line for line in output.splitlines() if line.startswith("user.py:")]
+    assert lines == [
+        'user.py:10: error: Argument 1 to "Child" has incompatible type "str"; '
+        'expected "Decimal"  [arg-type]'
+    ], output

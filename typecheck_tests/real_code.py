@@ -1,0 +1,133 @@
+"""Patterns met in real code written against Equinox (lineax, optimistix), and odd
+but legal code: what each checker must accept, and the mistakes it must report."""
+
+import sys
+from collections.abc import Callable
+from dataclasses import InitVar
+from typing import ClassVar, TypeVar
+
+from typing_extensions import Self, assert_type
+
+import equimod
+from equimod import AbstractClassVar as ClassAttribute
+from equimod import AbstractVar
+
+F = TypeVar("F")
+
+
+def keep_signature(*names: str) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        return function
+
+    return apply
+
+
+# A decorated __init__, and a subclass that inherits it (lineax's operators).
+class Operator(equimod.Module):
+    fn: Callable[[int], int]
+
+    @keep_signature("fn")
+    def __init__(self, fn: Callable[[int], int]) -> None:
+        self.fn = fn
+
+
+class SubOperator(Operator):
+    pass
+
+
+SubOperator(lambda x: x)
+Operator(lambda x: x + 1)
+Operator(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+# An __init__ that depends on the Python version.
+class Versioned(equimod.Module):
+    size: int
+
+    if sys.version_info >= (3, 10):  # noqa: UP036 - a conditional __init__ is the case
+
+        def __init__(self, text: str) -> None:
+            self.size = len(text)
+    else:
+
+        def __init__(self, data: bytes) -> None:
+            self.size = len(data)
+
+
+Versioned("abc")
+Versioned(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+# InitVar fields and Self-typed fields in a generated __init__.
+class Scaled(equimod.Module):
+    value: float
+    scale: InitVar[float]
+
+    def __post_init__(self, scale: float) -> None:
+        self.value = self.value * scale
+
+
+class Linked(equimod.Module):
+    next: "Self | None"
+    value: int = 0
+
+
+Scaled(1.0, 2.0)
+Scaled(1.0)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+assert_type(Linked(Linked(None), 1).next, "Linked | None")
+
+# A Module base through an alias.
+Base = equimod.Module
+
+
+class ThroughAlias(Base):
+    value: int
+
+
+ThroughAlias(1)
+ThroughAlias("1")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+# Building through type[X], type[Self] or cls may build a subclass: no error.
+class Solver(equimod.Module):
+    rtol: AbstractVar[float]
+
+    @classmethod
+    def make(cls) -> Self:
+        return cls()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+
+
+class Bisection(Solver):
+    rtol: float = 1e-5
+
+
+def build(kind: type[Solver]) -> Solver:
+    return kind()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+
+
+build(Bisection)
+Bisection.make()
+
+
+# AbstractClassVar under another name; a bare ClassVar and a mixin's method
+# implement nothing.
+class Named(equimod.Module):
+    kind: ClassAttribute[str]
+
+
+class BareClassVar(Named):
+    kind: ClassVar[str]  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
+
+
+class Mixin:
+    def setup(self) -> None:
+        self.rtol = 1.0
+
+
+class FromMixin(Mixin, Solver):
+    pass
+
+
+Named()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+BareClassVar()  # type: ignore[equimod-abstract]  # divergence: unimplemented-abstract
+FromMixin()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
