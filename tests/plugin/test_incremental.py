@@ -32,10 +32,6 @@ EDITED_BASE = (
     .replace("value: str", "value: bytes")
     .replace("n: int) -> None:\n        self.n = n", "n: str) -> None:\n        self.n = len(n)")
 )
-# What the daemon is tested with. Known gap, not claimed: the daemon does not yet
-# re-check calls of a subclass when only a base's *converter* changes (the
-# field's own type stays the same); a cold or cached run does.
-DAEMON_EDITED_BASE = EDITED_BASE.replace("value: bytes", "value: str")
 USER = """
 from base import Base, Hand
 
@@ -91,11 +87,28 @@ def test_the_daemon_reports_what_a_cold_run_reports(tmp_path: Path) -> None:
     try:
         before = run()
         cold_before = mypy(project, tmp_path / "cold-1")
-        (project / "base.py").write_text(DAEMON_EDITED_BASE)
+        # Only the converter of a base in another file changes: the subclass's
+        # calls are checked again.
+        (project / "base.py").write_text(BASE.replace("value: str", "value: bytes"))
+        converter = run()
+        cold_converter = mypy(project, tmp_path / "cold-2")
+        (project / "base.py").write_text(EDITED_BASE)
         after = run()
-        cold_after = mypy(project, tmp_path / "cold-2")
+        cold_after = mypy(project, tmp_path / "cold-3")
+        # A `del` is added, then removed again.
+        (project / "user.py").write_text(USER + "del child.count\n")
+        deleting = run()
+        cold_deleting = mypy(project, tmp_path / "cold-4")
+        (project / "user.py").write_text(USER)
+        undeleted = run()
+        cold_undeleted = mypy(project, tmp_path / "cold-5")
     finally:
         subprocess.run([*daemon, "stop"], cwd=project, capture_output=True, timeout=120)
     assert _lines(before) == _lines(cold_before)
+    assert _lines(converter) == _lines(cold_converter)
+    assert 'expected "bytes"' in converter, converter
     assert _lines(after) == _lines(cold_after)
     assert _lines(before) != _lines(after)
+    assert _lines(deleting) == _lines(cold_deleting)
+    assert 'Cannot delete field "count"' in deleting, deleting
+    assert _lines(undeleted) == _lines(cold_undeleted) == _lines(after)
