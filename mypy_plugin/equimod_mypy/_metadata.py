@@ -16,10 +16,9 @@ from mypy.plugins.common import deserialize_and_fixup_type
 from mypy.types import Type
 
 METADATA_KEY = "equimod"
-# Bumped whenever the layout changes, so that a cache written by another
-# version of the plugin is never misread (mypy also re-checks everything when
-# `report_config_data` changes, which includes the plugin's version).
-_LAYOUT = 2
+# Bumped whenever the layout changes. It is part of `report_config_data`, so
+# mypy discards a cache written with another layout; `read` also refuses one.
+LAYOUT = 2
 
 InitKind = Literal["written", "inherited", "generated", "unknown"]
 AbstractKind = Literal["AbstractVar", "AbstractClassVar"]
@@ -89,7 +88,7 @@ class ClassRecord:
 
     def write(self, info: TypeInfo) -> None:
         info.metadata[METADATA_KEY] = {
-            "layout": _LAYOUT,
+            "layout": LAYOUT,
             "fields": self.serialized_fields,
             "abstract": dict(self.abstract),
             "init": self.init,
@@ -101,7 +100,7 @@ class ClassRecord:
     def read(cls, info: TypeInfo) -> ClassRecord | None:
         """The record of a Module subclass, None until the plugin has analysed it."""
         data = info.metadata.get(METADATA_KEY)
-        if not isinstance(data, dict) or data.get("layout") != _LAYOUT:
+        if not isinstance(data, dict) or data.get("layout") != LAYOUT:
             return None
         return cls(
             serialized_fields=data["fields"],

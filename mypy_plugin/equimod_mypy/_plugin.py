@@ -17,7 +17,7 @@ from mypy.types import Type
 
 from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
-from ._metadata import ClassRecord
+from ._metadata import LAYOUT, ClassRecord
 from ._names import class_of, is_module_subclass
 from ._version import __version__
 
@@ -30,7 +30,7 @@ class EquimodPlugin(Plugin):
         self._field_writes = FieldWrites()
 
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
-        return {"equimod_mypy": __version__}
+        return {"equimod_mypy": __version__, "metadata_layout": LAYOUT}
 
     def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
         return analyse_module_class if self._module_class(fullname) is not None else None

@@ -454,7 +454,7 @@ def test_report_config_data_carries_the_plugin_version() -> None:
 
     plugin = equimod_mypy.EquimodPlugin(Options())
     data = plugin.report_config_data(ReportConfigContext("m", "m.py", is_check=False))
-    assert data == {"equimod_mypy": equimod_mypy.__version__}
+    assert data == {"equimod_mypy": equimod_mypy.__version__, "metadata_layout": 2}
 
 
 def test_patterns_from_real_code(tmp_path: Path, mypy_cache: Path) -> None:
