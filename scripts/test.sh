@@ -1,15 +1,66 @@
 #!/usr/bin/env bash
-# The README's test command: install equimod with its dev tools and run every check.
-EQUIMOD_EXTRAS=dev
-source "$(dirname "$0")/_venv.sh"
-set -x
-ruff check .
-ruff format --check .
-mypy equimod mypy_plugin/equimod_mypy
-python -m pytest "$@"
-# The plugin's tests once more on the oldest mypy it supports (the run above has
-# the newest): SUPPORTED_MYPY in mypy_plugin/equimod_mypy/__init__.py.
-python3 -m venv .venv-mypy-oldest
-.venv-mypy-oldest/bin/python -m pip install --quiet --upgrade pip
-.venv-mypy-oldest/bin/python -m pip install --quiet -e . "mypy==2.0.0" "pytest>=8"
-.venv-mypy-oldest/bin/python -m pytest tests/plugin
+# The README's test command: every check, at both ends of the supported range.
+#
+#   newest end: Python 3.13 with the newest jax, jaxlib and mypy the registry has;
+#   oldest end: Python 3.10 with jax/jaxlib 0.4.38 and mypy 2.0.0 (the lower bounds
+#               declared in pyproject.toml and SUPPORTED_MYPY in the plugin).
+#
+# Each end gets its own venv (.venv-newest, .venv-oldest). Interpreters come from
+# $EQUIMOD_PYTHON_NEWEST / $EQUIMOD_PYTHON_OLDEST, else python3.13 / python3.10 on
+# the PATH, else pyenv's. A missing interpreter skips its end with a message;
+# under CI (CI=true) it is an error. Arguments are passed to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NEWEST_PYTHON=3.13
+OLDEST_PYTHON=3.10
+OLDEST_PINS="jax==0.4.38 jaxlib==0.4.38 mypy==2.0.0"
+
+find_python() {
+    local version=$1 candidate
+    local pyenv_root
+    pyenv_root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
+    for candidate in "python$version" "$pyenv_root"/versions/"$version".*/bin/"python$version"; do
+        # A pyenv shim is on the PATH even where its version is not selected: run it.
+        if "$candidate" -c "import sys; assert sys.version_info[:2] == (${version/./, })" \
+            >/dev/null 2>&1; then
+            command -v "$candidate"
+            return
+        fi
+    done
+}
+
+run_end() {
+    local name=$1 python=$2 pins=$3 version=$4
+    shift 4
+    if [ -z "$python" ]; then
+        echo "SKIPPED: the $name end of the supported range (no Python $version found)."
+        if [ "${CI:-}" = "true" ]; then
+            echo "CI must run both ends: install Python $version or set EQUIMOD_PYTHON_${name^^}."
+            exit 1
+        fi
+        return
+    fi
+    (
+        EQUIMOD_EXTRAS=dev
+        EQUIMOD_PYTHON="$python"
+        EQUIMOD_VENV=".venv-$name"
+        EQUIMOD_PINS="$pins"
+        source scripts/_venv.sh
+        python -c "import sys, jax, jaxlib, mypy.version; print('== $name end: Python',
+            sys.version.split()[0], '| jax', jax.__version__, '| jaxlib', jaxlib.__version__,
+            '| mypy', mypy.version.__version__)"
+        set -x
+        if [ "$name" = newest ]; then
+            ruff check .
+            ruff format --check .
+            mypy equimod mypy_plugin/equimod_mypy
+        fi
+        python -m pytest "$@"
+    )
+}
+
+newest="${EQUIMOD_PYTHON_NEWEST:-$(find_python "$NEWEST_PYTHON")}"
+oldest="${EQUIMOD_PYTHON_OLDEST:-$(find_python "$OLDEST_PYTHON")}"
+run_end newest "$newest" "" "$NEWEST_PYTHON" "$@"
+run_end oldest "$oldest" "$OLDEST_PINS" "$OLDEST_PYTHON" "$@"

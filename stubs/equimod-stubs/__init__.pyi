@@ -7,6 +7,7 @@
 
 import abc
 import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import (
     Annotated,
@@ -22,7 +23,7 @@ from typing import (
 from typing import ClassVar as AbstractClassVar
 
 import jax
-from typing_extensions import dataclass_transform
+from typing_extensions import Self, dataclass_transform
 
 from . import nn as nn
 
@@ -166,6 +167,9 @@ class Module(metaclass=_ModuleMeta):
     def __init_subclass__(cls, *, kw_only: bool = False, match_args: bool = True) -> None: ...
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
+    if sys.version_info >= (3, 13):
+        # Added by dataclasses on 3.13, for `copy.replace`.
+        def __replace__(self, **changes: Any) -> Self: ...
 
 # --- filtering ---------------------------------------------------------------
 
