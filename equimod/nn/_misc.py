@@ -14,8 +14,9 @@ _MSG_BAD_SIZE = "{layer}: {name} must be a positive int{or_scalar}, got {value!r
 
 def default_floating_dtype() -> Any:
     """float64 when JAX's x64 mode is on, else float32."""
-    x64_enabled: bool = jax.config.jax_enable_x64  # type: ignore[attr-defined]
-    return jnp.float64 if x64_enabled else jnp.float32
+    # Not `jax.config.jax_enable_x64`: its typing differs between the jax releases
+    # we support; canonicalising is typed in all of them and means the same.
+    return jax.dtypes.canonicalize_dtype(jnp.float64)
 
 
 def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: float) -> jax.Array:
