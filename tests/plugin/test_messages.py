@@ -576,3 +576,32 @@ def test_converter_types_need_no_import_in_the_subclass_module(
         'user.py:10: error: Argument 1 to "Child" has incompatible type "str"; '
         'expected "Decimal"  [arg-type]'
     ], output
+
+
+def test_keyword_only_fields_in_the_generated_init(tmp_path: Path, mypy_cache: Path) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        from dataclasses import KW_ONLY
+        import equimod
+
+        class KeywordOnly(equimod.Module, kw_only=True):
+            a: int
+            b: int = 1
+
+        class FieldKeywordOnly(equimod.Module):
+            a: int
+            b: int = equimod.field(kw_only=True)
+            _: KW_ONLY
+            c: str = "c"
+
+        reveal_type(KeywordOnly.__init__)
+        reveal_type(FieldKeywordOnly.__init__)
+        """,
+    )
+    assert lines == [
+        '15: note: Revealed type is "def (self: case.KeywordOnly, *, a: int, b: int =)"',
+        '16: note: Revealed type is "def (self: case.FieldKeywordOnly, a: int, *, b: int, '
+        'c: str =)"',
+    ]
