@@ -28,20 +28,17 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     LambdaExpr,
-    ListExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
-    StarExpr,
     Statement,
-    TupleExpr,
     WithStmt,
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import walk
+from ._walk import is_name_in, member_targets, passed_on, walk
 
 # The methods that run while the object is under construction.
 INITIALISERS = ("__init__", "__post_init__")
@@ -76,7 +73,7 @@ def file_writes(tree: MypyFile) -> FileWrites:
     found = FileWrites(tree.defs)
     for statement in statements:
         if isinstance(statement, DelStmt):
-            found.deleted.update(place(target) for target in _members(statement.expr))
+            found.deleted.update(place(target) for target in member_targets(statement.expr))
 
     functions: dict[str, list[FuncDef]] = {}
     for function in _functions(statements):
@@ -142,22 +139,21 @@ def _construction_writes(
     while grown:  # aliases, and aliases of aliases
         before = len(receivers)
         for assignment in assignments:
-            if _is_receiver(assignment.rvalue, receivers):
+            if is_name_in(assignment.rvalue, receivers):
                 receivers.update(t.name for t in assignment.lvalues if isinstance(t, NameExpr))
         grown = len(receivers) > before
 
     for target in _write_targets(statements):
-        for member in _members(target):
-            if _is_receiver(member.expr, receivers):
+        for member in member_targets(target):
+            if is_name_in(member.expr, receivers):
                 constructing.add(place(member))
 
     # The collector takes an expression: wrap the body in one.
     names, members = all_name_and_member_expressions(LambdaExpr([], function.body))
-    through_object = [m for m in members if _is_receiver(m.expr, receivers)]
+    through_object = [m for m in members if is_name_in(m.expr, receivers)]
     # `self.helper(...)`, or a property or method reached through the object.
     reached = [(method, 0) for m in through_object for method in functions.get(m.name, [])]
-    bases = {id(m.expr) for m in through_object}
-    if any(_is_receiver(n, receivers) and id(n) not in bases for n in names):
+    if passed_on(names, members, receivers):
         # The object is passed on (`helper(self)`, `Base.setup(self)`): any function
         # this one names may receive it, at any position.
         named = {n.name for n in names} | {m.name for m in members}
@@ -177,18 +173,3 @@ def _write_targets(statements: Iterable[Statement]) -> Iterator[Expression]:
             yield from (target for target in statement.target if target is not None)
         elif isinstance(statement, DelStmt):
             yield statement.expr
-
-
-def _is_receiver(expr: Expression, receivers: set[str]) -> bool:
-    return isinstance(expr, NameExpr) and expr.name in receivers
-
-
-def _members(target: Expression) -> Iterator[MemberExpr]:
-    """The `x.attr` targets of an assignment or `del` target, through tuples and lists."""
-    if isinstance(target, MemberExpr):
-        yield target
-    elif isinstance(target, (TupleExpr, ListExpr)):
-        for item in target.items:
-            yield from _members(item)
-    elif isinstance(target, StarExpr):
-        yield from _members(target.expr)

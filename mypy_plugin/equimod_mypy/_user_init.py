@@ -16,16 +16,11 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     LambdaExpr,
-    ListExpr,
-    MemberExpr,
-    NameExpr,
-    StarExpr,
-    TupleExpr,
     WithStmt,
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import walk
+from ._walk import is_name_in, member_targets, passed_on, walk
 
 
 def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
@@ -36,42 +31,30 @@ def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
     """
     if not init.arguments or init.is_static or init.is_class:
         return None
-    self_name = init.arguments[0].variable.name
+    receivers = {init.arguments[0].variable.name}
     # The collector takes an expression: wrap the body in one.
     names, members = all_name_and_member_expressions(LambdaExpr([], init.body))
     field_names = set(fields)
-    through_self = {id(m.expr) for m in members if _is_name(m.expr, self_name)}
     if any(n.name == "super" for n in names):
         return None
-    if any(_is_name(n, self_name) and id(n) not in through_self for n in names):
+    if passed_on(names, members, receivers):
         return None  # self passed on: setattr(self, ...), helper(self), ...
-    if any(_is_name(m.expr, self_name) and m.name not in field_names for m in members):
+    if any(is_name_in(m.expr, receivers) and m.name not in field_names for m in members):
         return None  # self.method(...) or a property may assign anything
     assigned: set[str] = set()
     for statement in walk(init.body):
         if statement is None:
             return None
+        targets: list[Expression | None] = []
         if isinstance(statement, AssignmentStmt):
-            for target in statement.lvalues:
-                _collect(target, self_name, assigned)
+            targets = list(statement.lvalues)
         elif isinstance(statement, ForStmt):
-            _collect(statement.index, self_name, assigned)
+            targets = [statement.index]
         elif isinstance(statement, WithStmt):
-            for with_target in statement.target:
-                if with_target is not None:
-                    _collect(with_target, self_name, assigned)
+            targets = list(statement.target)
+        for target in targets:
+            if target is not None:
+                assigned.update(
+                    m.name for m in member_targets(target) if is_name_in(m.expr, receivers)
+                )
     return assigned
-
-
-def _is_name(expr: Expression, name: str) -> bool:
-    return isinstance(expr, NameExpr) and expr.name == name
-
-
-def _collect(target: Expression, self_name: str, assigned: set[str]) -> None:
-    if isinstance(target, MemberExpr) and _is_name(target.expr, self_name):
-        assigned.add(target.name)
-    elif isinstance(target, (TupleExpr, ListExpr)):
-        for item in target.items:
-            _collect(item, self_name, assigned)
-    elif isinstance(target, StarExpr):
-        _collect(target.expr, self_name, assigned)

@@ -1,4 +1,5 @@
-"""Walking statements without subclassing mypy's compiled visitors (they are traits)."""
+"""Walking statements without subclassing mypy's compiled visitors (they are traits),
+and the small questions about names that the plugin's analyses of function bodies share."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from mypy.nodes import (
     ContinueStmt,
     Decorator,
     DelStmt,
+    Expression,
     ExpressionStmt,
     ForStmt,
     FuncDef,
@@ -21,15 +23,20 @@ from mypy.nodes import (
     Import,
     ImportAll,
     ImportFrom,
+    ListExpr,
     MatchStmt,
+    MemberExpr,
+    NameExpr,
     NonlocalDecl,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
     PassStmt,
     RaiseStmt,
     ReturnStmt,
+    StarExpr,
     Statement,
     TryStmt,
+    TupleExpr,
     WhileStmt,
     WithStmt,
 )
@@ -105,3 +112,24 @@ def walk(block: Block, into_definitions: bool = True) -> Iterator[Statement | No
             continue
         for nested in inner:
             yield from walk(nested, into_definitions)
+
+
+def is_name_in(expr: Expression, names: set[str]) -> bool:
+    return isinstance(expr, NameExpr) and expr.name in names
+
+
+def member_targets(target: Expression) -> Iterator[MemberExpr]:
+    """The `x.attr` targets of an assignment or `del` target, through tuples and lists."""
+    if isinstance(target, MemberExpr):
+        yield target
+    elif isinstance(target, (TupleExpr, ListExpr)):
+        for item in target.items:
+            yield from member_targets(item)
+    elif isinstance(target, StarExpr):
+        yield from member_targets(target.expr)
+
+
+def passed_on(names: list[NameExpr], members: list[MemberExpr], receivers: set[str]) -> bool:
+    """Whether a receiver name is used other than as `receiver.attr` (`helper(self)`, ...)."""
+    bases = {id(m.expr) for m in members if is_name_in(m.expr, receivers)}
+    return any(is_name_in(n, receivers) and id(n) not in bases for n in names)
