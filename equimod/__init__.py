@@ -2,7 +2,10 @@
 
 from . import nn as nn
 from ._ad import filter_grad as filter_grad
+from ._ad import filter_jvp as filter_jvp
 from ._ad import filter_value_and_grad as filter_value_and_grad
+from ._ad import filter_vjp as filter_vjp
+from ._eval_shape import filter_eval_shape as filter_eval_shape
 from ._filters import combine as combine
 from ._filters import filter as filter
 from ._filters import is_array as is_array
@@ -11,10 +14,14 @@ from ._filters import is_inexact_array as is_inexact_array
 from ._filters import is_inexact_array_like as is_inexact_array_like
 from ._filters import partition as partition
 from ._jit import filter_jit as filter_jit
+from ._make_jaxpr import filter_closure_convert as filter_closure_convert
+from ._make_jaxpr import filter_make_jaxpr as filter_make_jaxpr
 from ._module import AbstractClassVar as AbstractClassVar
 from ._module import AbstractVar as AbstractVar
 from ._module import Module as Module
 from ._module import field as field
+from ._module import module_update_wrapper as module_update_wrapper
+from ._partial import Partial as Partial
 from ._serialisation import default_deserialise_filter_spec as default_deserialise_filter_spec
 from ._serialisation import default_serialise_filter_spec as default_serialise_filter_spec
 from ._serialisation import tree_deserialise_leaves as tree_deserialise_leaves
@@ -30,22 +37,29 @@ __all__ = [
     "AbstractClassVar",
     "AbstractVar",
     "Module",
+    "Partial",
     "apply_updates",
     "combine",
     "default_deserialise_filter_spec",
     "default_serialise_filter_spec",
     "field",
     "filter",
+    "filter_closure_convert",
+    "filter_eval_shape",
     "filter_grad",
     "filter_jit",
+    "filter_jvp",
+    "filter_make_jaxpr",
     "filter_shard",
     "filter_value_and_grad",
+    "filter_vjp",
     "filter_vmap",
     "if_array",
     "is_array",
     "is_array_like",
     "is_inexact_array",
     "is_inexact_array_like",
+    "module_update_wrapper",
     "nn",
     "partition",
     "tree_at",

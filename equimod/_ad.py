@@ -1,14 +1,25 @@
-"""`filter_grad` and `filter_value_and_grad`: gradients with respect to the inexact arrays of the first argument."""
+"""Differentiation of functions of any pytree: gradients, JVPs, VJPs, Jacobians.
+
+Derivatives are taken with respect to the inexact (floating-point or complex)
+arrays of the arguments; every other leaf is held constant. The wrappers that
+`filter_grad` and `filter_value_and_grad` return are Modules, so a layer
+stored behind one keeps its arrays as leaves of the model that holds it.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar, overload
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast, overload
 
 import jax
+import jax.tree_util as jtu
 
-from ._filters import combine, is_inexact_array, partition
+from ._filters import combine, is_array, is_inexact_array, partition
+from ._module import field
+from ._module._wrappers import module_update_wrapper
+from ._static import Static
+from ._transformed import Transformed, callable_name
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -23,10 +34,32 @@ _MSG_AUX_NOT_PAIR = (
     "{name} was differentiated with has_aux=True, so it must return a pair (value, aux); "
     "it returned {kind}."
 )
+_MSG_TANGENT_STRUCTURE = (
+    "filter_jvp({name}): `tangents` must have the structure of `primals`, with None where "
+    "a primal is not differentiated; {error}"
+)
+_MSG_TANGENT_NOT_NONE = (
+    "filter_jvp({name}): the tangent of a leaf of type {type} must be None: only inexact "
+    "arrays (and Python floats and complex numbers) have tangents."
+)
+_MSG_PRIMALS_NOT_SEQUENCE = (
+    "filter_jvp({name}): `primals` and `tangents` are sequences of positional arguments "
+    "(a tuple or list), got {type}."
+)
 
 
-def _value_and_grad(fun: Callable[..., Any], has_aux: bool, transform: str) -> Callable[..., Any]:
-    name = getattr(fun, "__name__", "the function")
+def _check_callable(fun: Any, transform: str) -> None:
+    if not callable(fun):
+        raise TypeError(_MSG_NOT_CALLABLE.format(transform=transform, fun=fun))
+
+
+def _value_and_grad(
+    fun: Callable[..., Any], has_aux: bool, transform: str, *args: Any, **kwargs: Any
+) -> Any:
+    name = callable_name(fun)
+    if not args:
+        raise TypeError(_MSG_NO_ARGUMENT.format(name=name, transform=transform))
+    first, *rest = args
 
     def differentiable(diff: Any, nondiff: Any, *args: Any, **kwargs: Any) -> Any:
         out = fun(combine(diff, nondiff), *args, **kwargs)
@@ -34,16 +67,26 @@ def _value_and_grad(fun: Callable[..., Any], has_aux: bool, transform: str) -> C
             raise TypeError(_MSG_AUX_NOT_PAIR.format(name=name, kind=type(out).__name__))
         return out
 
-    value_and_grad = jax.value_and_grad(differentiable, has_aux=has_aux)
+    diff, nondiff = partition(first, is_inexact_array)
+    return jax.value_and_grad(differentiable, has_aux=has_aux)(diff, nondiff, *rest, **kwargs)
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not args:
-            raise TypeError(_MSG_NO_ARGUMENT.format(name=name, transform=transform))
-        first, *rest = args
-        diff, nondiff = partition(first, is_inexact_array)
-        return value_and_grad(diff, nondiff, *rest, **kwargs)
 
-    return wrapper
+class _ValueAndGradWrapper(Transformed):
+    has_aux: bool = field(static=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _value_and_grad(self.fun, self.has_aux, "filter_value_and_grad", *args, **kwargs)
+
+
+class _GradWrapper(Transformed):
+    has_aux: bool = field(static=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        value, grads = _value_and_grad(self.fun, self.has_aux, "filter_grad", *args, **kwargs)
+        if self.has_aux:
+            _, aux = value
+            return grads, aux
+        return grads
 
 
 @overload
@@ -71,10 +114,8 @@ def filter_value_and_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
     """
     if fun is None:
         return functools.partial(filter_value_and_grad, has_aux=has_aux)
-    if not callable(fun):
-        raise TypeError(_MSG_NOT_CALLABLE.format(transform="filter_value_and_grad", fun=fun))
-    wrapper = _value_and_grad(fun, has_aux, "filter_value_and_grad")
-    return functools.wraps(fun)(wrapper)
+    _check_callable(fun, "filter_value_and_grad")
+    return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux))
 
 
 @overload
@@ -98,16 +139,116 @@ def filter_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
     """
     if fun is None:
         return functools.partial(filter_grad, has_aux=has_aux)
-    if not callable(fun):
-        raise TypeError(_MSG_NOT_CALLABLE.format(transform="filter_grad", fun=fun))
-    value_and_grad = _value_and_grad(fun, has_aux, "filter_grad")
+    _check_callable(fun, "filter_grad")
+    return module_update_wrapper(_GradWrapper(fun, has_aux))
 
-    @functools.wraps(fun)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        value, grads = value_and_grad(*args, **kwargs)
+
+def _is_none(x: Any) -> bool:
+    return x is None
+
+
+def _depends_on(leaf: Any, traces: frozenset[int]) -> bool:
+    # Whether an output array was computed from the differentiated inputs: those
+    # are tracers of the transform's own trace, and so is anything made from them.
+    trace = getattr(leaf, "_trace", None)
+    return trace is not None and id(trace) in traces
+
+
+def _traces_of(leaves: Sequence[Any]) -> frozenset[int]:
+    return frozenset(id(t) for leaf in leaves if (t := getattr(leaf, "_trace", None)) is not None)
+
+
+def filter_jvp(
+    fn: Callable[..., _T], primals: Sequence[Any], tangents: Sequence[Any], **kwargs: Any
+) -> tuple[_T, Any]:
+    """Jacobian-vector product of `fn(*primals, **kwargs)` along `tangents`, for any pytrees.
+
+    `tangents` has the structure of `primals`, with an array (or Python
+    float/complex) of the primal's shape where the primal is differentiated and
+    `None` (a zero tangent) elsewhere; leaves that are not inexact must have
+    `None`. `kwargs` are not differentiated. Returns `(fn(*primals, **kwargs),
+    tangents_out)`, where `tangents_out` has the output's structure with `None`
+    at every leaf that is not an array depending on a differentiated input.
+    """
+    name = callable_name(fn)
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError(_MSG_PRIMALS_NOT_SEQUENCE.format(name=name, type=type(primals).__name__))
+    primal_leaves, treedef = jtu.tree_flatten(primals)
+    treedef = cast(Any, treedef)
+    try:
+        tangent_leaves = treedef.flatten_up_to(tangents)
+    except (ValueError, TypeError) as error:
+        raise ValueError(_MSG_TANGENT_STRUCTURE.format(name=name, error=error)) from None
+    perturbed = []
+    for primal, tangent in zip(primal_leaves, tangent_leaves, strict=True):
+        if tangent is None:
+            perturbed.append(False)
+        elif is_inexact_array(primal) or isinstance(primal, (float, complex)):
+            perturbed.append(True)
+        else:
+            raise ValueError(_MSG_TANGENT_NOT_NONE.format(name=name, type=type(primal).__name__))
+    dynamic = [p for p, d in zip(primal_leaves, perturbed, strict=True) if d]
+    dynamic_tangents = [t for t, d in zip(tangent_leaves, perturbed, strict=True) if d]
+
+    def run(*dynamic_in: Any) -> tuple[list[Any], list[Any], Static]:
+        values = iter(dynamic_in)
+        leaves = [next(values) if d else p for p, d in zip(primal_leaves, perturbed, strict=True)]
+        out = fn(*jtu.tree_unflatten(treedef, leaves), **kwargs)
+        out_leaves, out_treedef = jtu.tree_flatten(out)
+        traces = _traces_of(dynamic_in)
+        kinds = [
+            "traced" if _depends_on(x, traces) else "array" if is_array(x) else "static"
+            for x in out_leaves
+        ]
+        traced = [x for x, k in zip(out_leaves, kinds, strict=True) if k == "traced"]
+        arrays = [x for x, k in zip(out_leaves, kinds, strict=True) if k == "array"]
+        others = [x if k == "static" else None for x, k in zip(out_leaves, kinds, strict=True)]
+        return traced, arrays, Static((out_treedef, kinds, others))
+
+    (traced, arrays, static), (traced_tangents, _, _) = jax.jvp(run, dynamic, dynamic_tangents)
+    out_treedef, kinds, others = static.value
+    pieces = {"traced": iter(traced), "array": iter(arrays)}
+    tangent_pieces = iter(traced_tangents)
+    out_leaves = [
+        next(pieces[k]) if k != "static" else x for k, x in zip(kinds, others, strict=True)
+    ]
+    out_tangents = [next(tangent_pieces) if k == "traced" else None for k in kinds]
+    return (
+        jtu.tree_unflatten(out_treedef, out_leaves),
+        jtu.tree_unflatten(out_treedef, out_tangents),
+    )
+
+
+def filter_vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
+    """Vector-Jacobian product of `fun(*primals)`, for any pytrees.
+
+    Differentiates with respect to the inexact arrays of `primals`. Returns
+    `(out, vjp_fn)`, or `(out, vjp_fn, aux)` when `has_aux=True` (`fun` then
+    returns `(out, aux)`). `vjp_fn(cotangent)` takes a cotangent with the
+    structure of `out`'s arrays (`None` at its other leaves) and returns a
+    tuple of cotangents with the structure of `primals`, `None` at every leaf
+    that is not an inexact array.
+    """
+    diff, nondiff = partition(primals, is_inexact_array)
+
+    def run(diff: Any) -> tuple[Any, tuple[Any, Static]]:
+        out = fun(*combine(diff, nondiff))
+        aux = None
         if has_aux:
-            _, aux = value
-            return grads, aux
+            out, aux = out
+        out_dynamic, out_static = partition(out, is_array)
+        aux_dynamic, aux_static = partition(aux, is_array)
+        return out_dynamic, (aux_dynamic, Static((out_static, aux_static)))
+
+    out_dynamic, vjp_fn, (aux_dynamic, static) = jax.vjp(run, diff, has_aux=True)
+    out_static, aux_static = static.value
+    out = combine(out_dynamic, out_static)
+
+    def cotangent_fn(cotangent: Any) -> Any:
+        cotangent_dynamic, _ = partition(cotangent, is_array)
+        (grads,) = vjp_fn(cotangent_dynamic)
         return grads
 
-    return wrapper
+    if has_aux:
+        return out, cotangent_fn, combine(aux_dynamic, aux_static)
+    return out, cotangent_fn

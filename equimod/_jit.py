@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
+from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 import jax
 import jax.tree_util as jtu
 import numpy as np
 
-from ._module import Module, field
+from ._module import field
+from ._module._wrappers import module_update_wrapper
+from ._static import Static
+from ._transformed import Transformed, callable_name
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -40,12 +44,6 @@ class _Traced:
 
 
 _TRACED = _Traced()
-
-
-class _StaticOutput(Module):
-    """Carries the non-array part of an output through `jax.jit` in the treedef."""
-
-    value: Any = field(static=True)
 
 
 # Concrete leaf types known to be arrays: checking the set of types of all
@@ -82,15 +80,29 @@ def _merge(dynamic: list[Any], static: tuple[Any, ...] | None) -> list[Any]:
 
 
 class _StaticKey:
-    """The static part of a call, hashed once: jax.jit hashes and compares it per call."""
+    """The static part of a call, hashed once: jax.jit hashes and compares it per call.
 
-    __slots__ = ("_hash", "n_first", "static_leaves", "treedef")
+    `fun_treedef` is None when the wrapped callable is a plain function, which is
+    then `fun_static` itself; otherwise the callable is a pytree (a Module, a
+    `Partial`) whose arrays are traced like the arguments'.
+    """
 
-    def __init__(self, treedef: Any, static_leaves: tuple[Any, ...] | None, n_first: int) -> None:
+    __slots__ = ("_hash", "fun_static", "fun_treedef", "n_first", "static_leaves", "treedef")
+
+    def __init__(
+        self,
+        treedef: Any,
+        static_leaves: tuple[Any, ...] | None,
+        n_first: int,
+        fun_treedef: Any,
+        fun_static: Any,
+    ) -> None:
         self.treedef = treedef
         self.static_leaves = static_leaves
         self.n_first = n_first
-        self._hash = hash((treedef, static_leaves, n_first))
+        self.fun_treedef = fun_treedef
+        self.fun_static = fun_static
+        self._hash = hash((treedef, static_leaves, n_first, fun_treedef, fun_static))
 
     def __hash__(self) -> int:
         return self._hash
@@ -100,73 +112,90 @@ class _StaticKey:
             isinstance(other, _StaticKey)
             and self._hash == other._hash
             and self.n_first == other.n_first
+            and self.fun_treedef == other.fun_treedef
+            and self.fun_static == other.fun_static
             and self.treedef == other.treedef
             and self.static_leaves == other.static_leaves
         )
 
+    def function(self, fun_dynamic: list[Any]) -> Callable[..., Any]:
+        if self.fun_treedef is None:
+            return self.fun_static  # type: ignore[no-any-return]
+        return jtu.tree_unflatten(self.fun_treedef, _merge(fun_dynamic, self.fun_static))  # type: ignore[no-any-return]
 
-class _JitWrapper(Generic[_P, _R]):
-    """The callable `filter_jit` returns; also binds as a method."""
 
-    def __init__(self, fun: Callable[_P, _R], donate: str) -> None:
-        self._fun = fun
-        self._donate = donate
-        if donate == "all":
-            donate_argnums: tuple[int, ...] = (0, 1)
-        elif donate == "all-except-first":
-            donate_argnums = (1,)
+def _call_traced(
+    fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: _StaticKey
+) -> tuple[list[Any], Static]:
+    args, kwargs = jtu.tree_unflatten(key.treedef, _merge(first + rest, key.static_leaves))
+    out = key.function(fun_dynamic)(*args, **kwargs)
+    out_leaves, out_treedef = jtu.tree_flatten(out)
+    out_dynamic, out_static = _split(out_leaves)
+    return out_dynamic, Static((out_treedef, out_static))
+
+
+def _compile(donate: str) -> Any:
+    # The wrapped callable's own arrays are never donated: a layer stored in the
+    # wrapper is used again by the next call.
+    donate_argnums = {"all": (1, 2), "all-except-first": (2,)}.get(donate, ())
+    return jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums)
+
+
+class _JitWrapper(Transformed):
+    """What `filter_jit` returns: a Module, so the wrapped callable's arrays are leaves.
+
+    A layer wrapped in `filter_jit` and stored in a model is trained like any
+    other: its arrays are leaves of the model, and traced (not baked in) at each call.
+    """
+
+    donate: str = field(static=True)
+    # One compilation cache per wrapper, kept by every copy JAX rebuilds of it.
+    jitted: Any = field(static=True)
+
+    def __init__(self, fun: Callable[..., Any], donate: str) -> None:
+        self.fun = fun
+        self.donate = donate
+        self.jitted = _compile(donate)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fun = self.fun
+        if type(fun) is types.FunctionType:
+            fun_dynamic: list[Any] = []
+            fun_treedef: Any = None
+            fun_static: Any = fun
         else:
-            donate_argnums = ()
-        self._jitted = jax.jit(
-            self._call_traced, static_argnums=(2,), donate_argnums=donate_argnums
-        )
-        functools.update_wrapper(self, fun)
-
-    def _call_traced(
-        self, first: list[Any], rest: list[Any], static: _StaticKey
-    ) -> tuple[list[Any], _StaticOutput]:
-        dynamic = first + rest
-        args, kwargs = jtu.tree_unflatten(static.treedef, _merge(dynamic, static.static_leaves))
-        out = self._fun(*args, **kwargs)
-        out_leaves, out_treedef = jtu.tree_flatten(out)
-        out_dynamic, out_static = _split(out_leaves)
-        return out_dynamic, _StaticOutput((out_treedef, out_static))
-
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            fun_leaves, fun_treedef = jtu.tree_flatten(fun)
+            fun_dynamic, fun_static = _split(fun_leaves)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         dynamic, static_leaves = _split(leaves)
-        if self._donate == "all-except-first" and args:
+        if self.donate == "all-except-first" and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
         else:
             n_first = len(dynamic)
         try:
-            key = _StaticKey(treedef, static_leaves, n_first)
+            key = _StaticKey(treedef, static_leaves, n_first, fun_treedef, fun_static)
         except TypeError:
-            self._raise_unhashable(static_leaves or ())
+            fun_static_leaves = (fun_static,) if fun_treedef is None else (fun_static or ())
+            self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
-        out_dynamic, out_static = self._jitted(dynamic[:n_first], dynamic[n_first:], key)
+        out_dynamic, out_static = self.jitted(
+            fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+        )
         out_treedef, out_static_leaves = out_static.value
-        return jtu.tree_unflatten(out_treedef, _merge(out_dynamic, out_static_leaves))  # type: ignore[no-any-return]
+        return jtu.tree_unflatten(out_treedef, _merge(out_dynamic, out_static_leaves))
 
     def _raise_unhashable(self, static_leaves: tuple[Any, ...]) -> None:
         for leaf in static_leaves:
             if not isinstance(leaf, Hashable) or _unhashable(leaf):
                 raise TypeError(
                     _MSG_UNHASHABLE_STATIC.format(
-                        name=getattr(self._fun, "__name__", "function"),
+                        name=callable_name(self.fun),
                         type=type(leaf).__name__,
                     )
                 )
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        # As a method decorator: the instance becomes the first argument, so its
-        # arrays are traced rather than baked into the compiled function.
-        if instance is None:
-            return self
-        return functools.partial(self, instance)
-
     def __repr__(self) -> str:
-        return f"<filter_jit {getattr(self._fun, '__qualname__', self._fun)!r}>"
+        return f"<filter_jit {getattr(self.fun, '__qualname__', self.fun)!r}>"
 
 
 def _unhashable(leaf: Any) -> bool:
@@ -205,4 +234,4 @@ def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
         return functools.partial(filter_jit, donate=donate)
     if not callable(fun):
         raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
-    return _JitWrapper(fun, donate)
+    return module_update_wrapper(_JitWrapper(fun, donate))

@@ -10,6 +10,8 @@ import jax
 import jax.tree_util as jtu
 
 from ._filters import is_array
+from ._module import field, module_update_wrapper
+from ._transformed import Transformed, callable_name
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -88,32 +90,23 @@ def _leaf_axes(spec: Any, tree: Any, name: str, which: str, what: str) -> list[i
     ]
 
 
-class _VmapWrapper:
-    def __init__(
-        self,
-        fun: Callable[..., Any],
-        in_axes: Any,
-        out_axes: Any,
-        axis_name: Any,
-        axis_size: int | None,
-    ) -> None:
-        self._fun = fun
-        self._in_axes = in_axes
-        self._out_axes = out_axes
-        self._axis_name = axis_name
-        self._axis_size = axis_size
-        self._name = getattr(fun, "__name__", "function")
-        functools.update_wrapper(self, fun)
+class _VmapWrapper(Transformed):
+    """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
+
+    in_axes: Any = field(static=True)
+    out_axes: Any = field(static=True)
+    axis_name: Any = field(static=True)
+    axis_size: int | None = field(static=True)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        name = self._name
-        arg_axes = _leaf_axes(self._in_axes, args, name, "in_axes", "positional arguments")
+        name = callable_name(self.fun)
+        arg_axes = _leaf_axes(self.in_axes, args, name, "in_axes", "positional arguments")
         kwarg_axes = _leaf_axes(_MAP_ARRAYS, kwargs, name, "in_axes", "keyword arguments")
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         axes = arg_axes + kwarg_axes
         mapped = [leaf for leaf, axis in zip(leaves, axes, strict=True) if axis is not None]
         mapped_axes = [axis for axis in axes if axis is not None]
-        if not mapped and self._axis_size is None:
+        if not mapped and self.axis_size is None:
             raise ValueError(_MSG_NOTHING_TO_MAP.format(name=name))
         static_out: list[Any] = []
 
@@ -124,9 +117,9 @@ class _VmapWrapper:
                 for leaf, axis in zip(leaves, axes, strict=True)
             ]
             call_args, call_kwargs = jtu.tree_unflatten(treedef, full)
-            out = self._fun(*call_args, **call_kwargs)
+            out = self.fun(*call_args, **call_kwargs)
             out_leaves, out_treedef = jtu.tree_flatten(out)
-            out_axes = _leaf_axes(self._out_axes, out, name, "out_axes", "output")
+            out_axes = _leaf_axes(self.out_axes, out, name, "out_axes", "output")
             static_out[:] = [out_treedef, out_leaves, out_axes]
             return [
                 leaf for leaf, axis in zip(out_leaves, out_axes, strict=True) if axis is not None
@@ -142,8 +135,8 @@ class _VmapWrapper:
             jax.vmap(
                 lambda m: _return_all(inner, m),
                 in_axes=(mapped_axes,),
-                axis_name=self._axis_name,
-                axis_size=self._axis_size,
+                axis_name=self.axis_name,
+                axis_size=self.axis_size,
             ),
             mapped,
         )
@@ -158,8 +151,8 @@ class _VmapWrapper:
             inner,
             in_axes=(mapped_axes,),
             out_axes=batched_axes + [None] * n_unbatched_arrays,
-            axis_name=self._axis_name,
-            axis_size=self._axis_size,
+            axis_name=self.axis_name,
+            axis_size=self.axis_size,
         )(mapped)
         out_treedef, out_leaves, out_axes = static_out
         batched = iter(result[: len(batched_axes)])
@@ -173,11 +166,6 @@ class _VmapWrapper:
             else:
                 final.append(leaf)
         return jtu.tree_unflatten(out_treedef, final)
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        return functools.partial(self, instance)
 
 
 def _return_all(inner: Callable[[list[Any]], list[Any]], mapped: list[Any]) -> list[Any]:
@@ -234,4 +222,4 @@ def filter_vmap(
         )
     if not callable(fun):
         raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
-    return _VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size)
+    return module_update_wrapper(_VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size))

@@ -5,3 +5,4 @@ from ._abstract import AbstractVar as AbstractVar
 from ._field import field as field
 from ._methods import BoundMethod as BoundMethod
 from ._module import Module as Module
+from ._wrappers import module_update_wrapper as module_update_wrapper

@@ -1,0 +1,36 @@
+"""`filter_eval_shape`: `jax.eval_shape` for functions of any pytree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+
+from ._filters import combine, is_array, partition
+from ._static import Static
+
+
+def _is_shaped(x: Any) -> bool:
+    return is_array(x) or isinstance(x, jax.ShapeDtypeStruct)
+
+
+def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Evaluate the shape of `fun(*args, **kwargs)` without running it.
+
+    Like `jax.eval_shape`, but `fun`, its arguments and its output may be any
+    pytree: arrays (and `jax.ShapeDtypeStruct`s) in the arguments are abstract,
+    every other leaf is passed through as it is. Returns the output with each
+    array replaced by a `jax.ShapeDtypeStruct` and every other leaf as `fun`
+    returned it.
+    """
+    dynamic, static = partition((fun, args, kwargs), _is_shaped)
+
+    def run(dynamic: Any) -> tuple[Any, Static]:
+        call_fun, call_args, call_kwargs = combine(dynamic, static)
+        out = call_fun(*call_args, **call_kwargs)
+        out_dynamic, out_static = partition(out, is_array)
+        return out_dynamic, Static(out_static)
+
+    out_dynamic, out_static = jax.eval_shape(run, dynamic)
+    return combine(out_dynamic, out_static.value)

@@ -1,0 +1,134 @@
+"""`filter_make_jaxpr` and `filter_closure_convert`: functions of pytrees as jaxprs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+from ._filters import combine, is_array, partition
+from ._module import Module, field
+from ._module._wrappers import module_update_wrapper
+from ._static import Static
+from ._transformed import Transformed, callable_name
+
+_T = TypeVar("_T")
+
+_MSG_STATIC_MISMATCH = (
+    "The function that filter_closure_convert made from {name} was called with arguments "
+    "whose non-array part differs from the example arguments it was traced at. Only "
+    "arrays may change between calls: trace it again with the new arguments."
+)
+_MSG_STRUCTURE_MISMATCH = (
+    "The function that filter_closure_convert made from {name} was traced at arrays of "
+    "shapes and dtypes {expected}, and called with {got}. Call it with arrays like the "
+    "example arguments, or trace it again."
+)
+
+
+def _is_shaped(x: Any) -> bool:
+    return is_array(x) or isinstance(x, jax.ShapeDtypeStruct)
+
+
+def _struct(x: Any) -> jax.ShapeDtypeStruct:
+    return jax.ShapeDtypeStruct(jnp.shape(x), jnp.result_type(x))  # type: ignore[no-untyped-call]
+
+
+class _MakeJaxpr(Transformed):
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
+        dynamic, static = partition((args, kwargs), _is_shaped)
+        dynamic_leaves, dynamic_treedef = jtu.tree_flatten(dynamic)
+
+        def run(*leaves: Any) -> tuple[Any, Static]:
+            call_args, call_kwargs = combine(jtu.tree_unflatten(dynamic_treedef, leaves), static)
+            out_dynamic, out_static = partition(self.fun(*call_args, **call_kwargs), is_array)
+            return out_dynamic, Static(out_static)
+
+        closed_jaxpr, (out_struct, out_static) = jax.make_jaxpr(run, return_shape=True)(
+            *dynamic_leaves
+        )
+        return closed_jaxpr, out_struct, out_static.value
+
+
+def filter_make_jaxpr(fun: Callable[..., Any]) -> Callable[..., tuple[Any, Any, Any]]:
+    """Like `jax.make_jaxpr`, for functions whose arguments and output are any pytrees.
+
+    The returned function, called with example arguments, returns a triple: the
+    `ClosedJaxpr` of `fun` at those arguments, the output's arrays as a pytree
+    of `jax.ShapeDtypeStruct` (None at other leaves), and the output's other
+    leaves (None at array leaves). Arrays and `jax.ShapeDtypeStruct`s in the
+    arguments are traced; every other leaf (Python numbers included) is static.
+    """
+    return module_update_wrapper(_MakeJaxpr(fun))
+
+
+class _ClosureConvert(Module):
+    """A function as a jaxpr and the arrays it closed over, which are this Module's leaves."""
+
+    # A leaf, not a static field, so that JAX code walking the leaves of this
+    # Module (a primitive's parameters, for one) sees the jaxpr.
+    jaxpr: Any
+    consts: list[Any]
+    name: str = field(static=True)
+    in_struct_leaves: tuple[jax.ShapeDtypeStruct, ...] = field(static=True)
+    in_static: Any = field(static=True)
+    out_struct: Any = field(static=True)
+    out_static: Any = field(static=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        dynamic, static = partition((args, kwargs), is_array)
+        if not _static_equal(static, self.in_static):
+            raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))
+        leaves = jtu.tree_leaves(dynamic)
+        got = tuple(_struct(x) for x in leaves)
+        if got != self.in_struct_leaves:
+            raise ValueError(
+                _MSG_STRUCTURE_MISMATCH.format(
+                    name=self.name, expected=list(self.in_struct_leaves), got=list(got)
+                )
+            )
+        out_leaves = jax.core.eval_jaxpr(self.jaxpr, self.consts, *leaves)
+        out_dynamic = jtu.tree_unflatten(jtu.tree_structure(self.out_struct), out_leaves)
+        return combine(out_dynamic, self.out_static)
+
+
+def _static_equal(a: Any, b: Any) -> bool:
+    a_leaves, a_treedef = jtu.tree_flatten(a)
+    b_leaves, b_treedef = jtu.tree_flatten(b)
+    a_treedef, b_treedef = cast(Any, a_treedef), cast(Any, b_treedef)
+    if a_treedef != b_treedef:
+        return False
+    try:
+        return all(bool(x == y) or x is y for x, y in zip(a_leaves, b_leaves, strict=True))
+    except Exception:
+        return False
+
+
+def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Callable[..., _T]:
+    """Trace `fn` at example arguments into a Module that holds what it closes over.
+
+    Like `jax.closure_convert`, for functions of any pytrees, and hoisting every
+    closed-over array (not only floating-point ones). The result computes
+    `fn(*args, **kwargs)` for any arguments of the same structure, array shapes
+    and dtypes, and non-array leaves; the arrays `fn` closes over (tracers of an
+    enclosing transform included) are its leaves, so they cross an API boundary
+    such as a custom derivative rule explicitly. Example arguments may be arrays
+    or `jax.ShapeDtypeStruct`s; `fn` is traced, not run.
+    """
+    if isinstance(fn, _ClosureConvert):
+        return fn
+    closed_jaxpr, out_struct, out_static = filter_make_jaxpr(fn)(*args, **kwargs)
+    dynamic, static = partition((args, kwargs), _is_shaped)
+    in_struct_leaves = tuple(_struct(x) for x in jtu.tree_leaves(dynamic))
+    return _ClosureConvert(
+        closed_jaxpr.jaxpr,
+        list(closed_jaxpr.consts),
+        callable_name(fn),
+        in_struct_leaves,
+        static,
+        out_struct,
+        out_static,
+    )

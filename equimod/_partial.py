@@ -1,0 +1,37 @@
+"""`Partial`: `functools.partial` as a Module, so its arguments' arrays are leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._module import Module
+from ._module._wrappers import wrapped_attribute
+
+
+class Partial(Module):
+    """`functools.partial` that is a pytree: `Partial(f, *args, **kwargs)`.
+
+    Calling it calls `f(*args, *more_args, **kwargs, **more_kwargs)`. `f`, `args`
+    and `kwargs` are its fields, so arrays among them are leaves: they are traced
+    by `filter_jit` and differentiated by `filter_grad` rather than baked in.
+    """
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    keywords: dict[str, Any]
+
+    def __init__(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+        self.func = func
+        self.args = args
+        self.keywords = kwargs
+
+    @property
+    def __wrapped__(self) -> Callable[..., Any]:
+        return self.func
+
+    def __getattr__(self, name: str) -> Any:
+        return wrapped_attribute(self, "func", name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.func(*self.args, *args, **self.keywords, **kwargs)
