@@ -1,0 +1,93 @@
+"""Run a project's own tests twice: against Equinox, and with the import swapped to equimod.
+
+    python benchmarks/realtests.py PACKAGE_DIR TEST_FILE [TEST_FILE ...] [--also DIR ...]
+
+PACKAGE_DIR is the package folder of a source checkout written against
+Equinox (for example the `lineax` folder of a lineax checkout); TEST_FILEs are
+relative to the checkout. The package folder and the checkout's `tests/`
+folder are copied twice into a temporary folder, once as written
+and once with `equinox` swapped for `equimod` as `realcode.py` swaps it
+(`equinox.internal` stays on Equinox, which equimod does not replace). Each
+copy runs the given test files with pytest, and the script prints, per copy,
+how many tests passed and failed, and the tests that pass under one and fail
+under the other, with the last line of each failure.
+
+The package's own dependencies must be installed (lineax's tests need
+`beartype`); the package itself is given stand-in install metadata, since
+some packages read their own version at import.
+
+Exit status: 0 when every test that passes under Equinox passes under equimod.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from realcode import copy_package
+
+_OUTCOME = re.compile(r"^(?P<test>\S+::\S+) (?P<outcome>PASSED|FAILED|ERROR)")
+_FAILURE = re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+::\S+?)(?: - (?P<reason>.*))?$")
+
+
+def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Path]) -> None:
+    for source in [checkout / package, *also]:
+        copy_package(source.resolve(), root / source.resolve().name, swap)
+    copy_package(checkout / "tests", root / "tests", swap)
+    metadata = root / f"{package}-0.0.0.dist-info"
+    metadata.mkdir()
+    (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 0.0.0\n")
+
+
+def run_tests(root: Path, tests: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each test's outcome, and the reason each failure gave."""
+    command = [sys.executable, "-m", "pytest", "-rfE", "-v", "-p", "no:cacheprovider", *tests]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    outcomes: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        if match := _OUTCOME.match(line):
+            outcomes[match["test"]] = match["outcome"]
+        elif match := _FAILURE.match(line):
+            reasons[match["test"]] = match["reason"] or ""
+    if not outcomes:
+        print(done.stdout[-3000:] + done.stderr[-3000:])
+    return outcomes, reasons
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("package", type=Path)
+    parser.add_argument("tests", nargs="+")
+    parser.add_argument("--also", type=Path, action="append", default=[])
+    arguments = parser.parse_args()
+    checkout = arguments.package.resolve().parent
+    package = arguments.package.resolve().name
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("equinox", "equimod"):
+            root = Path(folder) / name
+            prepare(checkout, package, root, name == "equimod", arguments.also)
+            results[name] = run_tests(root, arguments.tests)
+    (before, _), (after, reasons) = results["equinox"], results["equimod"]
+    print(f"# {package}: its tests under Equinox and under equimod\n")
+    for name, (outcomes, _) in results.items():
+        passed = sum(outcome == "PASSED" for outcome in outcomes.values())
+        print(f"- {name}: {passed} of {len(outcomes)} passed")
+    regressions = sorted(t for t, o in before.items() if o == "PASSED" and after.get(t) != "PASSED")
+    fixed = sorted(t for t, o in after.items() if o == "PASSED" and before.get(t) != "PASSED")
+    print(f"- pass under Equinox only ({len(regressions)}):")
+    for test in regressions:
+        print(f"    {test}: {reasons.get(test, after.get(test, 'not run'))}")
+    print(f"- pass under equimod only ({len(fixed)}):")
+    for test in fixed:
+        print(f"    {test}")
+    return 1 if regressions else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
