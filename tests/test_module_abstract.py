@@ -93,7 +93,11 @@ def test_unimplemented_abstract_var_fails_before_init_runs() -> None:
     with pytest.raises(TypeError) as info:
         Concrete()
     message = str(info.value)
-    assert "Can't instantiate Concrete" in message
+    # Classes are named by their qualified name: local classes of two tests may share a name.
+    assert (
+        "Can't instantiate test_unimplemented_abstract_var_fails_before_init_runs.<locals>.Concrete"
+        in message
+    )
     assert "AbstractVar 'size' (declared in HasSize)" in message
     assert ran == []
 
@@ -111,7 +115,8 @@ def test_several_unimplemented_across_a_deep_hierarchy_are_all_named() -> None:
     with pytest.raises(TypeError) as info:
         Level3()
     message = str(info.value)
-    assert "AbstractVar 'depth' (declared in Level1)" in message
+    assert "AbstractVar 'depth' (declared in test_several_" in message
+    assert ".<locals>.Level1)" in message
     assert "AbstractClassVar 'name' (declared in HasName)" in message
     assert "'size'" not in message
 

@@ -131,7 +131,7 @@ def unimplemented_abstract(cls: type) -> tuple[tuple[str, str, str], ...]:
     missing: list[tuple[str, str, str]] = []
     for name, (kind, declarer) in declarations.items():
         if not _implemented(cls, mro, name, kind, declarer):
-            missing.append((name, kind, declarer.__name__))
+            missing.append((name, kind, declarer.__qualname__))
     return tuple(missing)
 
 
@@ -143,7 +143,7 @@ def _implemented(cls: type, mro: list[type], name: str, kind: str, declarer: typ
             if kind == ABSTRACT_CLASS_VAR:
                 raise TypeError(
                     _MSG_FIELD_FOR_CLASS_VAR.format(
-                        cls=k.__name__, name=name, declarer=declarer.__name__
+                        cls=k.__qualname__, name=name, declarer=declarer.__qualname__
                     )
                 )
             implemented = True
@@ -156,4 +156,4 @@ def unimplemented_message(cls: type, missing: tuple[tuple[str, str, str], ...]) 
     items = ", ".join(
         f"{kind} {name!r} (declared in {declarer})" for name, kind, declarer in missing
     )
-    return _MSG_UNIMPLEMENTED.format(cls=cls.__name__, items=items)
+    return _MSG_UNIMPLEMENTED.format(cls=cls.__qualname__, items=items)

@@ -10,27 +10,33 @@ cheap as on any class.
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable
 from typing import Any
 
 from ._field import field
-from ._module import Module
+from ._module import BOUND_METHOD_TYPES, Module, new_instance, set_instance_dict
 
 
 class MethodDescriptor:
     """Class-level stand-in for a method: the function on the class, a BoundMethod on instances."""
 
-    __slots__ = ("__func__",)
+    # A slot keeps `__get__`'s read of the function fast; the dict holds what
+    # `update_wrapper` copies.
+    __slots__ = ("__dict__", "__func__")
 
     def __init__(self, func: types.FunctionType) -> None:
         self.__func__ = func
+        # As instance attributes, `__doc__` and `__module__` shadow this class's own,
+        # so `doctest` and `help` find the method's docstring where it was written.
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self.__func__
-        bound = _new_instance(BoundMethod)
-        _set_instance_dict(bound, {"__func__": self.__func__, "__self__": instance})
+        bound = new_instance(BoundMethod)
+        set_instance_dict(bound, {"__func__": self.__func__, "__self__": instance})
         return bound
 
     def __getattr__(self, name: str) -> Any:
@@ -73,20 +79,24 @@ class BoundMethod(Module):
             raise AttributeError(name)
         return getattr(func, name)
 
-    # As for Python's bound methods: equal when they bind the same function to the
-    # same object. JAX hashes the function given to `jax.jit`, and Module hashing
-    # would need hashable leaves, which arrays are not.
+    # Equal when they bind the same function to equal instances, as Modules compare.
+    # The hash is the function's alone: a Module's hash needs hashable leaves, which
+    # arrays are not, and JAX hashes the function given to `jax.jit`.
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BoundMethod):
             return NotImplemented
-        return self.__func__ is other.__func__ and self.__self__ is other.__self__
+        if self.__func__ is not other.__func__:
+            return False
+        if self.__self__ is other.__self__:
+            return True
+        equal = self.__self__ == other.__self__
+        return isinstance(equal, bool) and equal
 
     def __hash__(self) -> int:
-        return hash((self.__func__, id(self.__self__)))
+        return hash(self.__func__)
 
     def __repr__(self) -> str:
         return f"<bound method {self.__func__.__qualname__} of {self.__self__!r}>"
 
 
-_new_instance = object.__new__
-_set_instance_dict = vars(Module)["__dict__"].__set__
+BOUND_METHOD_TYPES.add(BoundMethod)

@@ -13,7 +13,13 @@ from typing import Any, ClassVar
 
 from typing_extensions import dataclass_transform
 
-from ._abstract import take_abstract_declarations, unimplemented_abstract, unimplemented_message
+from ._abstract import (
+    ABSTRACT_CLASS_VAR,
+    ABSTRACT_VAR,
+    take_abstract_declarations,
+    unimplemented_abstract,
+    unimplemented_message,
+)
 from ._field import converter_of, field, is_static
 from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
 
@@ -42,6 +48,13 @@ _MSG_POST_INIT_IGNORED = (
 _MSG_NOT_A_FIELD = (
     "Cannot assign {name!r} in {cls}.__init__: {cls} has no field {name!r}. Declare it "
     "at class level, as `{name}: SomeType`, to make it a field."
+)
+_MSG_BOUND_METHOD = (
+    "Cannot assign {name!r} in {cls}.__init__: the value is a method bound to the instance "
+    "being built. It would hold the half-built instance, not the finished one, and make "
+    "the instance contain itself. Store the function instead (for example "
+    "`type(self).method`) and pass the instance when calling it, or define a method or "
+    "property that calls it."
 )
 _MSG_FROZEN = (
     "Cannot assign to field {name!r} of {cls}: a Module is immutable once __init__ has "
@@ -129,6 +142,34 @@ class _ClassInfo:
         )
 
 
+def _hide_overridden_fields(bases: tuple[type, ...], namespace: dict[str, Any]) -> list[str]:
+    """Inherited fields that the class body replaces by a plain attribute, hidden from dataclasses.
+
+    A property, method or value given, without annotation, the name of an
+    inherited field replaces that field: the subclass reads the attribute, so
+    the field is neither an `__init__` parameter nor a leaf of it. Annotating
+    the name as a ClassVar while dataclasses reads the class says so; the
+    annotation is removed again afterwards.
+    """
+    inherited = {
+        f.name for base in bases if dataclasses.is_dataclass(base) for f in dataclasses.fields(base)
+    }
+    annotations = namespace.get("__annotations__", {})
+    overriding = [
+        name
+        for name, value in namespace.items()
+        if name in inherited
+        and name not in annotations
+        and not isinstance(value, dataclasses.Field)
+    ]
+    if overriding:
+        namespace["__annotations__"] = {
+            **annotations,
+            **dict.fromkeys(overriding, ClassVar[Any]),
+        }
+    return overriding
+
+
 def _nearest_init_is_user_written(cls: type) -> bool:
     for base in cls.__mro__[1:]:
         if "__init__" not in base.__dict__:
@@ -151,13 +192,15 @@ class _ModuleMeta(abc.ABCMeta):
         /,
         **kwargs: Any,
     ) -> _ModuleMeta:
+        qualname = namespace.get("__qualname__", name)
         if "__slots__" in namespace:
-            raise TypeError(_MSG_SLOTS.format(cls=name))
+            raise TypeError(_MSG_SLOTS.format(cls=qualname))
         for method in ("__setattr__", "__delattr__"):
             if method in namespace:
-                raise TypeError(_MSG_OWN_SETATTR.format(cls=name, method=method))
+                raise TypeError(_MSG_OWN_SETATTR.format(cls=qualname, method=method))
         options = {k: kwargs.pop(k) for k in _DATACLASS_OPTIONS if k in kwargs}
-        declared_abstract = take_abstract_declarations(name, namespace)
+        declared_abstract = take_abstract_declarations(qualname, namespace)
+        overriding = _hide_overridden_fields(bases, namespace)
         own_init = "__init__" in namespace
         cls: Any = super().__new__(mcs, name, bases, namespace, **kwargs)
         cls._equimod_abstract_declared = declared_abstract
@@ -168,8 +211,10 @@ class _ModuleMeta(abc.ABCMeta):
             and hasattr(cls, "__post_init__")
             and (own_init or "__post_init__" in namespace)
         ):
-            warnings.warn(_MSG_POST_INIT_IGNORED.format(cls=name), stacklevel=2)
+            warnings.warn(_MSG_POST_INIT_IGNORED.format(cls=qualname), stacklevel=2)
         dataclasses.dataclass(init=not user_init, repr=False, eq=False, frozen=True, **options)(cls)
+        for field_name in overriding:
+            del cls.__annotations__[field_name]
         if bases:
             # The frozen dataclass installs its own __setattr__/__delattr__; inherit
             # Module's, which allow assignment during __init__.
@@ -181,6 +226,12 @@ class _ModuleMeta(abc.ABCMeta):
 
         info = _ClassInfo(cls, user_init=user_init)
         cls._equimod_info = info
+        cls.__abstractvars__ = frozenset(
+            n for n, kind, _ in info.abstract_missing if kind == ABSTRACT_VAR
+        )
+        cls.__abstractclassvars__ = frozenset(
+            n for n, kind, _ in info.abstract_missing if kind == ABSTRACT_CLASS_VAR
+        )
         fields = dataclasses.fields(cls)
         register_module(
             cls,
@@ -206,19 +257,19 @@ class _ModuleMeta(abc.ABCMeta):
         if UNFLATTEN_TOKEN_NAME in kwargs:
             # JAX rebuilding an instance from its leaves: no __init__, converters or checks.
             del kwargs[UNFLATTEN_TOKEN_NAME]
-            self = _new_instance(cls)
-            _set_instance_dict(self, kwargs)
+            self = new_instance(cls)
+            set_instance_dict(self, kwargs)
             return self
         info: _ClassInfo = cls._equimod_info
         if info.plain:
             # A generated __init__ assigns with object.__setattr__ and sets every
             # field, and nothing runs after it: nothing to guard or check.
-            self = _new_instance(cls)
+            self = new_instance(cls)
             cls.__init__(self, *args, **kwargs)
             return self
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
-        self = _new_instance(cls) if info.plain_new else cls.__new__(cls, *args, **kwargs)
+        self = new_instance(cls) if info.plain_new else cls.__new__(cls, *args, **kwargs)
         # Instance state is only ever touched through (object.)__setattr__, never
         # through `self.__dict__`: materialising the dict would make every later
         # attribute read slower.
@@ -245,7 +296,7 @@ class _ModuleMeta(abc.ABCMeta):
         return signature.replace(parameters=list(signature.parameters.values())[1:])
 
 
-_new_instance = object.__new__
+new_instance = object.__new__
 _object_setattr = object.__setattr__
 _object_delattr = object.__delattr__
 
@@ -266,7 +317,7 @@ def _complete(cls: type, info: _ClassInfo, self: Any) -> None:
             _object_setattr(self, name, factory())
     if missing:
         raise TypeError(
-            _MSG_MISSING_FIELDS.format(cls=cls.__name__, names=", ".join(map(repr, missing)))
+            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
         )
 
 
@@ -294,7 +345,9 @@ def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> Non
         import jax.tree_util as jtu
 
         if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
-            warnings.warn(_MSG_ARRAY_IN_STATIC.format(cls=cls.__name__, name=name), stacklevel=4)
+            warnings.warn(
+                _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=4
+            )
 
 
 def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
@@ -316,12 +369,22 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
             annotations[f.name] = Any
 
 
+# The types of bound methods; `_methods.py` adds Module methods' own.
+BOUND_METHOD_TYPES: set[type] = {types.MethodType}
+
+
 def _module_setattr(self: Module, name: str, value: Any) -> None:
     assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
+        if type(value) in BOUND_METHOD_TYPES and value.__self__ is self:
+            raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
         _object_setattr(self, name, value)
         return
-    cls_name = type(self).__name__
+    if name == "__orig_class__":
+        # Set by `typing` on an instance of a generic Module made as `A[int]()`.
+        _object_setattr(self, name, value)
+        return
+    cls_name = type(self).__qualname__
     if assignable is not None:
         raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls_name, name=name))
     if name in type(self)._equimod_info.field_names:
@@ -335,7 +398,7 @@ def _module_delattr(self: Module, name: str) -> None:
         _object_delattr(self, name)
         return
     raise dataclasses.FrozenInstanceError(
-        _MSG_FROZEN_DELETE.format(cls=type(self).__name__, name=name)
+        _MSG_FROZEN_DELETE.format(cls=type(self).__qualname__, name=name)
     )
 
 
@@ -361,6 +424,9 @@ class Module(metaclass=_ModuleMeta):
     """
 
     _equimod_info: ClassVar[_ClassInfo]
+    # The abstract attributes a class leaves unimplemented (empty on a concrete class).
+    __abstractvars__: ClassVar[frozenset[str]] = frozenset()
+    __abstractclassvars__: ClassVar[frozenset[str]] = frozenset()
     # Set on an instance only while its __init__ runs; see _ASSIGNABLE.
     _equimod_assignable: ClassVar[frozenset[str] | None] = None
     # Read by JAX's flatten as a meta field; see _flatten.py.
@@ -383,4 +449,4 @@ class Module(metaclass=_ModuleMeta):
         return module_repr(self)
 
 
-_set_instance_dict = vars(Module)["__dict__"].__set__
+set_instance_dict = vars(Module)["__dict__"].__set__
