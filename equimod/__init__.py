@@ -2,9 +2,20 @@
 
 from . import nn as nn
 from ._ad import filter_grad as filter_grad
+from ._ad import filter_hessian as filter_hessian
+from ._ad import filter_jacfwd as filter_jacfwd
+from ._ad import filter_jacrev as filter_jacrev
 from ._ad import filter_jvp as filter_jvp
 from ._ad import filter_value_and_grad as filter_value_and_grad
 from ._ad import filter_vjp as filter_vjp
+from ._callback import filter_pure_callback as filter_pure_callback
+from ._custom_ad import filter_checkpoint as filter_checkpoint
+from ._custom_ad import filter_custom_jvp as filter_custom_jvp
+from ._custom_ad import filter_custom_vjp as filter_custom_vjp
+from ._errors import EquimodRuntimeError as EquimodRuntimeError
+from ._errors import EquinoxRuntimeError as EquinoxRuntimeError
+from ._errors import branched_error_if as branched_error_if
+from ._errors import error_if as error_if
 from ._eval_shape import filter_eval_shape as filter_eval_shape
 from ._filters import combine as combine
 from ._filters import filter as filter
@@ -30,26 +41,39 @@ from ._shard import filter_shard as filter_shard
 from ._tree import apply_updates as apply_updates
 from ._tree import tree_at as tree_at
 from ._tree_equal import tree_equal as tree_equal
+from ._vmap import filter_pmap as filter_pmap
 from ._vmap import filter_vmap as filter_vmap
 from ._vmap import if_array as if_array
 
 __all__ = [
     "AbstractClassVar",
     "AbstractVar",
+    "EquimodRuntimeError",
+    "EquinoxRuntimeError",
     "Module",
     "Partial",
     "apply_updates",
+    "branched_error_if",
     "combine",
     "default_deserialise_filter_spec",
     "default_serialise_filter_spec",
+    "error_if",
     "field",
     "filter",
+    "filter_checkpoint",
     "filter_closure_convert",
+    "filter_custom_jvp",
+    "filter_custom_vjp",
     "filter_eval_shape",
     "filter_grad",
+    "filter_hessian",
+    "filter_jacfwd",
+    "filter_jacrev",
     "filter_jit",
     "filter_jvp",
     "filter_make_jaxpr",
+    "filter_pmap",
+    "filter_pure_callback",
     "filter_shard",
     "filter_value_and_grad",
     "filter_vjp",

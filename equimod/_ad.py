@@ -252,3 +252,41 @@ def filter_vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) ->
     if has_aux:
         return out, cotangent_fn, combine(aux_dynamic, aux_static)
     return out, cotangent_fn
+
+
+class _JacobianWrapper(Transformed):
+    has_aux: bool = field(static=True)
+    forward: bool = field(static=True)
+
+    def __call__(self, x: Any, /, *args: Any, **kwargs: Any) -> Any:
+        diff, nondiff = partition(x, is_inexact_array)
+
+        def differentiable(diff: Any, *args: Any, **kwargs: Any) -> Any:
+            return self.fun(combine(diff, nondiff), *args, **kwargs)
+
+        transform = jax.jacfwd if self.forward else jax.jacrev
+        return transform(differentiable, has_aux=self.has_aux)(diff, *args, **kwargs)
+
+
+def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+    """Like `jax.jacfwd`: the Jacobian in forward mode, with respect to the first argument's inexact arrays.
+
+    The first argument may be any pytree; its leaves that are not inexact arrays
+    are held constant and get `None` in the Jacobian. The output must be a
+    pytree of arrays (with `has_aux=True`, `fun` returns `(output, aux)` and
+    the result is `(jacobian, aux)`).
+    """
+    _check_callable(fun, "filter_jacfwd")
+    return module_update_wrapper(_JacobianWrapper(fun, has_aux, True))
+
+
+def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+    """Like `jax.jacrev`: the Jacobian in reverse mode, as `filter_jacfwd` computes it."""
+    _check_callable(fun, "filter_jacrev")
+    return module_update_wrapper(_JacobianWrapper(fun, has_aux, False))
+
+
+def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+    """Like `jax.hessian`: the second derivative with respect to the first argument's inexact arrays."""
+    _check_callable(fun, "filter_hessian")
+    return filter_jacfwd(filter_jacrev(fun, has_aux=has_aux), has_aux=has_aux)

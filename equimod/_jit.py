@@ -11,6 +11,7 @@ import jax
 import jax.tree_util as jtu
 import numpy as np
 
+from ._errors import reraise_from_jax
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
@@ -178,9 +179,15 @@ class _JitWrapper(Transformed):
             fun_static_leaves = (fun_static,) if fun_treedef is None else (fun_static or ())
             self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
-        out_dynamic, out_static = self.jitted(
-            fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
-        )
+        try:
+            out_dynamic, out_static = self.jitted(
+                fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+            )
+        except Exception as error:
+            # JAX's error for a failed `error_if` check, whose type varies across
+            # releases, carries the check's message: raise it as equimod's error.
+            reraise_from_jax(error)
+            raise
         out_treedef, out_static_leaves = out_static.value
         return jtu.tree_unflatten(out_treedef, _merge(out_dynamic, out_static_leaves))
 

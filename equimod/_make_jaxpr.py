@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -12,7 +12,7 @@ import jax.tree_util as jtu
 from ._filters import combine, is_array, partition
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper
-from ._static import Static
+from ._static import Static, static_equal
 from ._transformed import Transformed, callable_name
 
 _T = TypeVar("_T")
@@ -80,7 +80,7 @@ class _ClosureConvert(Module):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         dynamic, static = partition((args, kwargs), is_array)
-        if not _static_equal(static, self.in_static):
+        if not static_equal(static, self.in_static):
             raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))
         leaves = jtu.tree_leaves(dynamic)
         got = tuple(_struct(x) for x in leaves)
@@ -93,18 +93,6 @@ class _ClosureConvert(Module):
         out_leaves = jax.core.eval_jaxpr(self.jaxpr, self.consts, *leaves)
         out_dynamic = jtu.tree_unflatten(jtu.tree_structure(self.out_struct), out_leaves)
         return combine(out_dynamic, self.out_static)
-
-
-def _static_equal(a: Any, b: Any) -> bool:
-    a_leaves, a_treedef = jtu.tree_flatten(a)
-    b_leaves, b_treedef = jtu.tree_flatten(b)
-    a_treedef, b_treedef = cast(Any, a_treedef), cast(Any, b_treedef)
-    if a_treedef != b_treedef:
-        return False
-    try:
-        return all(bool(x == y) or x is y for x, y in zip(a_leaves, b_leaves, strict=True))
-    except Exception:
-        return False
 
 
 def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Callable[..., _T]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
 
 import jax
 import jax.tree_util as jtu
@@ -16,7 +16,7 @@ from ._transformed import Transformed, callable_name
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-_MSG_NOT_CALLABLE = "filter_vmap expects a callable to vectorise, got {fun!r}."
+_MSG_NOT_CALLABLE = "{transform} expects a callable to vectorise, got {fun!r}."
 _MSG_AXES_STRUCTURE = (
     "filter_vmap({name}): {which} must be an axis (int or None), a callable "
     "leaf -> axis (such as equimod.if_array(0)), or a pytree prefix of the {what} "
@@ -27,6 +27,8 @@ _MSG_NON_ARRAY_BATCHED = (
     "filter_vmap({name}): {which} asks to map over axis {axis} of a leaf of type "
     "{type}, which is not an array. Give it axis None (e.g. in_axes=if_array(0))."
 )
+_MSG_BAD_DONATE = "filter_pmap(donate=...) must be one of {options}, got {donate!r}."
+_PMAP_DONATE_OPTIONS = ("none", "all", "warn")
 _MSG_NOTHING_TO_MAP = (
     "filter_vmap({name}): no argument is mapped over (every leaf has axis None), so "
     "the batch size is unknown. Pass axis_size=..., or map some array over an axis."
@@ -147,13 +149,9 @@ class _VmapWrapper(Transformed):
             for leaf, axis in zip(traced_leaves, out_axes, strict=True)
             if axis is None and is_array(leaf)
         )
-        result = jax.vmap(
-            inner,
-            in_axes=(mapped_axes,),
-            out_axes=batched_axes + [None] * n_unbatched_arrays,
-            axis_name=self.axis_name,
-            axis_size=self.axis_size,
-        )(mapped)
+        result = self._map(inner, (mapped_axes,), batched_axes + [None] * n_unbatched_arrays)(
+            mapped
+        )
         out_treedef, out_leaves, out_axes = static_out
         batched = iter(result[: len(batched_axes)])
         unbatched = iter(result[len(batched_axes) :])
@@ -166,6 +164,32 @@ class _VmapWrapper(Transformed):
             else:
                 final.append(leaf)
         return jtu.tree_unflatten(out_treedef, final)
+
+    def _map(self, inner: Callable[..., Any], in_axes: Any, out_axes: Any) -> Callable[..., Any]:
+        return jax.vmap(
+            inner,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=self.axis_name,
+            axis_size=self.axis_size,
+        )
+
+
+class _PmapWrapper(_VmapWrapper):
+    """What `filter_pmap` returns: `filter_vmap`'s wrapper, mapped over devices."""
+
+    donate: str = field(static=True)
+
+    def _map(self, inner: Callable[..., Any], in_axes: Any, out_axes: Any) -> Callable[..., Any]:
+        mapped = jax.pmap(
+            inner,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=self.axis_name,
+            axis_size=self.axis_size,
+            donate_argnums=() if self.donate == "none" else (0,),
+        )
+        return cast(Callable[..., Any], mapped)
 
 
 def _return_all(inner: Callable[[list[Any]], list[Any]], mapped: list[Any]) -> list[Any]:
@@ -221,5 +245,61 @@ def filter_vmap(
             axis_size=axis_size,
         )
     if not callable(fun):
-        raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
+        raise TypeError(_MSG_NOT_CALLABLE.format(transform="filter_vmap", fun=fun))
     return module_update_wrapper(_VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size))
+
+
+@overload
+def filter_pmap(
+    fun: Callable[_P, _R],
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+    donate: Literal["all", "warn", "none"] = "none",
+) -> Callable[_P, _R]: ...
+
+
+@overload
+def filter_pmap(
+    fun: None = None,
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+    donate: Literal["all", "warn", "none"] = "none",
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def filter_pmap(
+    fun: Any = None,
+    *,
+    in_axes: Any = _MAP_ARRAYS,
+    out_axes: Any = _MAP_ARRAYS,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+    donate: str = "none",
+) -> Any:
+    """Like `jax.pmap`, for functions of arbitrary pytrees: `filter_vmap` across devices.
+
+    `in_axes`, `out_axes`, `axis_name` and `axis_size` mean what they mean for
+    `filter_vmap`; the mapped axis must have at most as many entries as there
+    are devices. `donate`: `"none"` (default), or `"all"`/`"warn"` to donate
+    the mapped input buffers (JAX warns where it cannot).
+    """
+    if donate not in _PMAP_DONATE_OPTIONS:
+        raise ValueError(_MSG_BAD_DONATE.format(options=_PMAP_DONATE_OPTIONS, donate=donate))
+    if fun is None:
+        return functools.partial(
+            filter_pmap,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=axis_name,
+            axis_size=axis_size,
+            donate=donate,
+        )
+    if not callable(fun):
+        raise TypeError(_MSG_NOT_CALLABLE.format(transform="filter_pmap", fun=fun))
+    return module_update_wrapper(_PmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, donate))

@@ -1,0 +1,298 @@
+"""Custom derivative rules and rematerialisation for functions of any pytrees."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Generic, ParamSpec, TypeVar, overload
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+
+from ._filters import combine, is_array, is_inexact_array, partition
+from ._module import field
+from ._module._wrappers import module_update_wrapper
+from ._static import Static
+from ._transformed import Transformed, callable_name
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_MSG_NO_JVP_RULE = (
+    "{name} is a filter_custom_jvp function with no rule: define one with "
+    "`@{name}.def_jvp` before differentiating it."
+)
+_MSG_KEYWORD_TANGENT = (
+    "filter_custom_jvp({name}): a keyword argument was differentiated, but keyword "
+    "arguments are never differentiated. Pass the value positionally."
+)
+_MSG_NO_VJP_RULE = (
+    "{name} is a filter_custom_vjp function without {missing}: define it with "
+    "`@{name}.{decorator}` before differentiating it."
+)
+_MSG_HELD_PERTURBED = (
+    "filter_custom_vjp({name}) is differentiated with respect to an argument other than "
+    "its first, but only the first positional argument has a derivative rule. Move "
+    "what is differentiated into the first argument (a tuple of several values works)."
+)
+_MSG_NO_VJP_ARG = (
+    "filter_custom_vjp({name}) was called without arguments: the first positional "
+    "argument is the one differentiated, so pass one."
+)
+
+
+def _zero_tangent(primal: Any) -> Any:
+    # JAX's tangent of a leaf with no derivative: zeros, of dtype float0 where the
+    # primal is not inexact.
+    if is_inexact_array(primal):
+        return jnp.zeros_like(primal)
+    return np.zeros(np.shape(primal), dtype=jax.dtypes.float0)
+
+
+def _symbolic_zero_to_none(tangent: Any) -> Any:
+    return None if isinstance(tangent, jax.custom_derivatives.SymbolicZero) else tangent
+
+
+def _none_to_zero(tangent: Any, primal: Any) -> Any:
+    return _zero_tangent(primal) if tangent is None else tangent
+
+
+def _is_none(x: Any) -> bool:
+    return x is None
+
+
+class filter_custom_jvp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+    """`jax.custom_jvp` for functions of any pytrees; no `nondiff_argnums` needed.
+
+    Array leaves of the positional arguments may be differentiated; everything
+    else, and every keyword argument, is not. Define the rule with `def_jvp`:
+
+    ```python
+    @equimod.filter_custom_jvp
+    def clip_grad(x, limit):
+        return x
+
+    @clip_grad.def_jvp
+    def clip_grad_jvp(primals, tangents):
+        x, limit = primals
+        tx, _ = tangents  # None: `limit` is not differentiated
+        return clip_grad(x, limit), jnp.clip(tx, -limit, limit)
+    ```
+
+    The rule gets `(primals, tangents, **kwargs)`, where `tangents` has the
+    structure of `primals` with `None` for every leaf that has no tangent (not
+    an inexact array, or a symbolic zero), and returns `(out, tangents_out)`;
+    a `None` output tangent is a zero. The output must be a pytree of arrays.
+    """
+
+    def __init__(self, fn: Callable[_P, _R]) -> None:
+        self.fn = fn
+        self.name = callable_name(fn)
+        functools.update_wrapper(self, fn)
+
+        def call(static: Any, dynamic: Any) -> Any:
+            args, kwargs = combine(dynamic, static)
+            return fn(*args, **kwargs)
+
+        self._custom = jax.custom_jvp(call, nondiff_argnums=(0,))
+        self._has_rule = False
+
+    def def_jvp(self, fn_jvp: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
+        """Register `fn_jvp(primals, tangents, **kwargs) -> (out, tangents_out)` as the rule."""
+        name = self.name
+
+        def rule(static: Any, primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
+            (dynamic,) = primals
+            (dynamic_tangents,) = tangents
+            dynamic_tangents = jtu.tree_map(_symbolic_zero_to_none, dynamic_tangents)
+            arg_tangents, kwarg_tangents = jtu.tree_map(
+                lambda t, p: t if is_inexact_array(p) else None,
+                dynamic_tangents,
+                dynamic,
+                is_leaf=_is_none,
+            )
+            if jtu.tree_leaves(kwarg_tangents):
+                raise ValueError(_MSG_KEYWORD_TANGENT.format(name=name))
+            args, kwargs = combine(dynamic, static)
+            out, out_tangents = fn_jvp(args, arg_tangents, **kwargs)
+            return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=_is_none)
+
+        self._custom.defjvp(rule, symbolic_zeros=True)
+        self._has_rule = True
+        return fn_jvp
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not self._has_rule:
+            raise TypeError(_MSG_NO_JVP_RULE.format(name=self.name))
+        dynamic, static = partition((args, kwargs), is_array)
+        return self._custom(static, dynamic)  # type: ignore[no-any-return]
+
+
+def _perturbed(primal: Any) -> Any:
+    return primal.perturbed if isinstance(primal, jax.custom_derivatives.CustomVJPPrimal) else False
+
+
+def _value(primal: Any) -> Any:
+    return primal.value if isinstance(primal, jax.custom_derivatives.CustomVJPPrimal) else primal
+
+
+def _is_vjp_primal(x: Any) -> bool:
+    return isinstance(x, jax.custom_derivatives.CustomVJPPrimal)
+
+
+class filter_custom_vjp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+    """`jax.custom_vjp` for functions of any pytrees, differentiated in their first argument.
+
+    The function is called as `fn(vjp_arg, *args, **kwargs)`. Only the inexact
+    arrays of `vjp_arg` are differentiated: every other argument is held
+    constant, and its arrays get zero cotangents. Define the rule with
+    `def_fwd` and `def_bwd`:
+
+    - `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`, where
+      `perturbed` has `vjp_arg`'s structure with a bool at each leaf: whether
+      that leaf is being differentiated;
+    - `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`,
+      returning the cotangent of `vjp_arg` (with `None` for a zero); `grad_obj`
+      is the output's cotangent, `None` where it is a symbolic zero.
+
+    The output must be a pytree of arrays.
+    """
+
+    def __init__(self, fn: Callable[_P, _R]) -> None:
+        self.fn = fn
+        self.name = callable_name(fn)
+        functools.update_wrapper(self, fn)
+        self._fwd: Callable[..., tuple[Any, Any]] | None = None
+        self._bwd: Callable[..., Any] | None = None
+        # Called as (static, diff, arrays): `diff` holds the inexact arrays of
+        # `vjp_arg`, `arrays` every other array (held constant), `static` the rest.
+        self._custom = jax.custom_vjp(self._call, nondiff_argnums=(0,))
+        self._custom.defvjp(self._forward, self._backward, symbolic_zeros=True)
+
+    def def_fwd(self, fn_fwd: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
+        """Register `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`."""
+        self._fwd = fn_fwd
+        return fn_fwd
+
+    def def_bwd(self, fn_bwd: Callable[..., Any]) -> Callable[..., Any]:
+        """Register `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`."""
+        self._bwd = fn_bwd
+        return fn_bwd
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not args:
+            raise TypeError(_MSG_NO_VJP_ARG.format(name=self.name))
+        if self._fwd is None or self._bwd is None:
+            missing = (
+                ("a forward rule", "def_fwd")
+                if self._fwd is None
+                else ("a backward rule", "def_bwd")
+            )
+            raise TypeError(
+                _MSG_NO_VJP_RULE.format(name=self.name, missing=missing[0], decorator=missing[1])
+            )
+        vjp_arg, *rest = args
+        diff, vjp_rest = partition(vjp_arg, is_inexact_array)
+        vjp_arrays, vjp_static = partition(vjp_rest, is_array)
+        rest_arrays, rest_static = partition((tuple(rest), kwargs), is_array)
+        return self._custom((vjp_static, rest_static), diff, (vjp_arrays, rest_arrays))  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _arguments(
+        static: Any, diff: Any, arrays: Any
+    ) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        vjp_arg = combine(diff, arrays[0], static[0])
+        rest, kwargs = combine(arrays[1], static[1])
+        return vjp_arg, rest, kwargs
+
+    def _call(self, static: Any, diff: Any, arrays: Any) -> Any:
+        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
+        fn: Callable[..., Any] = self.fn
+        return fn(vjp_arg, *rest, **kwargs)
+
+    def _forward(self, static: Any, diff: Any, arrays: Any) -> tuple[Any, Any]:
+        assert self._fwd is not None
+        perturbed_diff = jtu.tree_map(_perturbed, diff, is_leaf=_is_vjp_primal)
+        if any(jtu.tree_leaves(jtu.tree_map(_perturbed, arrays, is_leaf=_is_vjp_primal))):
+            raise ValueError(_MSG_HELD_PERTURBED.format(name=self.name))
+        diff = jtu.tree_map(_value, diff, is_leaf=_is_vjp_primal)
+        arrays = jtu.tree_map(_value, arrays, is_leaf=_is_vjp_primal)
+        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
+        held = jtu.tree_map(lambda _: False, combine(arrays[0], static[0]))
+        perturbed = combine(perturbed_diff, held)
+        out, residuals = self._fwd(perturbed, vjp_arg, *rest, **kwargs)
+        return out, (residuals, diff, arrays, perturbed)
+
+    def _backward(self, static: Any, saved: Any, grad_obj: Any) -> tuple[Any, Any]:
+        assert self._bwd is not None
+        residuals, diff, arrays, perturbed = saved
+        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
+        grad_obj = jtu.tree_map(_symbolic_zero_to_none, grad_obj)
+        grads = self._bwd(residuals, grad_obj, perturbed, vjp_arg, *rest, **kwargs)
+        # Which leaves of `vjp_arg` are differentiated, from where they came from:
+        # residuals come back as JAX chose to store them, not always as arrays.
+        is_diff = combine(
+            jtu.tree_map(lambda _: True, diff),
+            jtu.tree_map(lambda _: False, combine(arrays[0], static[0])),
+        )
+        vjp_leaves, treedef = jtu.tree_flatten(vjp_arg)
+        vjp_treedef: Any = treedef
+        diff_grads = [
+            jnp.zeros_like(leaf) if grad is None else grad
+            for leaf, grad, differentiated in zip(
+                vjp_leaves,
+                vjp_treedef.flatten_up_to(grads),
+                jtu.tree_leaves(is_diff),
+                strict=True,
+            )
+            if differentiated
+        ]
+        return (
+            jtu.tree_unflatten(jtu.tree_structure(diff), diff_grads),
+            jtu.tree_map(_zero_tangent, arrays),
+        )
+
+
+class _CheckpointWrapper(Transformed):
+    prevent_cse: bool = field(static=True)
+    policy: Callable[..., bool] | None = field(static=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        dynamic, static = partition((self.fun, args, kwargs), is_array)
+
+        @functools.partial(jax.checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)
+        def run(dynamic: Any) -> tuple[Any, Static]:
+            fun, args, kwargs = combine(dynamic, static)
+            out_dynamic, out_static = partition(fun(*args, **kwargs), is_array)
+            return out_dynamic, Static(out_static)
+
+        out_dynamic, out_static = run(dynamic)
+        return combine(out_dynamic, out_static.value)
+
+
+@overload
+def filter_checkpoint(
+    fun: Callable[_P, _R], *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
+) -> Callable[_P, _R]: ...
+
+
+@overload
+def filter_checkpoint(
+    fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def filter_checkpoint(
+    fun: Any = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
+) -> Any:
+    """Like `jax.checkpoint`: recompute `fun`'s intermediates in the backward pass, not store them.
+
+    Arguments and output may be any pytrees; arrays are traced, everything else
+    is static. `prevent_cse` and `policy` are `jax.checkpoint`'s. Usable as
+    `@filter_checkpoint` and `@filter_checkpoint(policy=...)`.
+    """
+    if fun is None:
+        return functools.partial(filter_checkpoint, prevent_cse=prevent_cse, policy=policy)
+    return module_update_wrapper(_CheckpointWrapper(fun, prevent_cse, policy))

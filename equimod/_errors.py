@@ -1,0 +1,169 @@
+"""Run-time checks inside traced code: `error_if` and `branched_error_if`."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any, Literal, TypeVar
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+
+from ._filters import combine, is_array, is_inexact_array, partition
+
+_T = TypeVar("_T")
+
+OnError = Literal["default", "raise", "breakpoint", "nan", "off"]
+_ON_ERROR_OPTIONS = ("raise", "breakpoint", "nan", "off")
+# The default for `on_error="default"`, read once at import, as Equinox reads EQX_ON_ERROR.
+ON_ERROR_VARIABLE = "EQUIMOD_ON_ERROR"
+
+_MSG_BAD_ON_ERROR = (
+    "on_error must be one of 'default', 'raise', 'breakpoint', 'nan' or 'off', got {value!r}."
+)
+_MSG_BAD_VARIABLE = "The environment variable {variable}={value!r} must be one of {options}."
+_MSG_NO_ARRAYS = (
+    "error_if needs an array in `x` to attach the check to, so that the check runs "
+    "whenever `x` is used; `x` has none. Pass an array (or a pytree holding one)."
+)
+_MSG_BAD_INDEX = "branched_error_if: index {index} is out of range for {count} messages."
+
+
+class EquimodRuntimeError(RuntimeError):
+    """Raised by `error_if` and `branched_error_if` when their condition holds.
+
+    Outside `filter_jit`, a check that fails inside compiled code surfaces as
+    JAX's own runtime error, whose message contains this one; `filter_jit`
+    raises it as this type.
+    """
+
+
+# The name Equinox gives it, so that `except eqx.EquinoxRuntimeError` ports unchanged.
+EquinoxRuntimeError = EquimodRuntimeError
+
+_MARKER = "EquimodRuntimeError: "
+_IN_JAX_ERROR = re.compile(re.escape(_MARKER) + r"(.*?)(?:\n|$)")
+
+
+def _default_on_error() -> str:
+    value = os.environ.get(ON_ERROR_VARIABLE, "raise")
+    if value not in _ON_ERROR_OPTIONS:
+        raise ValueError(
+            _MSG_BAD_VARIABLE.format(
+                variable=ON_ERROR_VARIABLE, value=value, options=_ON_ERROR_OPTIONS
+            )
+        )
+    return value
+
+
+_DEFAULT_ON_ERROR = _default_on_error()
+
+
+def reraise_from_jax(error: BaseException) -> None:
+    """Raise the `EquimodRuntimeError` that a JAX runtime error carries, if it carries one."""
+    match = _IN_JAX_ERROR.search(str(error))
+    if match is not None:
+        raise EquimodRuntimeError(match.group(1)) from None
+
+
+def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T:
+    """Return `x`, raising `EquimodRuntimeError(msg)` where `pred` holds, even under `jax.jit`.
+
+    `pred` is a bool or an array of bools; the error is raised if any is true
+    (under `vmap`, for any batch element). Use the returned value in place of
+    `x`: the check runs when it is computed. With concrete values it is raised
+    at once. `on_error` (default: the `EQUIMOD_ON_ERROR` environment variable,
+    else `"raise"`): `"raise"`; `"nan"` returns `x` with its inexact arrays set to
+    NaN; `"breakpoint"` opens `jax.debug.breakpoint`; `"off"` returns `x` unchecked.
+    """
+    return branched_error_if(x, pred, 0, [msg], on_error=on_error)
+
+
+def branched_error_if(
+    x: _T, pred: Any, index: Any, msgs: Sequence[str], *, on_error: OnError = "default"
+) -> _T:
+    """As `error_if`, raising `msgs[index]`: the message is chosen at run time by `index`."""
+    if on_error == "default":
+        on_error = _DEFAULT_ON_ERROR  # type: ignore[assignment]
+    elif on_error not in _ON_ERROR_OPTIONS:
+        raise ValueError(_MSG_BAD_ON_ERROR.format(value=on_error))
+    if on_error == "off":
+        return x
+    messages = tuple(msgs)
+    if not isinstance(pred, jax.core.Tracer) and not isinstance(index, jax.core.Tracer):
+        if np.any(np.asarray(pred)):
+            position = int(np.asarray(index))
+            if not 0 <= position < len(messages):
+                raise IndexError(_MSG_BAD_INDEX.format(index=position, count=len(messages)))
+            if on_error == "raise":
+                raise EquimodRuntimeError(messages[position])
+        else:
+            return x
+    dynamic, static = partition(x, is_array)
+    if not jtu.tree_leaves(dynamic):
+        raise ValueError(_MSG_NO_ARRAYS)
+    pred = jnp.any(jnp.asarray(pred))
+    index = jnp.asarray(index, dtype=jnp.int32)
+    checked = _checked(messages, on_error, dynamic, pred, index)
+    return combine(checked, static)  # type: ignore[no-any-return]
+
+
+def _raise_if(messages: tuple[str, ...], pred: Any, index: Any, *arrays: Any) -> tuple[Any, ...]:
+    if bool(np.asarray(pred)):
+        position = int(np.asarray(index))
+        message = messages[position] if 0 <= position < len(messages) else messages[-1]
+        raise EquimodRuntimeError(message)
+    return arrays
+
+
+def _nan_like(x: Any) -> Any:
+    return jnp.full_like(x, jnp.nan) if is_inexact_array(x) else x
+
+
+def _check(messages: tuple[str, ...], on_error: str, dynamic: Any, pred: Any, index: Any) -> Any:
+    leaves, treedef = jtu.tree_flatten(dynamic)
+    structs = tuple(jax.ShapeDtypeStruct(jnp.shape(x), jnp.result_type(x)) for x in leaves)  # type: ignore[no-untyped-call]
+
+    def failed(leaves: list[Any]) -> list[Any]:
+        if on_error == "nan":
+            return [_nan_like(x) for x in leaves]
+        if on_error == "breakpoint":
+            jax.debug.breakpoint()
+            return leaves
+        # The callback checks `pred` itself: under `vmap` this branch runs for
+        # every batch element.
+        return list(
+            jax.pure_callback(
+                lambda p, i, *a: _raise_if(messages, p, i, *a),
+                structs,
+                pred,
+                index,
+                *leaves,
+                vmap_method="sequential",
+            )
+        )
+
+    out = jax.lax.cond(pred, failed, lambda leaves: leaves, leaves)
+    return jtu.tree_unflatten(treedef, out)
+
+
+# Differentiated as the identity on `dynamic`: the check passes values, and
+# so their tangents, through unchanged. The messages and mode are static.
+_checked_impl = jax.custom_jvp(
+    lambda key, dynamic, pred, index: _check(key[0], key[1], dynamic, pred, index),
+    nondiff_argnums=(0,),
+)
+
+
+@_checked_impl.defjvp
+def _checked_jvp(key: Any, primals: Any, tangents: Any) -> tuple[Any, Any]:
+    dynamic, pred, index = primals
+    dynamic_tangents, _, _ = tangents
+    return _checked_impl(key, dynamic, pred, index), dynamic_tangents
+
+
+def _checked(messages: tuple[str, ...], on_error: str, dynamic: Any, pred: Any, index: Any) -> Any:
+    return _checked_impl((messages, on_error), dynamic, pred, index)
