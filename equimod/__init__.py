@@ -1,5 +1,6 @@
 """equimod: Equinox-style neural-network Modules for JAX whose types can be trusted."""
 
+from . import debug as debug
 from . import nn as nn
 from ._ad import filter_grad as filter_grad
 from ._ad import filter_hessian as filter_hessian
@@ -8,10 +9,12 @@ from ._ad import filter_jacrev as filter_jacrev
 from ._ad import filter_jvp as filter_jvp
 from ._ad import filter_value_and_grad as filter_value_and_grad
 from ._ad import filter_vjp as filter_vjp
+from ._caches import clear_caches as clear_caches
 from ._callback import filter_pure_callback as filter_pure_callback
 from ._custom_ad import filter_checkpoint as filter_checkpoint
 from ._custom_ad import filter_custom_jvp as filter_custom_jvp
 from ._custom_ad import filter_custom_vjp as filter_custom_vjp
+from ._enum import Enumeration as Enumeration
 from ._errors import EquimodRuntimeError as EquimodRuntimeError
 from ._errors import EquinoxRuntimeError as EquinoxRuntimeError
 from ._errors import branched_error_if as branched_error_if
@@ -33,6 +36,8 @@ from ._module import Module as Module
 from ._module import field as field
 from ._module import module_update_wrapper as module_update_wrapper
 from ._partial import Partial as Partial
+from ._pretty_print import tree_pformat as tree_pformat
+from ._pretty_print import tree_pprint as tree_pprint
 from ._serialisation import default_deserialise_filter_spec as default_deserialise_filter_spec
 from ._serialisation import default_serialise_filter_spec as default_serialise_filter_spec
 from ._serialisation import tree_deserialise_leaves as tree_deserialise_leaves
@@ -40,6 +45,8 @@ from ._serialisation import tree_serialise_leaves as tree_serialise_leaves
 from ._shard import filter_shard as filter_shard
 from ._tree import apply_updates as apply_updates
 from ._tree import tree_at as tree_at
+from ._tree import tree_check as tree_check
+from ._tree import tree_flatten_one_level as tree_flatten_one_level
 from ._tree_equal import tree_equal as tree_equal
 from ._vmap import filter_pmap as filter_pmap
 from ._vmap import filter_vmap as filter_vmap
@@ -48,13 +55,16 @@ from ._vmap import if_array as if_array
 __all__ = [
     "AbstractClassVar",
     "AbstractVar",
+    "Enumeration",
     "EquimodRuntimeError",
     "EquinoxRuntimeError",
     "Module",
     "Partial",
     "apply_updates",
     "branched_error_if",
+    "clear_caches",
     "combine",
+    "debug",
     "default_deserialise_filter_spec",
     "default_serialise_filter_spec",
     "error_if",
@@ -87,8 +97,12 @@ __all__ = [
     "nn",
     "partition",
     "tree_at",
+    "tree_check",
     "tree_deserialise_leaves",
     "tree_equal",
+    "tree_flatten_one_level",
+    "tree_pformat",
+    "tree_pprint",
     "tree_serialise_leaves",
 ]
 

@@ -11,6 +11,7 @@ import jax
 import jax.tree_util as jtu
 import numpy as np
 
+from ._caches import register_cache
 from ._errors import reraise_from_jax
 from ._module import field
 from ._module._wrappers import module_update_wrapper
@@ -50,6 +51,7 @@ _TRACED = _Traced()
 # Concrete leaf types known to be arrays: checking the set of types of all
 # leaves at once is much cheaper than an isinstance test per leaf.
 _KNOWN_ARRAY_TYPES: set[type] = set()
+register_cache(_KNOWN_ARRAY_TYPES.clear)
 
 
 def _split(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:

@@ -167,3 +167,58 @@ def apply_updates(model: _T, updates: Any) -> _T:
         return leaf if update is None else leaf + update
 
     return jtu.tree_map(apply, updates, model, is_leaf=lambda x: x is None)  # type: ignore[no-any-return]
+
+
+_MSG_CYCLE = (
+    "tree_check: the pytree contains itself: a {type} node is reachable from its own "
+    "children. A pytree must be a tree; store a copy, or the data it needs, instead."
+)
+_MSG_SHARED = (
+    "tree_check: the same {type} node (id {id}) appears twice in the pytree. JAX "
+    "treats each appearance as a separate copy, so the two places would stop sharing "
+    "after any transform (a layer updated in one place keeps its old value in the "
+    "other). Store it once, or make the sharing explicit."
+)
+
+
+def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], Any]:
+    """Flatten only the root node: its immediate children, and the treedef that rebuilds it.
+
+    A leaf gives `([leaf], leaf_treedef)`.
+    """
+    root_seen = False
+
+    def is_child(node: Any) -> bool:
+        nonlocal root_seen
+        if node is pytree and not root_seen:
+            root_seen = True
+            return False
+        return True
+
+    leaves, treedef = jtu.tree_flatten(pytree, is_leaf=is_child)
+    return leaves, treedef
+
+
+def tree_check(pytree: Any) -> None:
+    """Raise `ValueError` unless `pytree` is a tree: no node inside itself, none reached twice.
+
+    Leaves (arrays, numbers, ...) may repeat; a node with children (a Module, a
+    list, a dict, ...) may not, since JAX would copy it apart.
+    """
+    seen: set[int] = set()
+
+    def visit(node: Any, path: set[int]) -> None:
+        children, treedef = tree_flatten_one_level(node)
+        if treedef.num_nodes == 1 or not children:
+            return  # a leaf, or a node without children (such as None or ())
+        if id(node) in path:
+            raise ValueError(_MSG_CYCLE.format(type=type(node).__name__))
+        if id(node) in seen:
+            raise ValueError(_MSG_SHARED.format(type=type(node).__name__, id=id(node)))
+        seen.add(id(node))
+        path.add(id(node))
+        for child in children:
+            visit(child, path)
+        path.discard(id(node))
+
+    visit(pytree, set())

@@ -7,6 +7,7 @@ import inspect
 import pickle
 from typing import Any, ClassVar
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
@@ -164,10 +165,11 @@ def test_eq_is_tree_equal_and_hash_follows_leaves() -> None:
         hash(m)
 
 
-def test_repr_is_a_readable_tree() -> None:
+def test_repr_is_a_readable_tree_as_equinox_prints_it() -> None:
     layer = equimod.nn.Linear(2, 3, key=jax.random.key(0))
+    assert repr(layer) == repr(eqx.nn.Linear(2, 3, key=jax.random.key(0)))
     assert repr(layer) == (
-        "Linear(weight=f32[3,2], bias=f32[3], in_features=2, out_features=3, use_bias=True)"
+        "Linear(\n  weight=f32[3,2], bias=f32[3], in_features=2, out_features=3, use_bias=True\n)"
     )
     text = repr(model())
     assert text.startswith("MyModule(\n  weight=f32[3,2],\n  bias=f32[3],\n  submodule=Linear(")

@@ -11,8 +11,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import jax.tree_util as jtu
 from typing_extensions import dataclass_transform
 
+from .._filters import is_array
+from .._pretty_print import tree_pformat
+from .._tree_equal import tree_equal
 from ._abstract import (
     ABSTRACT_CLASS_VAR,
     ABSTRACT_VAR,
@@ -336,14 +340,10 @@ _PLAIN_STATIC_TYPES = frozenset(
 
 
 def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> None:
-    from .._filters import is_array
-
     for name in info.static_names:
         value = getattr(self, name)
         if type(value) in _PLAIN_STATIC_TYPES:
             continue
-        import jax.tree_util as jtu
-
         if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
             warnings.warn(
                 _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=4
@@ -433,20 +433,14 @@ class Module(metaclass=_ModuleMeta):
     _equimod_unflatten: ClassVar[object] = UNFLATTEN_TOKEN
 
     def __eq__(self, other: object) -> Any:
-        from .._tree_equal import tree_equal
-
         return tree_equal(self, other)
 
     def __hash__(self) -> int:
-        import jax.tree_util as jtu
-
         leaves, treedef = jtu.tree_flatten(self)
         return hash((treedef, tuple(leaves)))
 
     def __repr__(self) -> str:
-        from ._pretty import module_repr
-
-        return module_repr(self)
+        return tree_pformat(self)
 
 
 set_instance_dict = vars(Module)["__dict__"].__set__

@@ -1,0 +1,77 @@
+"""`assert_max_traces`: fail when a function is traced (recompiled) more often than expected."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar, overload
+
+from .._module import field
+from .._module._wrappers import module_update_wrapper
+from .._transformed import Transformed, callable_name
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_MSG_TOO_MANY = (
+    "{name} was traced {count} times, more than max_traces={limit}: something passed to "
+    "it changes between calls (a non-array argument, an array's shape or dtype, or a "
+    "new function object), so JAX compiles it again."
+)
+_MSG_NOT_WRAPPED = (
+    "get_num_traces expects a function wrapped by equimod.debug.assert_max_traces, got {fun!r}."
+)
+
+
+class _Counter:
+    """How often one wrapped function has run Python code; hashed by identity."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class _MaxTracesWrapper(Transformed):
+    max_traces: int | None = field(static=True)
+    counter: _Counter = field(static=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.counter.count += 1
+        if self.max_traces is not None and self.counter.count > self.max_traces:
+            raise RuntimeError(
+                _MSG_TOO_MANY.format(
+                    name=callable_name(self.fun), count=self.counter.count, limit=self.max_traces
+                )
+            )
+        return self.fun(*args, **kwargs)
+
+
+@overload
+def assert_max_traces(fun: Callable[_P, _R], *, max_traces: int | None) -> Callable[_P, _R]: ...
+
+
+@overload
+def assert_max_traces(
+    fun: None = None, *, max_traces: int | None
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def assert_max_traces(fun: Any = None, *, max_traces: int | None) -> Any:
+    """Raise `RuntimeError` once `fun` is traced more than `max_traces` times.
+
+    Put it inside `jax.jit`/`filter_jit` (`filter_jit(assert_max_traces(f,
+    max_traces=1))`): the wrapped function runs its Python code only when JAX
+    traces it, so the count is the number of compilations. `max_traces=None`
+    only counts; read the count with `get_num_traces`.
+    """
+    if fun is None:
+        return functools.partial(assert_max_traces, max_traces=max_traces)
+    return module_update_wrapper(_MaxTracesWrapper(fun, max_traces, _Counter()))
+
+
+def get_num_traces(fun: Callable[..., Any]) -> int:
+    """How many times a function wrapped by `assert_max_traces` has been traced."""
+    if not isinstance(fun, _MaxTracesWrapper):
+        raise TypeError(_MSG_NOT_WRAPPED.format(fun=fun))
+    return fun.counter.count
