@@ -262,10 +262,20 @@ class _JacobianWrapper(Transformed):
         diff, nondiff = partition(x, is_inexact_array)
 
         def differentiable(diff: Any, *args: Any, **kwargs: Any) -> Any:
-            return self.fun(combine(diff, nondiff), *args, **kwargs)
+            out = self.fun(combine(diff, nondiff), *args, **kwargs)
+            if not self.has_aux:
+                return out
+            # Non-array aux leaves cross the transform in the treedef.
+            out, aux = out
+            aux_dynamic, aux_static = partition(aux, is_array)
+            return out, (aux_dynamic, Static(aux_static))
 
         transform = jax.jacfwd if self.forward else jax.jacrev
-        return transform(differentiable, has_aux=self.has_aux)(diff, *args, **kwargs)
+        result = transform(differentiable, has_aux=self.has_aux)(diff, *args, **kwargs)
+        if not self.has_aux:
+            return result
+        jacobian, (aux_dynamic, aux_static) = result
+        return jacobian, combine(aux_dynamic, aux_static.value)
 
 
 def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:

@@ -35,8 +35,8 @@ def filter_pure_callback(
 ) -> Any:
     """Call a Python `callback(*args, **kwargs)` from traced code, like `jax.pure_callback`.
 
-    Arguments may be any pytrees: arrays reach the callback as NumPy arrays,
-    every other leaf as it is. `result_shape_dtypes` is the output's pytree
+    Arguments may be any pytrees: arrays reach the callback as concrete arrays
+    (NumPy or JAX ones, depending on the JAX release), every other leaf as it is. `result_shape_dtypes` is the output's pytree
     with a `jax.ShapeDtypeStruct` for each array and the value itself for every
     other leaf; the callback must return exactly that. `sharding` and
     `vmap_method` are passed to `jax.pure_callback`.
