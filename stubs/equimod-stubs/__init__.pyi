@@ -6,52 +6,85 @@
 # __init__); the mypy plugin checks it instead. See DESIGN.md "Static contract".
 
 import abc
+import enum
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import (
     Annotated,
     Any,
     BinaryIO,
     Concatenate,
+    Generic,
     Literal,
     ParamSpec,
     TypeAlias,
     TypeVar,
     overload,
 )
+from typing import ClassVar
 from typing import ClassVar as AbstractClassVar
 
 import jax
+import jax.extend.core
+import jax.tree_util
+from jax.typing import ArrayLike
 from typing_extensions import Self, dataclass_transform
 
+from . import debug as debug
 from . import nn as nn
 
 __all__ = [
     "AbstractClassVar",
     "AbstractVar",
+    "Enumeration",
+    "EquimodRuntimeError",
+    "EquinoxRuntimeError",
     "Module",
+    "Partial",
     "apply_updates",
+    "branched_error_if",
+    "clear_caches",
     "combine",
+    "debug",
     "default_deserialise_filter_spec",
     "default_serialise_filter_spec",
+    "error_if",
     "field",
     "filter",
+    "filter_checkpoint",
+    "filter_closure_convert",
+    "filter_custom_jvp",
+    "filter_custom_vjp",
+    "filter_eval_shape",
     "filter_grad",
+    "filter_hessian",
+    "filter_jacfwd",
+    "filter_jacrev",
     "filter_jit",
+    "filter_jvp",
+    "filter_make_jaxpr",
+    "filter_pmap",
+    "filter_pure_callback",
     "filter_shard",
     "filter_value_and_grad",
+    "filter_vjp",
     "filter_vmap",
     "if_array",
     "is_array",
     "is_array_like",
     "is_inexact_array",
     "is_inexact_array_like",
+    "module_update_wrapper",
     "nn",
     "partition",
     "tree_at",
+    "tree_check",
     "tree_deserialise_leaves",
     "tree_equal",
+    "tree_flatten_one_level",
+    "tree_pformat",
+    "tree_pprint",
     "tree_serialise_leaves",
 ]
 
@@ -66,6 +99,11 @@ _In = TypeVar("_In")
 _Diff = TypeVar("_Diff", bound=Any)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_Aux = TypeVar("_Aux")
+_W = TypeVar("_W")
+_JvpRule = TypeVar("_JvpRule", bound=Callable[..., tuple[Any, Any]])
+_FwdRule = TypeVar("_FwdRule", bound=Callable[..., tuple[Any, Any]])
+_BwdRule = TypeVar("_BwdRule", bound=Callable[..., Any])
 
 # An abstract instance attribute. Declared as `Annotated[T, ...]` so that a field
 # implementing it in a subclass type-checks under every checker; the mypy plugin
@@ -165,6 +203,9 @@ class Module(metaclass=_ModuleMeta):
     # The dataclass options a Module subclass takes as class arguments:
     # `class M(equimod.Module, kw_only=True)`.
     def __init_subclass__(cls, *, kw_only: bool = False, match_args: bool = True) -> None: ...
+    # The abstract attributes the class leaves unimplemented, by name.
+    __abstractvars__: ClassVar[frozenset[str]]
+    __abstractclassvars__: ClassVar[frozenset[str]]
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
     if sys.version_info >= (3, 13):
@@ -246,6 +287,135 @@ def filter_vmap(
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 def filter_shard(x: _T, device_or_shardings: Any) -> _T: ...
 
+@overload
+def filter_pmap(
+    fun: Callable[_P, _R],
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+    donate: Literal["all", "warn", "none"] = "none",
+) -> Callable[_P, _R]: ...
+@overload
+def filter_pmap(
+    fun: None = None,
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Any = None,
+    axis_size: int | None = None,
+    donate: Literal["all", "warn", "none"] = "none",
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+@overload
+def filter_checkpoint(
+    fun: Callable[_P, _R], *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
+) -> Callable[_P, _R]: ...
+@overload
+def filter_checkpoint(
+    fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+# Arrays in the output become jax.ShapeDtypeStructs: the result is not of the
+# function's return type.
+def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
+
+# The primal output is exactly what `fn` returns; the tangents have its
+# structure with None at undifferentiated leaves.
+def filter_jvp(
+    fn: Callable[..., _R], primals: Sequence[Any], tangents: Sequence[Any], **kwargs: Any
+) -> tuple[_R, Any]: ...
+@overload
+def filter_vjp(
+    fun: Callable[..., _R], *primals: Any, has_aux: Literal[False] = False
+) -> tuple[_R, Callable[[Any], tuple[Any, ...]]]: ...
+@overload
+def filter_vjp(
+    fun: Callable[..., tuple[_R, _Aux]], *primals: Any, has_aux: Literal[True]
+) -> tuple[_R, Callable[[Any], tuple[Any, ...]], _Aux]: ...
+def filter_jacfwd(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
+def filter_jacrev(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
+def filter_hessian(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
+def filter_make_jaxpr(
+    fun: Callable[_P, Any],
+) -> Callable[_P, tuple[jax.extend.core.ClosedJaxpr, Any, Any]]: ...
+def filter_closure_convert(fn: Callable[_P, _R], *args: Any, **kwargs: Any) -> Callable[_P, _R]: ...
+
+class filter_custom_jvp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+    fn: Callable[_P, _R]
+    name: str
+    def __init__(self, fn: Callable[_P, _R]) -> None: ...
+    def def_jvp(self, fn_jvp: _JvpRule) -> _JvpRule: ...
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
+class filter_custom_vjp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+    fn: Callable[_P, _R]
+    name: str
+    def __init__(self, fn: Callable[_P, _R]) -> None: ...
+    def def_fwd(self, fn_fwd: _FwdRule) -> _FwdRule: ...
+    def def_bwd(self, fn_bwd: _BwdRule) -> _BwdRule: ...
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
+def filter_pure_callback(
+    callback: Callable[..., Any],
+    *args: Any,
+    result_shape_dtypes: Any,
+    sharding: Any = None,
+    vmap_method: str | None = None,
+    **kwargs: Any,
+) -> Any: ...
+
+# --- wrappers and partial application ----------------------------------------
+
+class Partial(Module, Generic[_R]):
+    """`functools.partial` as a Module: the bound arguments' arrays are leaves."""
+
+    func: Callable[..., _R]
+    args: tuple[Any, ...]
+    keywords: dict[str, Any]
+    def __init__(self, func: Callable[..., _R], /, *args: Any, **kwargs: Any) -> None: ...
+    @property
+    def __wrapped__(self) -> Callable[..., _R]: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> _R: ...
+
+def module_update_wrapper(wrapper: _W, wrapped: Callable[..., Any] | None = None) -> _W: ...
+
+# --- errors in traced code ---------------------------------------------------
+
+_OnError: TypeAlias = Literal["default", "raise", "breakpoint", "nan", "off"]
+
+class EquimodRuntimeError(RuntimeError): ...
+
+EquinoxRuntimeError = EquimodRuntimeError
+
+def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: _OnError = "default") -> _T: ...
+def branched_error_if(
+    x: _T, pred: ArrayLike, index: ArrayLike, msgs: Sequence[str], *, on_error: _OnError = "default"
+) -> _T: ...
+
+# --- Enumeration -------------------------------------------------------------
+# Declared as an enum, so that both checkers type an item (`RESULTS.successful`)
+# as its Enumeration, not as the str written in the class body. At run time an
+# item is a Module holding its index as an array (see stubtest-allowlist.txt).
+
+class _EnumerationMeta(enum.EnumMeta):
+    # The message of an item (not, as for an enum, the item of a name).
+    def __getitem__(cls, item: Enumeration) -> str: ...  # type: ignore[override]
+    def __len__(cls) -> int: ...
+
+# An enum without members here: its subclasses declare them.
+class Enumeration(enum.Enum, metaclass=_EnumerationMeta):  # type: ignore[misc]
+    # Items compare with items of the same Enumeration only, giving a boolean array.
+    def __eq__(self, other: Self, /) -> jax.Array: ...  # type: ignore[override]
+    def __ne__(self, other: Self, /) -> jax.Array: ...  # type: ignore[override]
+    def __hash__(self) -> int: ...
+    @classmethod
+    def promote(cls, item: Enumeration) -> Self: ...
+    @classmethod
+    def where(cls, pred: ArrayLike, a: Self, b: Self) -> Self: ...
+    def error_if(self, token: _T, pred: ArrayLike) -> _T: ...
+    def is_traced(self) -> bool: ...
+
 # --- tree utilities ----------------------------------------------------------
 
 def tree_at(
@@ -259,6 +429,27 @@ def tree_equal(
     *pytrees: Any, typematch: bool = False, rtol: Any = 0.0, atol: Any = 0.0
 ) -> bool | jax.Array: ...
 def apply_updates(model: _T, updates: Any) -> _T: ...
+def tree_pformat(
+    pytree: Any,
+    *,
+    width: int = 80,
+    indent: int = 2,
+    short_arrays: bool = True,
+    struct_as_array: bool = False,
+    truncate_leaf: Callable[[Any], bool] = ...,
+) -> str: ...
+def tree_pprint(
+    pytree: Any,
+    *,
+    width: int = 80,
+    indent: int = 2,
+    short_arrays: bool = True,
+    struct_as_array: bool = False,
+    truncate_leaf: Callable[[Any], bool] = ...,
+) -> None: ...
+def tree_check(pytree: Any) -> None: ...
+def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], jax.tree_util.PyTreeDef]: ...
+def clear_caches() -> None: ...
 
 # --- serialisation -----------------------------------------------------------
 
