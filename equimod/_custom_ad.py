@@ -12,8 +12,8 @@ import jax.tree_util as jtu
 import numpy as np
 
 from ._filters import combine, is_array, is_inexact_array, partition
-from ._module import field
-from ._module._wrappers import module_update_wrapper
+from ._module import Module, field
+from ._module._wrappers import module_update_wrapper, wrapped_attribute
 from ._static import Static
 from ._transformed import Transformed, callable_name
 
@@ -25,8 +25,9 @@ _MSG_NO_JVP_RULE = (
     "`@{name}.def_jvp` before differentiating it."
 )
 _MSG_KEYWORD_TANGENT = (
-    "filter_custom_jvp({name}): a keyword argument was differentiated, but keyword "
-    "arguments are never differentiated. Pass the value positionally."
+    "filter_custom_jvp({name}): a keyword argument, or an array of the wrapped function "
+    "itself, was differentiated, but only positional arguments have a derivative rule. "
+    "Pass the value positionally."
 )
 _MSG_NO_VJP_RULE = (
     "{name} is a filter_custom_vjp function without {missing}: define it with "
@@ -63,11 +64,48 @@ def _is_none(x: Any) -> bool:
     return x is None
 
 
-class filter_custom_jvp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+class _JvpRules:
+    """The `jax.custom_jvp` behind a `filter_custom_jvp`, and the rule given to it.
+
+    A static field of the Module: hashed by identity, shared by every copy JAX
+    rebuilds, and the one place `def_jvp` records the rule.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.jvp: Callable[..., tuple[Any, Any]] | None = None
+        # Called as (static, dynamic), the split of (fn, args, kwargs).
+        self.custom = jax.custom_jvp(_call_split, nondiff_argnums=(0,))
+        self.custom.defjvp(self._rule, symbolic_zeros=True)
+
+    def _rule(self, static: Any, primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
+        assert self.jvp is not None
+        (dynamic,) = primals
+        (dynamic_tangents,) = tangents
+        fn_tangents, arg_tangents, kwarg_tangents = jtu.tree_map(
+            lambda t, p: None if not is_inexact_array(p) else _symbolic_zero_to_none(t),
+            dynamic_tangents,
+            dynamic,
+            is_leaf=_is_none,
+        )
+        if jtu.tree_leaves((fn_tangents, kwarg_tangents)):
+            raise ValueError(_MSG_KEYWORD_TANGENT.format(name=self.name))
+        _, args, kwargs = combine(dynamic, static)
+        out, out_tangents = self.jvp(args, arg_tangents, **kwargs)
+        return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=_is_none)
+
+
+def _call_split(static: Any, dynamic: Any) -> Any:
+    fn, args, kwargs = combine(dynamic, static)
+    return fn(*args, **kwargs)
+
+
+class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     """`jax.custom_jvp` for functions of any pytrees; no `nondiff_argnums` needed.
 
     Array leaves of the positional arguments may be differentiated; everything
-    else, and every keyword argument, is not. Define the rule with `def_jvp`:
+    else, every keyword argument and the arrays of `fn` itself (it may be a
+    Module) are not. Define the rule with `def_jvp`:
 
     ```python
     @equimod.filter_custom_jvp
@@ -87,47 +125,30 @@ class filter_custom_jvp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     a `None` output tangent is a zero. The output must be a pytree of arrays.
     """
 
+    fn: Callable[_P, _R]
+    rules: _JvpRules = field(static=True)
+
     def __init__(self, fn: Callable[_P, _R]) -> None:
         self.fn = fn
-        self.name = callable_name(fn)
-        functools.update_wrapper(self, fn)
+        self.rules = _JvpRules(callable_name(fn))
 
-        def call(static: Any, dynamic: Any) -> Any:
-            args, kwargs = combine(dynamic, static)
-            return fn(*args, **kwargs)
+    @property
+    def __wrapped__(self) -> Callable[_P, _R]:
+        return self.fn
 
-        self._custom = jax.custom_jvp(call, nondiff_argnums=(0,))
-        self._has_rule = False
+    def __getattr__(self, name: str) -> Any:
+        return wrapped_attribute(self, "fn", name)
 
     def def_jvp(self, fn_jvp: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
         """Register `fn_jvp(primals, tangents, **kwargs) -> (out, tangents_out)` as the rule."""
-        name = self.name
-
-        def rule(static: Any, primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
-            (dynamic,) = primals
-            (dynamic_tangents,) = tangents
-            dynamic_tangents = jtu.tree_map(_symbolic_zero_to_none, dynamic_tangents)
-            arg_tangents, kwarg_tangents = jtu.tree_map(
-                lambda t, p: t if is_inexact_array(p) else None,
-                dynamic_tangents,
-                dynamic,
-                is_leaf=_is_none,
-            )
-            if jtu.tree_leaves(kwarg_tangents):
-                raise ValueError(_MSG_KEYWORD_TANGENT.format(name=name))
-            args, kwargs = combine(dynamic, static)
-            out, out_tangents = fn_jvp(args, arg_tangents, **kwargs)
-            return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=_is_none)
-
-        self._custom.defjvp(rule, symbolic_zeros=True)
-        self._has_rule = True
+        self.rules.jvp = fn_jvp
         return fn_jvp
 
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not self._has_rule:
-            raise TypeError(_MSG_NO_JVP_RULE.format(name=self.name))
-        dynamic, static = partition((args, kwargs), is_array)
-        return self._custom(static, dynamic)  # type: ignore[no-any-return]
+        if self.rules.jvp is None:
+            raise TypeError(_MSG_NO_JVP_RULE.format(name=self.rules.name))
+        dynamic, static = partition((self.fn, args, kwargs), is_array)
+        return self.rules.custom(static, dynamic)  # type: ignore[no-any-return]
 
 
 def _perturbed(primal: Any) -> Any:
@@ -142,95 +163,50 @@ def _is_vjp_primal(x: Any) -> bool:
     return isinstance(x, jax.custom_derivatives.CustomVJPPrimal)
 
 
-class filter_custom_vjp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
-    """`jax.custom_vjp` for functions of any pytrees, differentiated in their first argument.
+class _VjpRules:
+    """The `jax.custom_vjp` behind a `filter_custom_vjp`, and the rules given to it.
 
-    The function is called as `fn(vjp_arg, *args, **kwargs)`. Only the inexact
-    arrays of `vjp_arg` are differentiated: every other argument is held
-    constant, and its arrays get zero cotangents. Define the rule with
-    `def_fwd` and `def_bwd`:
-
-    - `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`, where
-      `perturbed` has `vjp_arg`'s structure with a bool at each leaf: whether
-      that leaf is being differentiated;
-    - `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`,
-      returning the cotangent of `vjp_arg` (with `None` for a zero); `grad_obj`
-      is the output's cotangent, `None` where it is a symbolic zero.
-
-    The output must be a pytree of arrays.
+    The custom function is called as `(static, diff, arrays)`: `diff` holds the
+    inexact arrays of `vjp_arg`, `arrays` every other array (held constant: of
+    `vjp_arg`, then of `(fn, args, kwargs)`), and `static` the rest of each.
     """
 
-    def __init__(self, fn: Callable[_P, _R]) -> None:
-        self.fn = fn
-        self.name = callable_name(fn)
-        functools.update_wrapper(self, fn)
-        self._fwd: Callable[..., tuple[Any, Any]] | None = None
-        self._bwd: Callable[..., Any] | None = None
-        # Called as (static, diff, arrays): `diff` holds the inexact arrays of
-        # `vjp_arg`, `arrays` every other array (held constant), `static` the rest.
-        self._custom = jax.custom_vjp(self._call, nondiff_argnums=(0,))
-        self._custom.defvjp(self._forward, self._backward, symbolic_zeros=True)
-
-    def def_fwd(self, fn_fwd: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
-        """Register `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`."""
-        self._fwd = fn_fwd
-        return fn_fwd
-
-    def def_bwd(self, fn_bwd: Callable[..., Any]) -> Callable[..., Any]:
-        """Register `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`."""
-        self._bwd = fn_bwd
-        return fn_bwd
-
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not args:
-            raise TypeError(_MSG_NO_VJP_ARG.format(name=self.name))
-        if self._fwd is None or self._bwd is None:
-            missing = (
-                ("a forward rule", "def_fwd")
-                if self._fwd is None
-                else ("a backward rule", "def_bwd")
-            )
-            raise TypeError(
-                _MSG_NO_VJP_RULE.format(name=self.name, missing=missing[0], decorator=missing[1])
-            )
-        vjp_arg, *rest = args
-        diff, vjp_rest = partition(vjp_arg, is_inexact_array)
-        vjp_arrays, vjp_static = partition(vjp_rest, is_array)
-        rest_arrays, rest_static = partition((tuple(rest), kwargs), is_array)
-        return self._custom((vjp_static, rest_static), diff, (vjp_arrays, rest_arrays))  # type: ignore[no-any-return]
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.fwd: Callable[..., tuple[Any, Any]] | None = None
+        self.bwd: Callable[..., Any] | None = None
+        self.custom = jax.custom_vjp(self._call, nondiff_argnums=(0,))
+        self.custom.defvjp(self._forward, self._backward, symbolic_zeros=True)
 
     @staticmethod
-    def _arguments(
-        static: Any, diff: Any, arrays: Any
-    ) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    def _arguments(static: Any, diff: Any, arrays: Any) -> tuple[Any, Any, tuple[Any, ...], Any]:
         vjp_arg = combine(diff, arrays[0], static[0])
-        rest, kwargs = combine(arrays[1], static[1])
-        return vjp_arg, rest, kwargs
+        fn, rest, kwargs = combine(arrays[1], static[1])
+        return fn, vjp_arg, rest, kwargs
 
     def _call(self, static: Any, diff: Any, arrays: Any) -> Any:
-        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
-        fn: Callable[..., Any] = self.fn
+        fn, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
         return fn(vjp_arg, *rest, **kwargs)
 
     def _forward(self, static: Any, diff: Any, arrays: Any) -> tuple[Any, Any]:
-        assert self._fwd is not None
+        assert self.fwd is not None
         perturbed_diff = jtu.tree_map(_perturbed, diff, is_leaf=_is_vjp_primal)
         if any(jtu.tree_leaves(jtu.tree_map(_perturbed, arrays, is_leaf=_is_vjp_primal))):
             raise ValueError(_MSG_HELD_PERTURBED.format(name=self.name))
         diff = jtu.tree_map(_value, diff, is_leaf=_is_vjp_primal)
         arrays = jtu.tree_map(_value, arrays, is_leaf=_is_vjp_primal)
-        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
+        _, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
         held = jtu.tree_map(lambda _: False, combine(arrays[0], static[0]))
         perturbed = combine(perturbed_diff, held)
-        out, residuals = self._fwd(perturbed, vjp_arg, *rest, **kwargs)
+        out, residuals = self.fwd(perturbed, vjp_arg, *rest, **kwargs)
         return out, (residuals, diff, arrays, perturbed)
 
     def _backward(self, static: Any, saved: Any, grad_obj: Any) -> tuple[Any, Any]:
-        assert self._bwd is not None
+        assert self.bwd is not None
         residuals, diff, arrays, perturbed = saved
-        vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
+        _, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
         grad_obj = jtu.tree_map(_symbolic_zero_to_none, grad_obj)
-        grads = self._bwd(residuals, grad_obj, perturbed, vjp_arg, *rest, **kwargs)
+        grads = self.bwd(residuals, grad_obj, perturbed, vjp_arg, *rest, **kwargs)
         # Which leaves of `vjp_arg` are differentiated, from where they came from:
         # residuals come back as JAX chose to store them, not always as arrays.
         is_diff = combine(
@@ -252,6 +228,69 @@ class filter_custom_vjp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
         return (
             jtu.tree_unflatten(jtu.tree_structure(diff), diff_grads),
             jtu.tree_map(_zero_tangent, arrays),
+        )
+
+
+class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+    """`jax.custom_vjp` for functions of any pytrees, differentiated in their first argument.
+
+    The function is called as `fn(vjp_arg, *args, **kwargs)`. Only the inexact
+    arrays of `vjp_arg` are differentiated: every other argument, and `fn`'s
+    own arrays, are held constant, and differentiating with respect to them is
+    an error. Define the rule with `def_fwd` and `def_bwd`:
+
+    - `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`, where
+      `perturbed` has `vjp_arg`'s structure with a bool at each leaf: whether
+      that leaf is being differentiated;
+    - `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`,
+      returning the cotangent of `vjp_arg` (with `None` for a zero); `grad_obj`
+      is the output's cotangent, `None` where it is a symbolic zero.
+
+    The output must be a pytree of arrays.
+    """
+
+    fn: Callable[_P, _R]
+    rules: _VjpRules = field(static=True)
+
+    def __init__(self, fn: Callable[_P, _R]) -> None:
+        self.fn = fn
+        self.rules = _VjpRules(callable_name(fn))
+
+    @property
+    def __wrapped__(self) -> Callable[_P, _R]:
+        return self.fn
+
+    def __getattr__(self, name: str) -> Any:
+        return wrapped_attribute(self, "fn", name)
+
+    def def_fwd(self, fn_fwd: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
+        """Register `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`."""
+        self.rules.fwd = fn_fwd
+        return fn_fwd
+
+    def def_bwd(self, fn_bwd: Callable[..., Any]) -> Callable[..., Any]:
+        """Register `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`."""
+        self.rules.bwd = fn_bwd
+        return fn_bwd
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        name = self.rules.name
+        if not args:
+            raise TypeError(_MSG_NO_VJP_ARG.format(name=name))
+        if self.rules.fwd is None:
+            raise TypeError(
+                _MSG_NO_VJP_RULE.format(name=name, missing="a forward rule", decorator="def_fwd")
+            )
+        if self.rules.bwd is None:
+            raise TypeError(
+                _MSG_NO_VJP_RULE.format(name=name, missing="a backward rule", decorator="def_bwd")
+            )
+        vjp_arg, *rest = args
+        diff, vjp_rest = partition(vjp_arg, is_inexact_array)
+        vjp_arrays, vjp_static = partition(vjp_rest, is_array)
+        rest_arrays, rest_static = partition((self.fn, tuple(rest), kwargs), is_array)
+        return self.rules.custom(  # type: ignore[no-any-return]
+            (vjp_static, rest_static), diff, (vjp_arrays, rest_arrays)
         )
 
 

@@ -190,6 +190,17 @@ def test_filter_custom_vjp_matches_equinox() -> None:
     assert results[0]["w"].tolist() == [45.0, 45.0, 45.0]
 
 
+def test_custom_derivatives_of_a_layer_hold_its_arrays_constant() -> None:
+    layer = equimod.nn.Linear(2, 2, key=KEY)
+    wrapped = equimod.filter_custom_jvp(layer)
+    wrapped.def_jvp(lambda primals, tangents: (wrapped(*primals), 3 * tangents[0]))
+    assert np.allclose(wrapped(jnp.ones(2)), layer(jnp.ones(2)))
+    tangent = jax.jvp(wrapped, (jnp.ones(2),), (jnp.ones(2),))[1]
+    assert tangent.tolist() == [3.0, 3.0]
+    with pytest.raises(ValueError, match=r"array of the wrapped function"):
+        equimod.filter_grad(lambda w, x: jnp.sum(w(x)))(wrapped, jnp.ones(2))
+
+
 def test_filter_custom_vjp_refuses_gradients_of_other_arguments() -> None:
     @equimod.filter_custom_vjp
     def f(x: jax.Array, y: jax.Array) -> jax.Array:
@@ -241,6 +252,8 @@ def test_stored_wrappers_are_modules() -> None:
         equimod.filter_jacfwd(layer),
         equimod.filter_pmap(layer),
         equimod.filter_make_jaxpr(layer),
+        equimod.filter_custom_jvp(layer),
+        equimod.filter_custom_vjp(layer),
     ):
         assert isinstance(wrapper, equimod.Module)
         assert len([x for x in jax.tree_util.tree_leaves(wrapper) if equimod.is_array(x)]) == 2

@@ -36,7 +36,7 @@ RESULTS.where(jnp.array(True), RESULTS.successful, COLOURS.red)  # type: ignore[
 
 # Extending an Enumeration that has items works at run time (`promote` converts
 # the base's items); both checkers refuse it, as for any enum.
-class MORE_RESULTS(RESULTS):  # type: ignore[misc]  # pyright: ignore[reportGeneralTypeIssues]  # divergence: enumeration-subclass
+class MORE_RESULTS(RESULTS):  # type: ignore[misc]  # pyright: ignore[reportGeneralTypeIssues]  # noqa: N801  # divergence: enumeration-subclass
     diverged = "The iteration diverged."
 
 

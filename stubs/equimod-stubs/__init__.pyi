@@ -14,6 +14,7 @@ from typing import (
     Annotated,
     Any,
     BinaryIO,
+    ClassVar,
     Concatenate,
     Generic,
     Literal,
@@ -22,7 +23,6 @@ from typing import (
     TypeVar,
     overload,
 )
-from typing import ClassVar
 from typing import ClassVar as AbstractClassVar
 
 import jax
@@ -286,7 +286,6 @@ def filter_vmap(
     axis_size: int | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 def filter_shard(x: _T, device_or_shardings: Any) -> _T: ...
-
 @overload
 def filter_pmap(
     fun: Callable[_P, _R],
@@ -341,17 +340,21 @@ def filter_make_jaxpr(
 ) -> Callable[_P, tuple[jax.extend.core.ClosedJaxpr, Any, Any]]: ...
 def filter_closure_convert(fn: Callable[_P, _R], *args: Any, **kwargs: Any) -> Callable[_P, _R]: ...
 
-class filter_custom_jvp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     fn: Callable[_P, _R]
-    name: str
+    rules: Any
     def __init__(self, fn: Callable[_P, _R]) -> None: ...
+    @property
+    def __wrapped__(self) -> Callable[_P, _R]: ...
     def def_jvp(self, fn_jvp: _JvpRule) -> _JvpRule: ...
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
 
-class filter_custom_vjp(Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     fn: Callable[_P, _R]
-    name: str
+    rules: Any
     def __init__(self, fn: Callable[_P, _R]) -> None: ...
+    @property
+    def __wrapped__(self) -> Callable[_P, _R]: ...
     def def_fwd(self, fn_fwd: _FwdRule) -> _FwdRule: ...
     def def_bwd(self, fn_bwd: _BwdRule) -> _BwdRule: ...
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
