@@ -16,7 +16,9 @@ from ._custom_ad import filter_custom_jvp as filter_custom_jvp
 from ._custom_ad import filter_custom_vjp as filter_custom_vjp
 from ._enum import Enumeration as Enumeration
 from ._errors import EquimodRuntimeError as EquimodRuntimeError
+from ._errors import EquimodTracetimeError as EquimodTracetimeError
 from ._errors import EquinoxRuntimeError as EquinoxRuntimeError
+from ._errors import EquinoxTracetimeError as EquinoxTracetimeError
 from ._errors import branched_error_if as branched_error_if
 from ._errors import error_if as error_if
 from ._eval_shape import filter_eval_shape as filter_eval_shape
@@ -57,7 +59,9 @@ __all__ = [
     "AbstractVar",
     "Enumeration",
     "EquimodRuntimeError",
+    "EquimodTracetimeError",
     "EquinoxRuntimeError",
+    "EquinoxTracetimeError",
     "Module",
     "Partial",
     "apply_updates",

@@ -41,8 +41,17 @@ class EquimodRuntimeError(RuntimeError):
     """
 
 
-# The name Equinox gives it, so that `except eqx.EquinoxRuntimeError` ports unchanged.
+class EquimodTracetimeError(RuntimeError):
+    """Raised by `error_if` and `branched_error_if` when their condition is a Python bool that is true.
+
+    Such a condition is known while JAX traces, so the error is raised then,
+    whether or not the code is compiled.
+    """
+
+
+# The names Equinox gives them, so that `except eqx.EquinoxRuntimeError` ports unchanged.
 EquinoxRuntimeError = EquimodRuntimeError
+EquinoxTracetimeError = EquimodTracetimeError
 
 _MARKER = "EquimodRuntimeError: "
 _IN_JAX_ERROR = re.compile(re.escape(_MARKER) + r"(.*?)(?:\n|$)")
@@ -99,6 +108,8 @@ def branched_error_if(
             if not 0 <= position < len(messages):
                 raise IndexError(_MSG_BAD_INDEX.format(index=position, count=len(messages)))
             if on_error == "raise":
+                if isinstance(pred, (bool, np.bool_)):
+                    raise EquimodTracetimeError(messages[position])
                 raise EquimodRuntimeError(messages[position])
         else:
             return x

@@ -127,7 +127,11 @@ def test_enumeration_matches_equinox_on_promote_and_errors() -> None:
     with pytest.raises(ValueError, match="inherits from"):
         RESULTS.promote(MORE_RESULTS.diverged)
     with pytest.raises(EquimodRuntimeError, match=r"The solve failed\."):
+        equimod.filter_jit(lambda x, p: RESULTS.failed.error_if(x, p))(jnp.ones(1), jnp.array(True))
+    # A Python bool is known while tracing: the error is raised then, as in Equinox.
+    with pytest.raises(equimod.EquimodTracetimeError, match=r"The solve failed\."):
         equimod.filter_jit(lambda x: RESULTS.failed.error_if(x, True))(jnp.ones(1))
+    assert equimod.EquinoxTracetimeError is equimod.EquimodTracetimeError
     with pytest.raises(ValueError, match="method of that name"):
 
         class Bad(equimod.Enumeration):

@@ -39,7 +39,9 @@ __all__ = [
     "AbstractVar",
     "Enumeration",
     "EquimodRuntimeError",
+    "EquimodTracetimeError",
     "EquinoxRuntimeError",
+    "EquinoxTracetimeError",
     "Module",
     "Partial",
     "apply_updates",
@@ -388,8 +390,10 @@ def module_update_wrapper(wrapper: _W, wrapped: Callable[..., Any] | None = None
 _OnError: TypeAlias = Literal["default", "raise", "breakpoint", "nan", "off"]
 
 class EquimodRuntimeError(RuntimeError): ...
+class EquimodTracetimeError(RuntimeError): ...
 
 EquinoxRuntimeError = EquimodRuntimeError
+EquinoxTracetimeError = EquimodTracetimeError
 
 def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: _OnError = "default") -> _T: ...
 def branched_error_if(
