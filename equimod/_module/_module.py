@@ -90,14 +90,14 @@ class _ClassInfo:
         "abstract_missing",
         "checks",
         "converters",
+        "default_new",
         "factories",
         "field_names",
+        "has_after_init_steps",
         "maybe_unset",
-        "more_steps",
-        "plain",
-        "plain_new",
         "read_maybe_unset",
         "static_names",
+        "unguarded",
         "user_init",
     )
 
@@ -131,12 +131,13 @@ class _ClassInfo:
             k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
         )
         self.static_names = tuple(f.name for f in fields if is_static(f))
-        self.more_steps = bool(self.converters or self.static_names or self.checks)
+        self.has_after_init_steps = bool(self.converters or self.static_names or self.checks)
         self.user_init = user_init
-        self.plain_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
-        self.plain = (
+        self.default_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
+        # Construction needs no guard, completion or check: see __call__.
+        self.unguarded = (
             not user_init
-            and self.plain_new
+            and self.default_new
             and not hasattr(cls, "__post_init__")
             and not self.abstract_missing
             and not self.maybe_unset
@@ -265,7 +266,7 @@ class _ModuleMeta(abc.ABCMeta):
             set_instance_dict(self, kwargs)
             return self
         info: _ClassInfo = cls._equimod_info
-        if info.plain:
+        if info.unguarded:
             # A generated __init__ assigns with object.__setattr__ and sets every
             # field, and nothing runs after it: nothing to guard or check.
             self = new_instance(cls)
@@ -273,7 +274,7 @@ class _ModuleMeta(abc.ABCMeta):
             return self
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
-        self = new_instance(cls) if info.plain_new else cls.__new__(cls, *args, **kwargs)
+        self = new_instance(cls) if info.default_new else cls.__new__(cls, *args, **kwargs)
         # Instance state is only ever touched through (object.)__setattr__, never
         # through `self.__dict__`: materialising the dict would make every later
         # attribute read slower.
@@ -288,7 +289,7 @@ class _ModuleMeta(abc.ABCMeta):
                 read_maybe_unset(self)
             except AttributeError:
                 _complete(cls, info, self)
-        if info.more_steps:
+        if info.has_after_init_steps:
             _convert_and_check(cls, info, self)
         return self
 
