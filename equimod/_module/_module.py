@@ -5,25 +5,22 @@ from __future__ import annotations
 import abc
 import dataclasses
 import inspect
-import operator
 import types
 import warnings
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax.tree_util as jtu
 from typing_extensions import dataclass_transform
 
-from .._filters import is_array
 from .._pretty_print import tree_pformat
 from .._tree_equal import tree_equal
 from ._abstract import (
     ABSTRACT_CLASS_VAR,
     ABSTRACT_VAR,
     take_abstract_declarations,
-    unimplemented_abstract,
     unimplemented_message,
 )
+from ._construction import ClassInfo, complete, convert_and_check, object_setattr
 from ._field import converter_of, field, is_static
 from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
 
@@ -72,79 +69,6 @@ _MSG_FROZEN_NOT_FIELD = (
 _MSG_FROZEN_DELETE = (
     "Cannot delete attribute {name!r} of {cls}: a Module is immutable once __init__ has returned."
 )
-_MSG_MISSING_FIELDS = (
-    "{cls}.__init__ returned without setting the field(s) {names}. Assign each one in "
-    "__init__ (self.name = value) or give it a default at class level."
-)
-_MSG_ARRAY_IN_STATIC = (
-    "A JAX array is stored in the static field {cls}.{name}. Static fields are part of "
-    "the pytree structure, so JAX treats the array as a compile-time constant and "
-    "compares it by identity. Declare the field without static=True."
-)
-
-
-class _ClassInfo:
-    """What construction needs to know about a Module class, computed once at class creation."""
-
-    __slots__ = (
-        "abstract_missing",
-        "checks",
-        "converters",
-        "default_new",
-        "factories",
-        "field_names",
-        "has_after_init_steps",
-        "maybe_unset",
-        "read_maybe_unset",
-        "static_names",
-        "unguarded",
-        "user_init",
-    )
-
-    def __init__(self, cls: type, user_init: bool) -> None:
-        fields = dataclasses.fields(cls)
-        self.abstract_missing = unimplemented_abstract(cls)
-        self.field_names = frozenset(f.name for f in fields)
-        # A generated __init__ sets every field it takes and every default factory;
-        # a hand-written one may leave any field unset.
-        self.maybe_unset = tuple(
-            f.name
-            for f in fields
-            if user_init
-            or (
-                not f.init
-                and f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING
-            )
-        )
-        # One C-level call that raises AttributeError if any of them is unset.
-        self.read_maybe_unset = operator.attrgetter(*self.maybe_unset) if self.maybe_unset else None
-        self.factories: dict[str, Callable[[], Any]] = {
-            f.name: f.default_factory
-            for f in fields
-            if f.default_factory is not dataclasses.MISSING
-        }
-        self.converters = tuple(
-            (f.name, conv) for f in fields if (conv := converter_of(f)) is not None
-        )
-        self.checks: tuple[Callable[[Any], object], ...] = tuple(
-            k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
-        )
-        self.static_names = tuple(f.name for f in fields if is_static(f))
-        self.has_after_init_steps = bool(self.converters or self.static_names or self.checks)
-        self.user_init = user_init
-        self.default_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
-        # Construction needs no guard, completion or check: see __call__.
-        self.unguarded = (
-            not user_init
-            and self.default_new
-            and not hasattr(cls, "__post_init__")
-            and not self.abstract_missing
-            and not self.maybe_unset
-            and not self.converters
-            and not self.static_names
-            and not self.checks
-        )
 
 
 def _hide_overridden_fields(bases: tuple[type, ...], namespace: dict[str, Any]) -> list[str]:
@@ -229,7 +153,7 @@ class _ModuleMeta(abc.ABCMeta):
             cls.__setattr__ = _module_setattr
             cls.__delattr__ = _module_delattr
 
-        info = _ClassInfo(cls, user_init=user_init)
+        info = ClassInfo(cls, user_init=user_init)
         cls._equimod_info = info
         cls.__abstractvars__ = frozenset(
             n for n, kind, _ in info.abstract_missing if kind == ABSTRACT_VAR
@@ -265,7 +189,7 @@ class _ModuleMeta(abc.ABCMeta):
             self = new_instance(cls)
             set_instance_dict(self, kwargs)
             return self
-        info: _ClassInfo = cls._equimod_info
+        info: ClassInfo = cls._equimod_info
         if info.unguarded:
             # A generated __init__ assigns with object.__setattr__ and sets every
             # field, and nothing runs after it: nothing to guard or check.
@@ -278,7 +202,7 @@ class _ModuleMeta(abc.ABCMeta):
         # Instance state is only ever touched through (object.)__setattr__, never
         # through `self.__dict__`: materialising the dict would make every later
         # attribute read slower.
-        _object_setattr(self, _ASSIGNABLE, info.field_names)
+        object_setattr(self, _ASSIGNABLE, info.field_names)
         try:
             cls.__init__(self, *args, **kwargs)
         finally:
@@ -288,9 +212,9 @@ class _ModuleMeta(abc.ABCMeta):
             try:
                 read_maybe_unset(self)
             except AttributeError:
-                _complete(cls, info, self)
+                complete(cls, info, self)
         if info.has_after_init_steps:
-            _convert_and_check(cls, info, self)
+            convert_and_check(cls, info, self)
         return self
 
     @property
@@ -302,53 +226,7 @@ class _ModuleMeta(abc.ABCMeta):
 
 
 new_instance = object.__new__
-_object_setattr = object.__setattr__
 _object_delattr = object.__delattr__
-
-
-def _complete(cls: type, info: _ClassInfo, self: Any) -> None:
-    """Fill default factories an __init__ left unassigned, then require every field.
-
-    A plain default needs no filling: the class attribute holding it answers reads.
-    """
-    missing = []
-    for name in info.maybe_unset:
-        if hasattr(self, name):
-            continue
-        factory = info.factories.get(name)
-        if factory is None:
-            missing.append(name)
-        else:
-            _object_setattr(self, name, factory())
-    if missing:
-        raise TypeError(
-            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
-        )
-
-
-def _convert_and_check(cls: type, info: _ClassInfo, self: Any) -> None:
-    for name, converter in info.converters:
-        _object_setattr(self, name, converter(getattr(self, name)))
-    if info.static_names:
-        _warn_arrays_in_static_fields(cls, info, self)
-    for check in info.checks:
-        check(self)
-
-
-_PLAIN_STATIC_TYPES = frozenset(
-    {int, float, bool, str, complex, type(None), type, types.FunctionType}
-)
-
-
-def _warn_arrays_in_static_fields(cls: type, info: _ClassInfo, self: Any) -> None:
-    for name in info.static_names:
-        value = getattr(self, name)
-        if type(value) in _PLAIN_STATIC_TYPES:
-            continue
-        if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
-            warnings.warn(
-                _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=4
-            )
 
 
 def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
@@ -379,11 +257,11 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
     if assignable is not None and name in assignable:
         if type(value) in BOUND_METHOD_TYPES and value.__self__ is self:
             raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
-        _object_setattr(self, name, value)
+        object_setattr(self, name, value)
         return
     if name == "__orig_class__":
         # Set by `typing` on an instance of a generic Module made as `A[int]()`.
-        _object_setattr(self, name, value)
+        object_setattr(self, name, value)
         return
     cls_name = type(self).__qualname__
     if assignable is not None:
@@ -424,7 +302,7 @@ class Module(metaclass=_ModuleMeta):
     ```
     """
 
-    _equimod_info: ClassVar[_ClassInfo]
+    _equimod_info: ClassVar[ClassInfo]
     # The abstract attributes a class leaves unimplemented (empty on a concrete class).
     __abstractvars__: ClassVar[frozenset[str]] = frozenset()
     __abstractclassvars__: ClassVar[frozenset[str]] = frozenset()

@@ -1,0 +1,138 @@
+"""What constructing an instance of a Module class needs, and the steps after its `__init__`."""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import jax.tree_util as jtu
+
+from .._filters import is_array
+from ._abstract import unimplemented_abstract
+from ._field import converter_of, is_static
+
+_MSG_MISSING_FIELDS = (
+    "{cls}.__init__ returned without setting the field(s) {names}. Assign each one in "
+    "__init__ (self.name = value) or give it a default at class level."
+)
+_MSG_ARRAY_IN_STATIC = (
+    "A JAX array is stored in the static field {cls}.{name}. Static fields are part of "
+    "the pytree structure, so JAX treats the array as a compile-time constant and "
+    "compares it by identity. Declare the field without static=True."
+)
+
+
+class ClassInfo:
+    """What construction needs to know about a Module class, computed once at class creation."""
+
+    __slots__ = (
+        "abstract_missing",
+        "checks",
+        "converters",
+        "default_new",
+        "factories",
+        "field_names",
+        "has_after_init_steps",
+        "maybe_unset",
+        "read_maybe_unset",
+        "static_names",
+        "unguarded",
+        "user_init",
+    )
+
+    def __init__(self, cls: type, user_init: bool) -> None:
+        fields = dataclasses.fields(cls)
+        self.abstract_missing = unimplemented_abstract(cls)
+        self.field_names = frozenset(f.name for f in fields)
+        # A generated __init__ sets every field it takes and every default factory;
+        # a hand-written one may leave any field unset.
+        self.maybe_unset = tuple(
+            f.name
+            for f in fields
+            if user_init
+            or (
+                not f.init
+                and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING
+            )
+        )
+        # One C-level call that raises AttributeError if any of them is unset.
+        self.read_maybe_unset = operator.attrgetter(*self.maybe_unset) if self.maybe_unset else None
+        self.factories: dict[str, Callable[[], Any]] = {
+            f.name: f.default_factory
+            for f in fields
+            if f.default_factory is not dataclasses.MISSING
+        }
+        self.converters = tuple(
+            (f.name, conv) for f in fields if (conv := converter_of(f)) is not None
+        )
+        self.checks: tuple[Callable[[Any], object], ...] = tuple(
+            k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
+        )
+        self.static_names = tuple(f.name for f in fields if is_static(f))
+        self.has_after_init_steps = bool(self.converters or self.static_names or self.checks)
+        self.user_init = user_init
+        self.default_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]
+        # Construction needs no guard, completion or check: see __call__.
+        self.unguarded = (
+            not user_init
+            and self.default_new
+            and not hasattr(cls, "__post_init__")
+            and not self.abstract_missing
+            and not self.maybe_unset
+            and not self.converters
+            and not self.static_names
+            and not self.checks
+        )
+
+
+object_setattr = object.__setattr__
+
+
+def complete(cls: type, info: ClassInfo, self: Any) -> None:
+    """Fill default factories an __init__ left unassigned, then require every field.
+
+    A plain default needs no filling: the class attribute holding it answers reads.
+    """
+    missing = []
+    for name in info.maybe_unset:
+        if hasattr(self, name):
+            continue
+        factory = info.factories.get(name)
+        if factory is None:
+            missing.append(name)
+        else:
+            object_setattr(self, name, factory())
+    if missing:
+        raise TypeError(
+            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
+        )
+
+
+def convert_and_check(cls: type, info: ClassInfo, self: Any) -> None:
+    for name, converter in info.converters:
+        object_setattr(self, name, converter(getattr(self, name)))
+    if info.static_names:
+        _warn_arrays_in_static_fields(cls, info, self)
+    for check in info.checks:
+        check(self)
+
+
+_PLAIN_STATIC_TYPES = frozenset(
+    {int, float, bool, str, complex, type(None), type, types.FunctionType}
+)
+
+
+def _warn_arrays_in_static_fields(cls: type, info: ClassInfo, self: Any) -> None:
+    for name in info.static_names:
+        value = getattr(self, name)
+        if type(value) in _PLAIN_STATIC_TYPES:
+            continue
+        if any(is_array(leaf) for leaf in jtu.tree_leaves(value)):
+            warnings.warn(
+                _MSG_ARRAY_IN_STATIC.format(cls=cls.__qualname__, name=name), stacklevel=4
+            )
