@@ -317,8 +317,9 @@ def filter_checkpoint(
     fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
-# Arrays in the output become jax.ShapeDtypeStructs: the result is not of the
-# function's return type.
+# Arrays in the output become jax.ShapeDtypeStructs, so the result is not of the
+# function's return type; and the arguments may be ShapeDtypeStructs standing in
+# for arrays, so they are not checked against its parameters.
 def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
 
 # The primal output is exactly what `fn` returns; the tangents have its
