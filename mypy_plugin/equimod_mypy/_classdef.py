@@ -33,6 +33,7 @@ from mypy.nodes import (
     Expression,
     FuncDef,
     NameExpr,
+    OverloadedFuncDef,
     RefExpr,
     SymbolNode,
     SymbolTableNode,
@@ -90,7 +91,8 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
         if not ctx.api.final_iteration:
             ctx.api.defer()
         return  # on the last pass: leave the class to mypy alone
-    fields = dict(inherited)
+    replaced = _replaced_fields(ctx.cls, inherited)
+    fields = {name: field for name, field in inherited.items() if name not in replaced}
     fields.update((field.name, field) for field in own)
     required = [
         name for name, field in fields.items() if not field.has_default and not field.init_only
@@ -123,6 +125,7 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
         init=init,
         unassigned=unassigned,
         assigns=assigns,
+        replaced=replaced,
     ).write(info)
 
 
@@ -303,7 +306,26 @@ def _inherited_fields(ctx: ClassDefContext) -> dict[str, FieldRecord] | None:
         for field in record.fields(ctx.api):
             field.init_type = map_type_from_supertype(field.init_type, info, base)
             fields[field.name] = field
+        for name in record.replaced:
+            fields.pop(name, None)
     return fields
+
+
+def _replaced_fields(cls: ClassDef, inherited: dict[str, FieldRecord]) -> list[str]:
+    """Inherited fields the class body defines again without an annotation.
+
+    As at run time, a value, a method or a property given the name of an
+    inherited field replaces the field: it is no longer an `__init__` parameter.
+    """
+    replaced = []
+    for statement in cls.defs.body:
+        names: list[str] = []
+        if isinstance(statement, AssignmentStmt) and not statement.new_syntax:
+            names = [t.name for t in statement.lvalues if isinstance(t, NameExpr)]
+        elif isinstance(statement, (FuncDef, Decorator, OverloadedFuncDef)):
+            names = [statement.name]
+        replaced += [name for name in names if name in inherited and name not in replaced]
+    return replaced
 
 
 def _nearest_user_init(info: TypeInfo) -> _Inherited | None:

@@ -18,7 +18,7 @@ from mypy.types import Type
 METADATA_KEY = "equimod"
 # Bumped whenever the layout changes. It is part of `report_config_data`, so
 # mypy discards a cache written with another layout; `read` also refuses one.
-LAYOUT = 2
+LAYOUT = 3
 
 InitKind = Literal["written", "inherited", "generated", "unknown"]
 AbstractKind = Literal["AbstractVar", "AbstractClassVar"]
@@ -77,6 +77,10 @@ class ClassRecord:
     # For an own hand-written `__init__`: the fields it certainly assigns, or
     # None when it may assign anything (it calls a method, `super()`, ...).
     assigns: list[str] | None = None
+    # Inherited fields the class body replaces by a plain attribute (a value
+    # without annotation, a method or a property): at run time they are no
+    # longer fields of this class or its subclasses.
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def field_names(self) -> set[str]:
@@ -94,6 +98,7 @@ class ClassRecord:
             "init": self.init,
             "unassigned": list(self.unassigned),
             "assigns": None if self.assigns is None else list(self.assigns),
+            "replaced": list(self.replaced),
         }
 
     @classmethod
@@ -108,4 +113,5 @@ class ClassRecord:
             init=data["init"],
             unassigned=data["unassigned"],
             assigns=data["assigns"],
+            replaced=data["replaced"],
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import equimod_mypy
 import pytest
+from equimod_mypy._metadata import LAYOUT
 from mypy_runs import check, mypy, write
 
 ABSTRACT_HINT = (
@@ -454,7 +455,7 @@ def test_report_config_data_carries_the_plugin_version() -> None:
 
     plugin = equimod_mypy.EquimodPlugin(Options())
     data = plugin.report_config_data(ReportConfigContext("m", "m.py", is_check=False))
-    assert data == {"equimod_mypy": equimod_mypy.__version__, "metadata_layout": 2}
+    assert data == {"equimod_mypy": equimod_mypy.__version__, "metadata_layout": LAYOUT}
 
 
 def test_patterns_from_real_code(tmp_path: Path, mypy_cache: Path) -> None:
