@@ -1,6 +1,9 @@
 """nn constructors: real signatures, and `key` is required where Equinox requires it."""
 
+from typing import Any
+
 import jax
+import jax.numpy as jnp
 from typing_extensions import assert_type
 
 from equimod import nn
@@ -22,3 +25,13 @@ nn.Dropout("0.1")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentTyp
 seq = nn.Sequential([nn.Linear(2, 2, key=key), nn.Lambda(jax.nn.relu), nn.Identity()])
 assert_type(seq[0:1], nn.Sequential)
 assert_type(nn.MLP(2, 3, 8, 2, key=key).layers, tuple[nn.Linear, ...])
+
+# Normalisation and activation layers: Equinox's constructors, and the state overload.
+rms = nn.RMSNorm((2, 3), eps=1e-6, use_bias=False)
+group = nn.GroupNorm(2, 4)
+assert_type(rms(jnp.ones((2, 3))), jax.Array)
+assert_type(group(jnp.ones((4, 5)), None), tuple[jax.Array, Any])
+assert_type(nn.PReLU(0.1)(jnp.ones(3)), jax.Array)
+nn.GroupNorm(groups=2, channels="4")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+nn.RMSNorm()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+nn.PReLU(init_alpha="0.1")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

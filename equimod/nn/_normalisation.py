@@ -1,4 +1,4 @@
-"""`LayerNorm`."""
+"""Normalisation layers: `LayerNorm`, `RMSNorm`, `GroupNorm`."""
 
 from __future__ import annotations
 
@@ -12,21 +12,47 @@ from .._module import Module, field
 from ._misc import default_floating_dtype
 
 _MSG_SHAPE = (
-    "LayerNorm(shape={shape}) was called on an input of shape {got}; the shapes must be "
-    "equal. For a batch, use jax.vmap(layer_norm)(x)."
+    "{layer}(shape={shape}) was called on an input of shape {got}; the shapes must be "
+    "equal. For a batch, use jax.vmap(layer)(x)."
 )
-_MSG_BAD_SHAPE = "LayerNorm: shape must be an int or a sequence of ints, got {shape!r}."
+_MSG_BAD_SHAPE = "{layer}: shape must be an int or a sequence of ints, got {shape!r}."
+_MSG_GROUPS = (
+    "GroupNorm(groups={groups}, channels={channels}): groups must divide the number of "
+    "channels of the input, which has {got}."
+)
+_MSG_AFFINE_CHANNELS = (
+    "GroupNorm(channelwise_affine=True) needs `channels`, the size of the weight and "
+    "bias: pass channels=..., or channelwise_affine=False."
+)
 
 _NO_STATE: Any = object()
 
 
-class LayerNorm(Module):
-    """Normalises the whole input to zero mean and unit variance, then scales and shifts.
+def _shape_tuple(shape: Any, layer: str) -> tuple[int, ...]:
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, Sequence) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+    ):
+        raise ValueError(_MSG_BAD_SHAPE.format(layer=layer, shape=shape))
+    return tuple(shape)
 
-    As `equinox.nn.LayerNorm`: `(x - mean) / sqrt(var + eps) * weight + bias`,
-    with `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` /
-    `use_bias`. The input must have exactly `shape`.
-    """
+
+def _check_shape(x: jax.Array, shape: tuple[int, ...], layer: str) -> None:
+    if x.shape != shape:
+        raise ValueError(_MSG_SHAPE.format(layer=layer, shape=shape, got=x.shape))
+
+
+def _scale_and_shift(out: Any, weight: Any, bias: Any, dtype: Any) -> Any:
+    if weight is not None:
+        out = weight.astype(dtype) * out
+    if bias is not None:
+        out = out + bias.astype(dtype)
+    return out
+
+
+class _WholeInputNorm(Module):
+    """A normalisation over the whole input, of a fixed `shape`, then a scale and a shift."""
 
     shape: tuple[int, ...] = field(static=True)
     eps: float = field(static=True)
@@ -43,14 +69,8 @@ class LayerNorm(Module):
         use_bias: bool = True,
         dtype: Any = None,
     ) -> None:
-        if isinstance(shape, int) and not isinstance(shape, bool):
-            shape = (shape,)
-        if not isinstance(shape, Sequence) or not all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
-        ):
-            raise ValueError(_MSG_BAD_SHAPE.format(shape=shape))
         dtype = default_floating_dtype() if dtype is None else dtype
-        self.shape = tuple(shape)
+        self.shape = _shape_tuple(shape, type(self).__name__)
         self.eps = eps
         self.use_weight = use_weight
         self.use_bias = use_bias
@@ -62,17 +82,97 @@ class LayerNorm(Module):
     ) -> Any:
         """Normalise `x` of shape `shape`. With a `state`, returns `(out, state)` unchanged,
         for interchangeability with stateful normalisation layers."""
-        if x.shape != self.shape:
-            raise ValueError(_MSG_SHAPE.format(shape=self.shape, got=x.shape))
+        _check_shape(x, self.shape, type(self).__name__)
+        orig_dtype = x.dtype
+        dtype = jnp.result_type(x.dtype, jnp.float32)
+        out = _scale_and_shift(self._normalise(x.astype(dtype)), self.weight, self.bias, dtype)
+        out = out.astype(orig_dtype)
+        return out if state is _NO_STATE else (out, state)
+
+    def _normalise(self, x: jax.Array) -> jax.Array:
+        raise NotImplementedError
+
+
+class LayerNorm(_WholeInputNorm):
+    """Normalises the whole input to zero mean and unit variance, then scales and shifts.
+
+    As `equinox.nn.LayerNorm`: `(x - mean) / sqrt(var + eps) * weight + bias`,
+    with `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` /
+    `use_bias`. The input must have exactly `shape`.
+    """
+
+    def _normalise(self, x: jax.Array) -> jax.Array:
+        return (x - jnp.mean(x)) * jax.lax.rsqrt(jnp.var(x) + self.eps)
+
+
+class RMSNorm(_WholeInputNorm):
+    """Rescales the input by its root mean square (no centring), then scales and shifts.
+
+    As `equinox.nn.RMSNorm`: `x / sqrt(mean(x**2) + eps) * weight + bias`, with
+    `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` / `use_bias`.
+    The input must have exactly `shape`.
+    """
+
+    def _normalise(self, x: jax.Array) -> jax.Array:
+        return jax.lax.rsqrt(jnp.mean(x**2) + self.eps) * x
+
+
+class GroupNorm(Module):
+    """Normalises each group of channels of an input of shape `(channels, *spatial)`.
+
+    As `equinox.nn.GroupNorm`: the channels are split into `groups` equal
+    groups, each normalised to zero mean and unit variance over its channels and
+    spatial positions; with `channelwise_affine`, a per-channel `weight` (ones)
+    and `bias` (zeros) follow, which needs `channels`.
+    """
+
+    groups: int = field(static=True)
+    channels: int | None = field(static=True)
+    eps: float = field(static=True)
+    channelwise_affine: bool = field(static=True)
+    weight: jax.Array | None
+    bias: jax.Array | None
+
+    def __init__(
+        self,
+        groups: int,
+        channels: int | None = None,
+        eps: float = 1e-5,
+        channelwise_affine: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        if channels is not None and channels % groups != 0:
+            raise ValueError(_MSG_GROUPS.format(groups=groups, channels=channels, got=channels))
+        if channelwise_affine and channels is None:
+            raise ValueError(_MSG_AFFINE_CHANNELS)
+        dtype = default_floating_dtype() if dtype is None else dtype
+        self.groups = groups
+        self.channels = channels
+        self.eps = eps
+        self.channelwise_affine = channelwise_affine
+        self.weight = jnp.ones(channels, dtype) if channelwise_affine else None
+        self.bias = jnp.zeros(channels, dtype) if channelwise_affine else None
+
+    def __call__(
+        self, x: jax.Array, state: Any = _NO_STATE, *, key: jax.Array | None = None
+    ) -> Any:
+        """Normalise `x` of shape `(channels, ...)`; with a `state`, return `(out, state)`."""
+        channels = x.shape[0]
+        if channels % self.groups != 0:
+            raise ValueError(
+                _MSG_GROUPS.format(groups=self.groups, channels=self.channels, got=channels)
+            )
         orig_dtype = x.dtype
         dtype = jnp.result_type(x.dtype, jnp.float32)
         x = x.astype(dtype)
-        mean = jnp.mean(x)
-        variance = jnp.var(x)
-        out = (x - mean) * jax.lax.rsqrt(variance + self.eps)
-        if self.weight is not None:
-            out = out * self.weight.astype(dtype)
-        if self.bias is not None:
-            out = out + self.bias.astype(dtype)
+        grouped = x.reshape(self.groups, -1)
+        mean = jnp.mean(grouped, axis=1, keepdims=True)
+        variance = jnp.maximum(0.0, jnp.var(grouped, axis=1, keepdims=True))
+        out = ((grouped - mean) * jax.lax.rsqrt(variance + self.eps)).reshape(x.shape)
+        if self.weight is not None and self.bias is not None:
+            spatial = (1,) * (x.ndim - 1)
+            out = _scale_and_shift(
+                out, self.weight.reshape(-1, *spatial), self.bias.reshape(-1, *spatial), dtype
+            )
         out = out.astype(orig_dtype)
         return out if state is _NO_STATE else (out, state)

@@ -8,16 +8,19 @@ import jax
 from .. import Module
 
 __all__ = [
-    "MLP",
     "Conv",
     "Conv1d",
     "Conv2d",
     "Dropout",
     "Embedding",
+    "GroupNorm",
     "Identity",
     "Lambda",
     "LayerNorm",
     "Linear",
+    "MLP",
+    "PReLU",
+    "RMSNorm",
     "Sequential",
 ]
 
@@ -172,6 +175,55 @@ class LayerNorm(Module):
     def __call__(
         self, x: jax.Array, state: Any, *, key: jax.Array | None = None
     ) -> tuple[jax.Array, Any]: ...
+
+class RMSNorm(Module):
+    shape: tuple[int, ...]
+    eps: float
+    use_weight: bool
+    use_bias: bool
+    weight: jax.Array | None
+    bias: jax.Array | None
+    def __init__(
+        self,
+        shape: int | Sequence[int],
+        eps: float = 1e-5,
+        use_weight: bool = True,
+        use_bias: bool = True,
+        dtype: Any = None,
+    ) -> None: ...
+    @overload
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+    @overload
+    def __call__(
+        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
+    ) -> tuple[jax.Array, Any]: ...
+
+class GroupNorm(Module):
+    groups: int
+    channels: int | None
+    eps: float
+    channelwise_affine: bool
+    weight: jax.Array | None
+    bias: jax.Array | None
+    def __init__(
+        self,
+        groups: int,
+        channels: int | None = None,
+        eps: float = 1e-5,
+        channelwise_affine: bool = True,
+        dtype: Any = None,
+    ) -> None: ...
+    @overload
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+    @overload
+    def __call__(
+        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
+    ) -> tuple[jax.Array, Any]: ...
+
+class PReLU(Module):
+    negative_slope: jax.Array
+    def __init__(self, init_alpha: float | jax.Array | None = 0.25) -> None: ...
+    def __call__(self, x: jax.Array) -> jax.Array: ...
 
 class Dropout(Module):
     p: float
