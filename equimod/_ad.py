@@ -143,10 +143,6 @@ def filter_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
     return module_update_wrapper(_GradWrapper(fun, has_aux))
 
 
-def _is_none(x: Any) -> bool:
-    return x is None
-
-
 def _depends_on(leaf: Any, traces: frozenset[int]) -> bool:
     # Whether an output array was computed from the differentiated inputs: those
     # are tracers of the transform's own trace, and so is anything made from them.

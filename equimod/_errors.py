@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
-from ._filters import combine, is_array, is_inexact_array, partition
+from ._filters import combine, is_array, is_inexact_array, partition, shape_struct
 
 _T = TypeVar("_T")
 
@@ -136,7 +136,7 @@ def _nan_like(x: Any) -> Any:
 
 def _check(messages: tuple[str, ...], on_error: str, dynamic: Any, pred: Any, index: Any) -> Any:
     leaves, treedef = jtu.tree_flatten(dynamic)
-    structs = tuple(jax.ShapeDtypeStruct(jnp.shape(x), jnp.result_type(x)) for x in leaves)  # type: ignore[no-untyped-call]
+    structs = tuple(shape_struct(x) for x in leaves)
 
     def failed(leaves: list[Any]) -> list[Any]:
         if on_error == "nan":

@@ -7,12 +7,8 @@ from typing import Any
 
 import jax
 
-from ._filters import combine, is_array, partition
+from ._filters import combine, is_array, is_shaped, partition
 from ._static import Static
-
-
-def _is_shaped(x: Any) -> bool:
-    return is_array(x) or isinstance(x, jax.ShapeDtypeStruct)
 
 
 def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -24,7 +20,7 @@ def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
     array replaced by a `jax.ShapeDtypeStruct` and every other leaf as `fun`
     returned it.
     """
-    dynamic, static = partition((fun, args, kwargs), _is_shaped)
+    dynamic, static = partition((fun, args, kwargs), is_shaped)
 
     def run(dynamic: Any) -> tuple[Any, Static]:
         call_fun, call_args, call_kwargs = combine(dynamic, static)

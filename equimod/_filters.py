@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jax
+import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
@@ -31,6 +32,16 @@ def is_inexact_array(element: Any) -> bool:
     if isinstance(element, jax.Array):
         return bool(jax.numpy.issubdtype(element.dtype, jax.numpy.inexact))
     return False
+
+
+def is_shaped(element: Any) -> bool:
+    """True for an array or a `jax.ShapeDtypeStruct`: what shape-only tracing accepts."""
+    return is_array(element) or isinstance(element, jax.ShapeDtypeStruct)
+
+
+def shape_struct(x: Any) -> jax.ShapeDtypeStruct:
+    """The shape and dtype of an array, as a `jax.ShapeDtypeStruct`."""
+    return jax.ShapeDtypeStruct(jnp.shape(x), jnp.result_type(x))  # type: ignore[no-untyped-call]
 
 
 def is_inexact_array_like(element: Any) -> bool:

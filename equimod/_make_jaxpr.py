@@ -6,10 +6,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jax
-import jax.numpy as jnp
 import jax.tree_util as jtu
 
-from ._filters import combine, is_array, partition
+from ._filters import combine, is_array, is_shaped, partition, shape_struct
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static, static_equal
@@ -29,17 +28,9 @@ _MSG_STRUCTURE_MISMATCH = (
 )
 
 
-def _is_shaped(x: Any) -> bool:
-    return is_array(x) or isinstance(x, jax.ShapeDtypeStruct)
-
-
-def _struct(x: Any) -> jax.ShapeDtypeStruct:
-    return jax.ShapeDtypeStruct(jnp.shape(x), jnp.result_type(x))  # type: ignore[no-untyped-call]
-
-
 class _MakeJaxpr(Transformed):
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
-        dynamic, static = partition((args, kwargs), _is_shaped)
+        dynamic, static = partition((args, kwargs), is_shaped)
         dynamic_leaves, dynamic_treedef = jtu.tree_flatten(dynamic)
 
         def run(*leaves: Any) -> tuple[Any, Static]:
@@ -83,7 +74,7 @@ class _ClosureConvert(Module):
         if not static_equal(static, self.in_static):
             raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))
         leaves = jtu.tree_leaves(dynamic)
-        got = tuple(_struct(x) for x in leaves)
+        got = tuple(shape_struct(x) for x in leaves)
         if got != self.in_struct_leaves:
             raise ValueError(
                 _MSG_STRUCTURE_MISMATCH.format(
@@ -109,8 +100,8 @@ def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> 
     if isinstance(fn, _ClosureConvert):
         return fn
     closed_jaxpr, out_struct, out_static = filter_make_jaxpr(fn)(*args, **kwargs)
-    dynamic, static = partition((args, kwargs), _is_shaped)
-    in_struct_leaves = tuple(_struct(x) for x in jtu.tree_leaves(dynamic))
+    dynamic, static = partition((args, kwargs), is_shaped)
+    in_struct_leaves = tuple(shape_struct(x) for x in jtu.tree_leaves(dynamic))
     return _ClosureConvert(
         closed_jaxpr.jaxpr,
         list(closed_jaxpr.consts),
