@@ -1,4 +1,4 @@
-"""`Conv`, `Conv1d`, `Conv2d`: N-dimensional convolutions over channel-first inputs."""
+"""`Conv`, `Conv1d`, `Conv2d`, `Conv3d`: N-dimensional convolutions over channel-first inputs."""
 
 from __future__ import annotations
 
@@ -14,63 +14,121 @@ from ._misc import check_size, default_floating_dtype, uniform_init
 
 _PADDING_STRINGS = ("SAME", "SAME_LOWER", "VALID")
 _PADDING_MODES = {"ZEROS": None, "REFLECT": "reflect", "REPLICATE": "edge", "CIRCULAR": "wrap"}
+_MODE_NAMES = "'ZEROS', 'REFLECT', 'REPLICATE', 'CIRCULAR'"
 
-_MSG_GROUPS = "Conv: in_channels (={in_channels}) must be divisible by groups (={groups})."
+_MSG_GROUPS = (
+    "{layer}: in_channels (={in_channels}) and out_channels (={out_channels}) must both be "
+    "divisible by groups (={groups})."
+)
 _MSG_TUPLE = (
-    "Conv: {name} must be an int or a sequence of {n} ints (one per spatial dimension), "
-    "got {value!r}."
+    "{layer}: {name} must be an int >= {minimum} or a sequence of {n} such ints (one per "
+    "spatial dimension), got {value!r}."
 )
 _MSG_PADDING = (
-    "Conv: padding must be 'SAME', 'SAME_LOWER', 'VALID', an int, a sequence of {n} ints, "
+    "{layer}: padding must be 'SAME', 'SAME_LOWER', 'VALID', an int, a sequence of {n} ints, "
     "or a sequence of {n} (before, after) pairs; got {value!r}."
 )
-_MSG_PADDING_MODE = (
-    "Conv: padding_mode must be one of 'ZEROS', 'REFLECT', 'REPLICATE', 'CIRCULAR'; got {value!r}."
-)
+_MSG_PADDING_MODE = "{layer}: padding_mode must be one of {modes}; got {value!r}."
 _MSG_RANK = (
-    "Conv{n}d expects an input of rank {rank}, shape (in_channels, *spatial), got shape "
+    "{layer} ({n} spatial dimensions) expects an input of rank {rank}, shape (in_channels, *spatial), got shape "
     "{shape}. For a batch, use jax.vmap(conv)(x)."
 )
-_MSG_CHANNELS = "Conv: the input has {got} channels (its first axis) but in_channels is {want}."
+_MSG_CHANNELS = "{layer}: the input has {got} channels (its first axis) but in_channels is {want}."
 
 
-def _ntuple(name: str, value: int | Sequence[int], n: int) -> tuple[int, ...]:
+def ntuple(
+    layer: str, name: str, value: int | Sequence[int], n: int, minimum: int = 1
+) -> tuple[int, ...]:
+    """`value` as one int per spatial dimension, each at least `minimum`."""
     if isinstance(value, int) and not isinstance(value, bool):
         values: tuple[Any, ...] = (value,) * n
     elif isinstance(value, Sequence) and len(value) == n:
         values = tuple(value)
     else:
-        raise ValueError(_MSG_TUPLE.format(name=name, n=n, value=value))
+        raise ValueError(
+            _MSG_TUPLE.format(layer=layer, name=name, minimum=minimum, n=n, value=value)
+        )
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise ValueError(_MSG_TUPLE.format(name=name, n=n, value=value))
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            raise ValueError(
+                _MSG_TUPLE.format(layer=layer, name=name, minimum=minimum, n=n, value=value)
+            )
     return values
 
 
-def _padding(
-    value: str | int | Sequence[int] | Sequence[tuple[int, int]], n: int
+def parse_padding(
+    layer: str, value: str | int | Sequence[int] | Sequence[tuple[int, int]], n: int
 ) -> str | tuple[tuple[int, int], ...]:
+    """A padding string in upper case, or one `(before, after)` pair per spatial dimension."""
+    error = ValueError(_MSG_PADDING.format(layer=layer, n=n, value=value))
     if isinstance(value, str):
         if value.upper() not in _PADDING_STRINGS:
-            raise ValueError(_MSG_PADDING.format(n=n, value=value))
+            raise error
         return value.upper()
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return ((value, value),) * n
-    if isinstance(value, Sequence) and len(value) == n:
-        pairs = []
-        for item in value:
-            if isinstance(item, int) and not isinstance(item, bool) and item >= 0:
-                pairs.append((item, item))
-            elif (
-                isinstance(item, Sequence)
-                and len(item) == 2
-                and all(isinstance(p, int) and p >= 0 for p in item)
-            ):
-                pairs.append((int(item[0]), int(item[1])))
-            else:
-                raise ValueError(_MSG_PADDING.format(n=n, value=value))
-        return tuple(pairs)
-    raise ValueError(_MSG_PADDING.format(n=n, value=value))
+    if not isinstance(value, Sequence) or len(value) != n:
+        raise error
+    pairs = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool) and item >= 0:
+            pairs.append((item, item))
+        elif (
+            isinstance(item, Sequence)
+            and len(item) == 2
+            and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in item)
+        ):
+            pairs.append((int(item[0]), int(item[1])))
+        else:
+            raise error
+    return tuple(pairs)
+
+
+def check_channels(layer: str, in_channels: int, out_channels: int, groups: int) -> None:
+    """Channel counts and groups a convolution can use."""
+    check_size(layer, "in_channels", in_channels, allow_scalar=False)
+    check_size(layer, "out_channels", out_channels, allow_scalar=False)
+    check_size(layer, "groups", groups, allow_scalar=False)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(
+            _MSG_GROUPS.format(
+                layer=layer, in_channels=in_channels, out_channels=out_channels, groups=groups
+            )
+        )
+
+
+def check_input(layer: Any, x: jax.Array) -> None:
+    """`x` is one unbatched input of `layer`, a convolution: `(in_channels, *spatial)`."""
+    n = layer.num_spatial_dims
+    if x.ndim != n + 1:
+        raise ValueError(
+            _MSG_RANK.format(layer=type(layer).__name__, n=n, rank=n + 1, shape=x.shape)
+        )
+    if x.shape[0] != layer.in_channels:
+        raise ValueError(
+            _MSG_CHANNELS.format(layer=type(layer).__name__, got=x.shape[0], want=layer.in_channels)
+        )
+
+
+def init_weight_and_bias(
+    key: jax.Array,
+    in_channels: int,
+    out_channels: int,
+    groups: int,
+    kernel_size: tuple[int, ...],
+    use_bias: bool,
+    dtype: Any,
+) -> tuple[jax.Array, jax.Array | None]:
+    """Equinox's initialisation of a (transposed) convolution: uniform in
+    `±1/sqrt(in_channels // groups * prod(kernel_size))`."""
+    dtype = default_floating_dtype() if dtype is None else dtype
+    wkey, bkey = jax.random.split(key)
+    group_in = in_channels // groups
+    limit = 1 / math.sqrt(group_in * math.prod(kernel_size))
+    weight = uniform_init(wkey, (out_channels, group_in, *kernel_size), dtype, limit)
+    bias_shape = (out_channels,) + (1,) * len(kernel_size)
+    bias = uniform_init(bkey, bias_shape, dtype, limit) if use_bias else None
+    return weight, bias
 
 
 class Conv(Module):
@@ -111,27 +169,20 @@ class Conv(Module):
         key: jax.Array,
     ) -> None:
         check_size("Conv", "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        check_size("Conv", "in_channels", in_channels, allow_scalar=False)
-        check_size("Conv", "out_channels", out_channels, allow_scalar=False)
-        check_size("Conv", "groups", groups, allow_scalar=False)
-        if in_channels % groups != 0:
-            raise ValueError(_MSG_GROUPS.format(in_channels=in_channels, groups=groups))
+        check_channels("Conv", in_channels, out_channels, groups)
         if not isinstance(padding_mode, str) or padding_mode.upper() not in _PADDING_MODES:
-            raise ValueError(_MSG_PADDING_MODE.format(value=padding_mode))
+            raise ValueError(
+                _MSG_PADDING_MODE.format(layer="Conv", modes=_MODE_NAMES, value=padding_mode)
+            )
         n = num_spatial_dims
         self.num_spatial_dims = n
-        self.kernel_size = _ntuple("kernel_size", kernel_size, n)
-        self.stride = _ntuple("stride", stride, n)
-        self.dilation = _ntuple("dilation", dilation, n)
-        self.padding = _padding(padding, n)
+        self.kernel_size = ntuple("Conv", "kernel_size", kernel_size, n)
+        self.stride = ntuple("Conv", "stride", stride, n)
+        self.dilation = ntuple("Conv", "dilation", dilation, n)
+        self.padding = parse_padding("Conv", padding, n)
         self.padding_mode = padding_mode.upper()
-        dtype = default_floating_dtype() if dtype is None else dtype
-        wkey, bkey = jax.random.split(key)
-        group_in = in_channels // groups
-        limit = 1 / math.sqrt(group_in * math.prod(self.kernel_size))
-        self.weight = uniform_init(wkey, (out_channels, group_in, *self.kernel_size), dtype, limit)
-        self.bias = (
-            uniform_init(bkey, (out_channels,) + (1,) * n, dtype, limit) if use_bias else None
+        self.weight, self.bias = init_weight_and_bias(
+            key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
         )
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -140,11 +191,7 @@ class Conv(Module):
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Convolve `x` of shape `(in_channels, *spatial)`; `key` is ignored."""
-        n = self.num_spatial_dims
-        if x.ndim != n + 1:
-            raise ValueError(_MSG_RANK.format(n=n, rank=n + 1, shape=x.shape))
-        if x.shape[0] != self.in_channels:
-            raise ValueError(_MSG_CHANNELS.format(got=x.shape[0], want=self.in_channels))
+        check_input(self, x)
         padding = self.padding
         mode = _PADDING_MODES[self.padding_mode]
         if mode is not None:
@@ -214,5 +261,29 @@ class Conv2d(Conv):
     ) -> None:
         super().__init__(
             2, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+            use_bias, padding_mode, dtype, key=key,
+        )  # fmt: skip
+
+
+class Conv3d(Conv):
+    """`Conv` with three spatial dimensions: input `(in_channels, depth, height, width)`."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            3, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
             use_bias, padding_mode, dtype, key=key,
         )  # fmt: skip

@@ -8,14 +8,23 @@ from typing import Any, overload
 import jax
 
 from .._module import Module
+from ._stateful import State, StatefulLayer
+
+_NO_STATE: Any = object()
 
 _MSG_NOT_CALLABLE = "{layer}: {what} must be callable, got {value!r}."
+_MSG_NEEDS_STATE = (
+    "Sequential: the layer {layer} is stateful, so the Sequential must be called with "
+    "the state: `y, state = model(x, state)` (state from equimod.nn.make_with_state)."
+)
 
 
-class Sequential(Module):
+class Sequential(StatefulLayer):
     """Calls each layer in turn on the output of the previous one, as `equinox.nn.Sequential`.
 
-    A `key` passed to the call is split, one key per layer.
+    A `key` passed to the call is split, one key per layer. Called with a `state`, it
+    passes the state through every `StatefulLayer` whose `is_stateful()` is true and
+    returns `(output, state)`.
     """
 
     layers: tuple[Callable[..., Any], ...]
@@ -28,15 +37,34 @@ class Sequential(Module):
                 )
         self.layers = tuple(layers)
 
-    def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+    def is_stateful(self) -> bool:
+        """True when any of the layers is stateful."""
+        return any(
+            isinstance(layer, StatefulLayer) and layer.is_stateful() for layer in self.layers
+        )
+
+    @overload
+    def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any: ...
+
+    @overload
+    def __call__(
+        self, x: Any, state: State, *, key: jax.Array | None = None
+    ) -> tuple[Any, State]: ...
+
+    def __call__(self, x: Any, state: State = _NO_STATE, *, key: jax.Array | None = None) -> Any:
         keys: Sequence[jax.Array | None]
         if key is None:
             keys = [None] * len(self.layers)
         else:
             keys = list(jax.random.split(key, len(self.layers)))
         for layer, layer_key in zip(self.layers, keys, strict=True):
-            x = layer(x, key=layer_key)
-        return x
+            if isinstance(layer, StatefulLayer) and layer.is_stateful():
+                if state is _NO_STATE:
+                    raise ValueError(_MSG_NEEDS_STATE.format(layer=type(layer).__qualname__))
+                x, state = layer(x, state=state, key=layer_key)
+            else:
+                x = layer(x, key=layer_key)
+        return x if state is _NO_STATE else (x, state)
 
     @overload
     def __getitem__(self, index: int) -> Callable[..., Any]: ...

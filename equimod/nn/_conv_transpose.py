@@ -1,0 +1,222 @@
+"""`ConvTranspose` and its 1, 2 and 3-dimensional forms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._module import Module, field
+from ._conv import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
+from ._misc import check_size
+
+_MSG_OUTPUT_PADDING = (
+    "ConvTranspose: output_padding {output_padding} must be smaller than stride {stride} "
+    "in every dimension; it only chooses among the input shapes the forward convolution "
+    "maps to the same output."
+)
+_MSG_MODE = (
+    "ConvTranspose: padding_mode={mode!r} is not supported; use 'ZEROS', or 'CIRCULAR' with "
+    "padding='SAME' or 'SAME_LOWER' and output_padding=0."
+)
+
+
+def _transposed_padding(
+    padding: str | tuple[tuple[int, int], ...],
+    kernel_size: tuple[int, ...],
+    stride: tuple[int, ...],
+    output_padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
+    """The padding of the stride-1 convolution over the dilated input that undoes the
+    forward convolution's connectivity (Dumoulin & Visin, arXiv:1603.07285, sec. 4)."""
+    pairs = []
+    for dim, (k, s, extra, d) in enumerate(
+        zip(kernel_size, stride, output_padding, dilation, strict=True)
+    ):
+        span = d * (k - 1)
+        if padding == "VALID":
+            before = after = 0
+        elif isinstance(padding, str):
+            # The forward padding that keeps the size; output_padding is folded into it,
+            # and only what a negative total cannot absorb is added at the end.
+            total = span - s + extra + 1
+            extra = max(0, -total)
+            total = max(0, total)
+            before = (total + (padding == "SAME_LOWER")) // 2
+            after = total - before
+        else:
+            before, after = padding[dim]
+        pairs.append((span - before, span - after + extra))
+    return tuple(pairs)
+
+
+class ConvTranspose(Module):
+    """General N-dimensional transposed convolution, as `equinox.nn.ConvTranspose`.
+
+    Maps the shape of a `Conv`'s output back to the shape of its input with the same
+    connectivity: pass the forward convolution's `kernel_size`, `stride`, `padding`,
+    `dilation` and `groups`, with the channel counts swapped. `output_padding` (each
+    `< stride`) picks among the input shapes a strided convolution maps to one output.
+    """
+
+    num_spatial_dims: int = field(static=True)
+    weight: jax.Array
+    bias: jax.Array | None
+    in_channels: int = field(static=True)
+    out_channels: int = field(static=True)
+    kernel_size: tuple[int, ...] = field(static=True)
+    stride: tuple[int, ...] = field(static=True)
+    padding: str | tuple[tuple[int, int], ...] = field(static=True)
+    output_padding: tuple[int, ...] = field(static=True)
+    dilation: tuple[int, ...] = field(static=True)
+    groups: int = field(static=True)
+    use_bias: bool = field(static=True)
+    padding_mode: str = field(static=True)
+
+    def __init__(
+        self,
+        num_spatial_dims: int,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        output_padding: int | Sequence[int] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        layer = "ConvTranspose"
+        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        check_channels(layer, in_channels, out_channels, groups)
+        self.num_spatial_dims = n
+        self.kernel_size = ntuple(layer, "kernel_size", kernel_size, n)
+        self.stride = ntuple(layer, "stride", stride, n)
+        self.output_padding = ntuple(layer, "output_padding", output_padding, n, minimum=0)
+        self.dilation = ntuple(layer, "dilation", dilation, n)
+        self.padding = parse_padding(layer, padding, n)
+        if any(o >= s for o, s in zip(self.output_padding, self.stride, strict=True)):
+            raise ValueError(
+                _MSG_OUTPUT_PADDING.format(output_padding=self.output_padding, stride=self.stride)
+            )
+        mode = padding_mode.upper() if isinstance(padding_mode, str) else padding_mode
+        circular_ok = self.padding in ("SAME", "SAME_LOWER") and not any(self.output_padding)
+        if mode != "ZEROS" and not (mode == "CIRCULAR" and circular_ok):
+            raise ValueError(_MSG_MODE.format(mode=padding_mode))
+        self.padding_mode = mode
+        self.weight, self.bias = init_weight_and_bias(
+            key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
+        )
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.groups = groups
+        self.use_bias = use_bias
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Transposed convolution of `x`, shape `(in_channels, *spatial)`; `key` is ignored."""
+        check_input(self, x)
+        pads = _transposed_padding(
+            self.padding, self.kernel_size, self.stride, self.output_padding, self.dilation
+        )
+        if self.padding_mode == "CIRCULAR":
+            # Wrap whole input positions around; what is left, less than one stride,
+            # stays zero padding of the dilated input.
+            wraps = [(0, 0)] + [
+                (lo // s, hi // s) for (lo, hi), s in zip(pads, self.stride, strict=True)
+            ]
+            x = jnp.pad(x, wraps, mode="wrap")
+            pads = tuple((lo % s, hi % s) for (lo, hi), s in zip(pads, self.stride, strict=True))
+        y = jax.lax.conv_general_dilated(
+            lhs=x[None],
+            rhs=self.weight,
+            window_strides=(1,) * self.num_spatial_dims,
+            padding=pads,
+            lhs_dilation=self.stride,
+            rhs_dilation=self.dilation,
+            feature_group_count=self.groups,
+        )[0]
+        if self.bias is not None:
+            y = y + self.bias
+        return y
+
+
+class ConvTranspose1d(ConvTranspose):
+    """`ConvTranspose` with one spatial dimension: input `(in_channels, length)`."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        output_padding: int | Sequence[int] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            1, in_channels, out_channels, kernel_size, stride, padding, output_padding,
+            dilation, groups, use_bias, padding_mode, dtype, key=key,
+        )  # fmt: skip
+
+
+class ConvTranspose2d(ConvTranspose):
+    """`ConvTranspose` with two spatial dimensions: input `(in_channels, height, width)`."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        output_padding: int | Sequence[int] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            2, in_channels, out_channels, kernel_size, stride, padding, output_padding,
+            dilation, groups, use_bias, padding_mode, dtype, key=key,
+        )  # fmt: skip
+
+
+class ConvTranspose3d(ConvTranspose):
+    """`ConvTranspose` with three spatial dimensions: input `(in_channels, depth, height, width)`."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        output_padding: int | Sequence[int] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            3, in_channels, out_channels, kernel_size, stride, padding, output_padding,
+            dilation, groups, use_bias, padding_mode, dtype, key=key,
+        )  # fmt: skip

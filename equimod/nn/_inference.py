@@ -1,0 +1,37 @@
+"""`inference_mode`: switch every layer with an `inference` flag at once."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import jax.tree_util as jtu
+
+from .._tree import tree_at
+
+_T = TypeVar("_T")
+
+
+def _flagged_nodes(tree: Any) -> list[Any]:
+    """Every node of `tree` with an `inference` attribute, outermost first."""
+    found = [tree] if hasattr(tree, "inference") else []
+
+    def is_flagged(node: Any) -> bool:
+        return node is not tree and hasattr(node, "inference")
+
+    for node in jtu.tree_leaves(tree, is_leaf=is_flagged):
+        if is_flagged(node):
+            found.extend(_flagged_nodes(node))
+    return found
+
+
+def inference_mode(pytree: _T, value: bool = True) -> _T:
+    """`pytree` with the `inference` flag of every layer in it set to `value`.
+
+    As `equinox.nn.inference_mode`: turns `Dropout` off and makes `BatchNorm` and
+    `SpectralNorm` use their stored statistics; `value=False` switches back to training.
+    """
+    return tree_at(
+        lambda tree: [node.inference for node in _flagged_nodes(tree)],
+        pytree,
+        replace_fn=lambda _: value,
+    )

@@ -1,0 +1,343 @@
+"""Pooling: `Pool`, `AvgPool*`, `MaxPool*`, `AdaptivePool` and `AdaptiveAvgPool*`/`AdaptiveMaxPool*`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._module import Module, field
+from ._conv import ntuple
+from ._misc import check_size
+
+_MSG_PADDING = (
+    "{layer}: padding must be an int, a sequence of {n} ints or a sequence of {n} "
+    "(before, after) pairs, none larger than the kernel size {kernel}; got {value!r}."
+)
+_MSG_CEIL_PADDING = (
+    "{layer}(use_ceil=True): on an input of shape {shape} the last window would lie wholly "
+    "in the padding ({padding} for kernel size {kernel}); use a smaller stride or "
+    "use_ceil=False."
+)
+_MSG_RANK = (
+    "{layer} pools {n} spatial dimension(s) and expects an input of shape "
+    "(channels, *spatial) of rank {rank}, got shape {shape}. For a batch, use "
+    "jax.vmap(pool)(x)."
+)
+_MSG_TARGET = (
+    "{layer}: target_shape must be a positive int or a sequence of {n} positive ints, "
+    "got {value!r}."
+)
+_MSG_TOO_SMALL = (
+    "{layer}(target_shape={target}) was called on an input of shape {shape}: every "
+    "spatial size must be at least the target size."
+)
+
+
+def _pool_padding(layer: str, value: Any, kernel: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    n = len(kernel)
+    error = ValueError(_MSG_PADDING.format(layer=layer, n=n, kernel=kernel, value=value))
+
+    def is_size(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+    if is_size(value):
+        pairs = ((value, value),) * n
+    elif isinstance(value, Sequence) and len(value) == n:
+        if all(is_size(v) for v in value):
+            pairs = tuple((v, v) for v in value)
+        elif all(isinstance(v, Sequence) and len(v) == 2 and all(map(is_size, v)) for v in value):
+            pairs = tuple((v[0], v[1]) for v in value)
+        else:
+            raise error
+    else:
+        raise error
+    if any(max(pair) > k for pair, k in zip(pairs, kernel, strict=True)):
+        raise error
+    return pairs
+
+
+def _check_rank(layer: Module, x: jax.Array, n: int) -> None:
+    if x.ndim != n + 1:
+        raise ValueError(
+            _MSG_RANK.format(layer=type(layer).__name__, n=n, rank=n + 1, shape=x.shape)
+        )
+
+
+class Pool(Module):
+    """A sliding-window reduction over the spatial axes of `(channels, *spatial)` inputs.
+
+    As `equinox.nn.Pool`: `operation` (e.g. `jax.lax.max`) folds each window starting
+    from `init`. With `use_ceil=True` a partial window at the end of an axis is kept.
+    """
+
+    init: int | float | jax.Array
+    operation: Callable[[jax.Array, jax.Array], jax.Array]
+    num_spatial_dims: int = field(static=True)
+    kernel_size: tuple[int, ...] = field(static=True)
+    stride: tuple[int, ...] = field(static=True)
+    padding: tuple[tuple[int, int], ...] = field(static=True)
+    use_ceil: bool = field(static=True)
+
+    def __init__(
+        self,
+        init: int | float | jax.Array,
+        operation: Callable[[jax.Array, jax.Array], jax.Array],
+        num_spatial_dims: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        layer = type(self).__name__
+        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        if not callable(operation):
+            raise TypeError(f"{layer}: operation must be callable, got {operation!r}.")
+        self.init = init
+        self.operation = operation
+        self.num_spatial_dims = n
+        self.kernel_size = ntuple(layer, "kernel_size", kernel_size, n)
+        self.stride = ntuple(layer, "stride", stride, n)
+        self.padding = _pool_padding(layer, padding, self.kernel_size)
+        self.use_ceil = use_ceil
+
+    def _padding_for(self, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+        if not self.use_ceil:
+            return self.padding
+        padding = []
+        for size, (before, after), k, s in zip(
+            shape, self.padding, self.kernel_size, self.stride, strict=True
+        ):
+            if (size + before + after - k) % s:
+                after += s
+            if after > k:
+                raise ValueError(
+                    _MSG_CEIL_PADDING.format(
+                        layer=type(self).__name__,
+                        shape=(None, *shape),
+                        padding=(before, after),
+                        kernel=k,
+                    )
+                )
+            padding.append((before, after))
+        return tuple(padding)
+
+    def _init_for(self, dtype: Any) -> Any:
+        # -inf, MaxPool's start, has no integer counterpart: start from the lowest integer.
+        if jnp.issubdtype(dtype, jnp.integer) and self.init == -math.inf:
+            return int(np.iinfo(dtype).min)
+        return self.init
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Pool `x` of shape `(channels, *spatial)`; `key` is ignored."""
+        _check_rank(self, x, self.num_spatial_dims)
+        padding = self._padding_for(x.shape[1:])
+        pooled: jax.Array = jax.lax.reduce_window(
+            x,
+            self._init_for(x.dtype),
+            self.operation,
+            (1, *self.kernel_size),
+            (1, *self.stride),
+            ((0, 0), *padding),
+        )
+        return pooled
+
+
+class AvgPool1d(Pool):
+    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(0, jax.lax.add, 1, kernel_size, stride, padding, use_ceil)
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
+        return super().__call__(x) / math.prod(self.kernel_size)
+
+
+class AvgPool2d(Pool):
+    """Average over windows of a `(channels, height, width)` input."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(0, jax.lax.add, 2, kernel_size, stride, padding, use_ceil)
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
+        return super().__call__(x) / math.prod(self.kernel_size)
+
+
+class AvgPool3d(Pool):
+    """Average over windows of a `(channels, depth, height, width)` input."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(0, jax.lax.add, 3, kernel_size, stride, padding, use_ceil)
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
+        return super().__call__(x) / math.prod(self.kernel_size)
+
+
+class MaxPool1d(Pool):
+    """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(-math.inf, jax.lax.max, 1, kernel_size, stride, padding, use_ceil)
+
+
+class MaxPool2d(Pool):
+    """Maximum over windows of a `(channels, height, width)` input."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(-math.inf, jax.lax.max, 2, kernel_size, stride, padding, use_ceil)
+
+
+class MaxPool3d(Pool):
+    """Maximum over windows of a `(channels, depth, height, width)` input."""
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(-math.inf, jax.lax.max, 3, kernel_size, stride, padding, use_ceil)
+
+
+def _adaptive_axis(
+    x: jax.Array, axis: int, target: int, operation: Callable[[jax.Array], jax.Array]
+) -> jax.Array:
+    """Reduce `axis` of `x` to `target` windows: the first `size % target` windows hold
+    one element more than the others, as in Equinox."""
+    y = jnp.moveaxis(x, axis, -1)
+    lead, size = y.shape[:-1], y.shape[-1]
+    short, longer = size // target, size % target
+    split = longer * (short + 1)
+    pieces = []
+    for part, width in ((y[..., :split], short + 1), (y[..., split:], short)):
+        if part.shape[-1]:
+            windows = part.reshape(-1, width)
+            pieces.append(jax.vmap(operation)(windows).reshape(*lead, -1))
+    return jnp.moveaxis(jnp.concatenate(pieces, axis=-1), -1, axis)
+
+
+class AdaptivePool(Module):
+    """Pools `(channels, *spatial)` inputs of any spatial size to `target_shape`.
+
+    As `equinox.nn.AdaptivePool`: along each spatial axis, `operation` reduces each of
+    `target` nearly equal windows (a 1-d array) to one value.
+    """
+
+    target_shape: tuple[int, ...] = field(static=True)
+    operation: Callable[[jax.Array], jax.Array]
+
+    def __init__(
+        self,
+        target_shape: int | Sequence[int],
+        num_spatial_dims: int,
+        operation: Callable[[jax.Array], jax.Array],
+    ) -> None:
+        layer = type(self).__name__
+        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        if isinstance(target_shape, int) and not isinstance(target_shape, bool):
+            target_shape = (target_shape,) * n
+        if (
+            not isinstance(target_shape, Sequence)
+            or len(target_shape) != n
+            or not all(
+                isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in target_shape
+            )
+        ):
+            raise ValueError(_MSG_TARGET.format(layer=layer, n=n, value=target_shape))
+        if not callable(operation):
+            raise TypeError(f"{layer}: operation must be callable, got {operation!r}.")
+        self.target_shape = tuple(target_shape)
+        self.operation = operation
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
+        """Pool `x` of shape `(channels, *spatial)` to `(channels, *target_shape)`."""
+        _check_rank(self, x, len(self.target_shape))
+        if any(size < t for size, t in zip(x.shape[1:], self.target_shape, strict=True)):
+            raise ValueError(
+                _MSG_TOO_SMALL.format(
+                    layer=type(self).__name__, target=self.target_shape, shape=x.shape
+                )
+            )
+        for axis, target in enumerate(self.target_shape, start=1):
+            x = _adaptive_axis(x, axis, target, self.operation)
+        return x
+
+
+class AdaptiveAvgPool1d(AdaptivePool):
+    """Mean-pools a `(channels, length)` input to `(channels, target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 1, jnp.mean)
+
+
+class AdaptiveAvgPool2d(AdaptivePool):
+    """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 2, jnp.mean)
+
+
+class AdaptiveAvgPool3d(AdaptivePool):
+    """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 3, jnp.mean)
+
+
+class AdaptiveMaxPool1d(AdaptivePool):
+    """Max-pools a `(channels, length)` input to `(channels, target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 1, jnp.max)
+
+
+class AdaptiveMaxPool2d(AdaptivePool):
+    """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 2, jnp.max)
+
+
+class AdaptiveMaxPool3d(AdaptivePool):
+    """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`."""
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape, 3, jnp.max)

@@ -1,0 +1,132 @@
+"""Recurrent cells: `GRUCell` and `LSTMCell`, one step of a recurrence each."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._module import Module, field
+from ._misc import check_size, default_floating_dtype, uniform_init
+
+
+def _gate_weights(
+    ihkey: jax.Array, hhkey: jax.Array, gates: int, input_size: int, hidden_size: int, dtype: Any
+) -> tuple[jax.Array, jax.Array]:
+    """Input and hidden weights of a cell with `gates` gates, uniform in `±_limit(...)`."""
+    limit = _limit(hidden_size)
+    weight_ih = uniform_init(ihkey, (gates * hidden_size, input_size), dtype, limit)
+    weight_hh = uniform_init(hhkey, (gates * hidden_size, hidden_size), dtype, limit)
+    return weight_ih, weight_hh
+
+
+def _limit(hidden_size: int) -> float:
+    return math.sqrt(1 / hidden_size)
+
+
+class GRUCell(Module):
+    """One step of a gated recurrent unit, as `equinox.nn.GRUCell`:
+    `cell(input, hidden) -> new hidden`, shapes `(input_size,)` and `(hidden_size,)`.
+
+    Scan it over a sequence with `jax.lax.scan`.
+    """
+
+    weight_ih: jax.Array
+    weight_hh: jax.Array
+    bias: jax.Array | None
+    bias_n: jax.Array | None
+    input_size: int = field(static=True)
+    hidden_size: int = field(static=True)
+    use_bias: bool = field(static=True)
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        use_bias: bool = True,
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        check_size("GRUCell", "input_size", input_size, allow_scalar=False)
+        check_size("GRUCell", "hidden_size", hidden_size, allow_scalar=False)
+        dtype = default_floating_dtype() if dtype is None else dtype
+        ihkey, hhkey, bkey, nkey = jax.random.split(key, 4)
+        self.weight_ih, self.weight_hh = _gate_weights(
+            ihkey, hhkey, 3, input_size, hidden_size, dtype
+        )
+        limit = _limit(hidden_size)
+        self.bias = uniform_init(bkey, (3 * hidden_size,), dtype, limit) if use_bias else None
+        self.bias_n = uniform_init(nkey, (hidden_size,), dtype, limit) if use_bias else None
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.use_bias = use_bias
+
+    def __call__(
+        self, input: jax.Array, hidden: jax.Array, *, key: jax.Array | None = None
+    ) -> jax.Array:
+        """The next hidden state, from `input` and `hidden`; `key` is ignored."""
+        in_gates = self.weight_ih @ input
+        if self.bias is not None:
+            in_gates = in_gates + self.bias
+        in_reset, in_update, in_new = jnp.split(in_gates, 3)
+        hid_reset, hid_update, hid_new = jnp.split(self.weight_hh @ hidden, 3)
+        if self.bias_n is not None:
+            hid_new = hid_new + self.bias_n
+        reset = jax.nn.sigmoid(in_reset + hid_reset)
+        update = jax.nn.sigmoid(in_update + hid_update)
+        new = jnp.tanh(in_new + reset * hid_new)
+        return new + update * (hidden - new)
+
+
+class LSTMCell(Module):
+    """One step of a long short-term memory, as `equinox.nn.LSTMCell`:
+    `cell(input, (h, c)) -> (h, c)`, each of shape `(hidden_size,)`."""
+
+    weight_ih: jax.Array
+    weight_hh: jax.Array
+    bias: jax.Array | None
+    input_size: int = field(static=True)
+    hidden_size: int = field(static=True)
+    use_bias: bool = field(static=True)
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        use_bias: bool = True,
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        check_size("LSTMCell", "input_size", input_size, allow_scalar=False)
+        check_size("LSTMCell", "hidden_size", hidden_size, allow_scalar=False)
+        dtype = default_floating_dtype() if dtype is None else dtype
+        ihkey, hhkey, bkey = jax.random.split(key, 3)
+        self.weight_ih, self.weight_hh = _gate_weights(
+            ihkey, hhkey, 4, input_size, hidden_size, dtype
+        )
+        limit = _limit(hidden_size)
+        self.bias = uniform_init(bkey, (4 * hidden_size,), dtype, limit) if use_bias else None
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.use_bias = use_bias
+
+    def __call__(
+        self,
+        input: jax.Array,
+        hidden: tuple[jax.Array, jax.Array],
+        *,
+        key: jax.Array | None = None,
+    ) -> tuple[jax.Array, jax.Array]:
+        """The next `(h, c)`, from `input` and `hidden = (h, c)`; `key` is ignored."""
+        h, c = hidden
+        gates = self.weight_ih @ input + self.weight_hh @ h
+        if self.bias is not None:
+            gates = gates + self.bias
+        i, f, g, o = jnp.split(gates, 4)
+        c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+        h = jax.nn.sigmoid(o) * jnp.tanh(c)
+        return h, c

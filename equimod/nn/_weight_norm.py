@@ -1,0 +1,71 @@
+"""`WeightNorm`: a layer whose weight is stored as a direction and a magnitude."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import jax
+import jax.numpy as jnp
+
+from .._module import Module, field
+from .._tree import tree_at
+
+_Layer = TypeVar("_Layer")
+
+_MSG_NO_WEIGHT = (
+    "WeightNorm: the layer {layer} has no array attribute {name!r} to reparametrise; pass "
+    "weight_name=... naming its weight."
+)
+_MSG_AXIS = (
+    "WeightNorm: axis={axis} is not an axis of {layer}.{name}, of shape {shape}; pass an "
+    "axis in range({ndim}), or None for one norm over the whole weight."
+)
+
+
+class WeightNorm(Module, Generic[_Layer]):
+    """Wraps `layer` so that its weight is `g * v / |v|`, as `equinox.nn.WeightNorm`
+    (Salimans & Kingma, 2016).
+
+    `v` is the layer's `weight_name` weight, trained as it is; `g`, initialised to
+    `|v|`, is the norm over every axis but `axis` (over all axes when `axis=None`).
+    """
+
+    layer: _Layer
+    g: jax.Array
+    weight_name: str = field(static=True)
+    axis: int | None = field(static=True)
+
+    def __init__(self, layer: _Layer, weight_name: str = "weight", axis: int | None = 0) -> None:
+        weight = getattr(layer, weight_name, None)
+        if not hasattr(weight, "ndim"):
+            raise ValueError(_MSG_NO_WEIGHT.format(layer=type(layer).__name__, name=weight_name))
+        assert weight is not None
+        if axis is not None and not -weight.ndim <= axis < weight.ndim:
+            raise ValueError(
+                _MSG_AXIS.format(
+                    axis=axis,
+                    layer=type(layer).__name__,
+                    name=weight_name,
+                    shape=weight.shape,
+                    ndim=weight.ndim,
+                )
+            )
+        self.layer = layer
+        self.weight_name = weight_name
+        self.axis = axis
+        self.g = self._norm(weight)
+
+    def _norm(self, v: jax.Array) -> jax.Array:
+        """The 2-norm of `v` over every axis but `axis`, keeping all of `v`'s dimensions."""
+        axes = tuple(range(v.ndim))
+        if self.axis is not None:
+            kept = self.axis % v.ndim
+            axes = tuple(a for a in axes if a != kept)
+        return jnp.sqrt(jnp.sum(jnp.real(v * jnp.conj(v)), axis=axes, keepdims=True))
+
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> Any:
+        """Apply the layer with weight `g * v / |v|`; `key` is ignored."""
+        v = getattr(self.layer, self.weight_name)
+        weight = v * self.g / self._norm(v)
+        layer = tree_at(lambda lyr: getattr(lyr, self.weight_name), self.layer, weight)
+        return layer(x)  # type: ignore[operator]
