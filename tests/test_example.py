@@ -1,4 +1,4 @@
-"""The README's main job: examples/train_mlp.py and examples/tour.py run and check themselves."""
+"""The README's main job: the examples run and check themselves."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ def test_training_example_loss_falls_and_reload_matches(tmp_path: Path) -> None:
     losses = [float(line.split()[-1]) for line in lines if line.startswith("epoch")]
     assert len(losses) == 9
     assert losses[-1] < 0.5 * losses[0]
+    assert "predictions identical = True" in result.stdout
+    assert out.stat().st_size > 0
+
+
+def test_cnn_example_learns_with_batch_norm_state_and_reloads(tmp_path: Path) -> None:
+    out = tmp_path / "cnn.eqx"
+    result = run("examples/train_cnn.py", "--steps", "40", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    accuracy = float(result.stdout.split("test accuracy ")[1].split()[0])
+    assert accuracy >= 0.9
     assert "predictions identical = True" in result.stdout
     assert out.stat().st_size > 0
 

@@ -123,18 +123,25 @@ def test_conv2d_against_a_hand_computation() -> None:
 
 
 def test_conv_bad_inputs() -> None:
-    with pytest.raises(ValueError, match=r"in_channels \(=3\) and out_channels \(=4\) must both be divisible by groups \(=2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"in_channels \(=3\) and out_channels \(=4\) must both be divisible by groups \(=2\)",
+    ):
         nn.Conv1d(3, 4, 3, groups=2, key=KEY)
     with pytest.raises(ValueError, match=r"padding must be 'SAME', 'SAME_LOWER', 'VALID'"):
         nn.Conv1d(2, 2, 3, padding="FULL", key=KEY)
     with pytest.raises(ValueError, match=r"padding_mode must be one of"):
         nn.Conv1d(2, 2, 3, padding_mode="mirror", key=KEY)
-    with pytest.raises(ValueError, match=r"kernel_size must be an int >= 1 or a sequence of 2 such ints"):
+    with pytest.raises(
+        ValueError, match=r"kernel_size must be an int >= 1 or a sequence of 2 such ints"
+    ):
         nn.Conv2d(2, 2, (3, 3, 3), key=KEY)
     with pytest.raises(ValueError, match=r"Conv: out_channels must be a positive int, got 0"):
         nn.Conv2d(2, 0, 3, key=KEY)
     conv = nn.Conv2d(2, 2, 3, key=KEY)
-    with pytest.raises(ValueError, match=r"Conv2d \(2 spatial dimensions\) expects an input of rank 3.*jax.vmap"):
+    with pytest.raises(
+        ValueError, match=r"Conv2d \(2 spatial dimensions\) expects an input of rank 3.*jax.vmap"
+    ):
         conv(jnp.ones((1, 2, 5, 5)))
     with pytest.raises(ValueError, match=r"input has 3 channels.*in_channels is 2"):
         conv(jnp.ones((3, 5, 5)))

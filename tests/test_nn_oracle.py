@@ -20,7 +20,7 @@ from equimod import nn
 try:
     from jax import enable_x64
 except ImportError:  # jax < 0.5
-    from jax.experimental import enable_x64  # type: ignore[no-redef]
+    from jax.experimental import enable_x64  # type: ignore[no-redef,attr-defined,unused-ignore]
 
 KEY = jax.random.key(0)
 KEY2 = jax.random.key(1)
