@@ -57,12 +57,21 @@ def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
         np.save(f, np.asarray(x), allow_pickle=False)
 
 
+def _load_array(f: BinaryIO, like: Any) -> np.ndarray[Any, Any]:
+    value: np.ndarray[Any, Any] = np.load(f, allow_pickle=False)
+    # NumPy's file format has no name for the dtypes JAX adds (bfloat16, float8...):
+    # it stores them as raw bytes ("|V2"), which the saved-into leaf's dtype reads back.
+    if value.dtype.kind == "V" and value.dtype.itemsize == np.dtype(like.dtype).itemsize:
+        value = value.view(like.dtype)
+    return value
+
+
 def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
     """Load what `default_serialise_filter_spec` saved, as the type of `x`; keep other leaves."""
     if isinstance(x, jax.Array):
-        return jnp.asarray(np.load(f, allow_pickle=False))
+        return jnp.asarray(_load_array(f, x))
     if isinstance(x, (np.ndarray, np.generic)):
-        value = np.load(f, allow_pickle=False)
+        value = _load_array(f, x)
         return value if isinstance(x, np.ndarray) else value[()]
     if isinstance(x, (bool, int, float, complex)):
         return type(x)(np.load(f, allow_pickle=False).item())

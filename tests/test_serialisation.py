@@ -129,3 +129,25 @@ def test_custom_filter_spec_prefix() -> None:
         ValueError, match=r"filter_spec must be a callable \(file, leaf\) or a pytree prefix"
     ):
         equimod.tree_serialise_leaves(io.BytesIO(), tree, filter_spec={"a": save_doubled})
+
+
+def test_dtypes_numpy_cannot_name_load_back(tmp_path: pathlib.Path) -> None:
+    # Regression (found by tests/test_properties.py): np.save writes bfloat16 and the
+    # float8 types as raw bytes, "|V2"/"|V1"; loading them crashed inside JAX.
+    tree = (
+        jnp.array([1.5, -2.0, jnp.nan], jnp.bfloat16),
+        jnp.array([0.5, 3.0], jnp.float8_e4m3fn),
+        np.array([1.25], jnp.bfloat16),
+    )
+    path = tmp_path / "low_precision.eqx"
+    equimod.tree_serialise_leaves(path, tree)
+    blank = jax.tree_util.tree_map(
+        lambda x: jnp.zeros_like(x) if isinstance(x, jax.Array) else np.zeros_like(x), tree
+    )
+    loaded = equimod.tree_deserialise_leaves(path, blank)
+    for a, b in zip(loaded, tree, strict=True):
+        assert (
+            type(a) is type(b)
+            and a.dtype == b.dtype
+            and np.asarray(a).tobytes() == np.asarray(b).tobytes()
+        )
