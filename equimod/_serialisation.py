@@ -24,7 +24,11 @@ from ._filters import is_array_like
 
 _T = TypeVar("_T")
 
-_MAGIC = b"EQUIMOD-LEAVES-1\n"
+_MAGIC_PREFIX = b"EQUIMOD-LEAVES-"
+_FORMAT = 1
+_MAGIC = _MAGIC_PREFIX + f"{_FORMAT}\n".encode()
+# Far more than any model's header (about 100 bytes a leaf); a larger length is damage.
+_MAX_HEADER_BYTES = 1 << 30
 
 _MSG_STRUCTURE = (
     "tree_deserialise_leaves({source}): the file does not match `like` at leaf {path}: "
@@ -41,7 +45,18 @@ _MSG_TRUNCATED = (
 )
 _MSG_NOT_OURS = (
     "tree_deserialise_leaves({source}): this is not a file written by "
-    "equimod.tree_serialise_leaves (its header is missing)."
+    "equimod.tree_serialise_leaves (its header is missing). A checkpoint written by "
+    "equinox.tree_serialise_leaves has no header: load it with Equinox's "
+    "tree_deserialise_leaves, then save it with equimod's."
+)
+_MSG_OTHER_FORMAT = (
+    "tree_deserialise_leaves({source}): the file is in equimod's checkpoint format "
+    "{found!r}, but this version of equimod reads format {ours}. Load it with the "
+    "equimod version that wrote it."
+)
+_MSG_BAD_HEADER = (
+    "tree_deserialise_leaves({source}): the file's header is corrupt ({problem}); "
+    "the file was damaged or not written by equimod.tree_serialise_leaves."
 )
 _MSG_SPEC = (
     "{function}: filter_spec must be a callable (file, leaf) or a pytree prefix of the "
@@ -176,15 +191,7 @@ def tree_deserialise_leaves(
     expected = [_leaf_record(path, leaf, spec) for path, leaf, spec in entries]
     f, owned = _open(path_or_file, "rb")
     try:
-        if f.read(len(_MAGIC)) != _MAGIC:
-            raise ValueError(_MSG_NOT_OURS.format(source=source))
-        try:
-            (length,) = struct.unpack("<Q", f.read(8))
-            saved = json.loads(f.read(length))
-        except (struct.error, ValueError) as error:
-            raise ValueError(
-                _MSG_TRUNCATED.format(source=source, path="<header>", error=error)
-            ) from None
+        saved = _read_header(f, source)
         _check_header(source, saved, expected)
         loaded = {}
         for path, leaf, spec in entries:
@@ -207,15 +214,41 @@ def tree_deserialise_leaves(
     return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
 
 
+def _read_header(f: BinaryIO, source: str) -> list[dict[str, Any]]:
+    magic = f.read(len(_MAGIC))
+    if magic != _MAGIC:
+        if magic.startswith(_MAGIC_PREFIX):
+            found = magic[len(_MAGIC_PREFIX) :].decode(errors="replace").strip()
+            raise ValueError(_MSG_OTHER_FORMAT.format(source=source, found=found, ours=_FORMAT))
+        raise ValueError(_MSG_NOT_OURS.format(source=source))
+    try:
+        (length,) = struct.unpack("<Q", f.read(8))
+        if length > _MAX_HEADER_BYTES:
+            raise ValueError(f"it claims {length} bytes")
+        text = f.read(length)
+        if len(text) != length:
+            raise ValueError(f"{len(text)} of its {length} bytes are present")
+        saved = json.loads(text)
+    except (struct.error, ValueError) as error:
+        raise ValueError(
+            _MSG_TRUNCATED.format(source=source, path="<header>", error=error)
+        ) from None
+    if not isinstance(saved, list) or not all(
+        isinstance(record, dict) and isinstance(record.get("path"), str) for record in saved
+    ):
+        raise ValueError(_MSG_BAD_HEADER.format(source=source, problem="not a list of leaves"))
+    return saved
+
+
 def _check_header(source: str, saved: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
     for got, want in zip(saved, expected, strict=False):
         if got["path"] != want["path"]:
             detail = f"the file has leaf {got['path']} where `like` has {want['path']}"
             raise ValueError(_MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail))
         if want["kind"] == "array" and got.get("kind") == "array":
-            if got["shape"] != want["shape"] or got["dtype"] != want["dtype"]:
+            if got.get("shape") != want["shape"] or got.get("dtype") != want["dtype"]:
                 detail = (
-                    f"the file has {got['dtype']}{tuple(got['shape'])}, `like` has "
+                    f"the file has {got.get('dtype')}{tuple(got.get('shape') or ())}, `like` has "
                     f"{want['dtype']}{tuple(want['shape'])}"
                 )
                 raise ValueError(
