@@ -21,8 +21,9 @@ import itertools
 import os
 import pickle
 import sys
+import types
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -122,11 +123,62 @@ def _total(self: Any) -> jax.Array:
     return sum((jnp.sum(jnp.abs(x).astype(jnp.float32)) for x in leaves), jnp.float32(0))
 
 
-def build_class(levels: list[list[FieldSpec]], handwritten: bool, defaults: dict[str, Any]) -> type:
+@dataclasses.dataclass(frozen=True)
+class Extras:
+    """The class-level features an example adds beyond its fields."""
+
+    generic: bool
+    init_var: bool  # only with the generated __init__
+    abstract: str  # "", or how a later level implements `rate` (AbstractVar) and `tag`
+
+
+_T = TypeVar("_T")
+_IMPLEMENTATIONS = ["field", "property", "method", "class attribute"]
+
+
+def _abstract_namespace(
+    level: int, depth: int, how: str, annotations: dict[str, Any]
+) -> dict[str, Any]:
+    """Level 0 declares two abstract attributes; the last level implements them."""
+    if not how:
+        return {}
+    if level == 0:
+        annotations["rate"] = equimod.AbstractVar[float]
+        annotations["tag"] = equimod.AbstractClassVar[str]
+        return {}
+    if level != depth - 1:
+        return {}
+    FIGURES[f"abstract attributes implemented by a {how}"] += 1
+    namespace: dict[str, Any] = {"tag": "implemented"}
+    if how == "field":
+        annotations["rate"] = float
+        namespace["rate"] = equimod.field(default=0.5, kw_only=True)
+    elif how == "property":
+        namespace["rate"] = property(lambda self: 0.5)
+    elif how == "method":
+        namespace["rate"] = lambda self: 0.5
+    else:
+        annotations["tag"] = ClassVar[str]
+        namespace["rate"] = 0.5
+    return namespace
+
+
+def build_class(
+    levels: list[list[FieldSpec]], handwritten: bool, defaults: dict[str, Any], extras: Extras
+) -> type:
     base: type = equimod.Module
     for level, specs in enumerate(levels):
         annotations: dict[str, Any] = {}
         namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}
+        namespace.update(_abstract_namespace(level, len(levels), extras.abstract, annotations))
+        if extras.init_var and level == len(levels) - 1:
+            annotations["scale"] = dataclasses.InitVar[int]
+            namespace["scale"] = equimod.field(default=1, kw_only=True)
+
+            def __post_init__(self: Any, scale: int) -> None:
+                assert isinstance(scale, int)
+
+            namespace["__post_init__"] = __post_init__
         for spec in specs:
             annotations[spec.name] = Any
             options: dict[str, Any] = {}
@@ -144,7 +196,8 @@ def build_class(levels: list[list[FieldSpec]], handwritten: bool, defaults: dict
                 namespace[spec.name] = equimod.field(**options)
         if level == 0:
             namespace["total"] = _total
-        base = _register(type(f"Generated{next(_names)}", (base,), namespace))
+        bases = (base, Generic[_T]) if extras.generic and level == 0 else (base,)
+        base = _register(_new_class(f"Generated{next(_names)}", bases, namespace))
     if handwritten:
         names = [spec.name for specs in levels for spec in specs]
 
@@ -153,8 +206,12 @@ def build_class(levels: list[list[FieldSpec]], handwritten: bool, defaults: dict
                 setattr(self, name, values[name] if name in values else defaults[name])
 
         namespace = {"__init__": __init__, "__module__": __name__}
-        base = _register(type(f"Handwritten{next(_names)}", (base,), namespace))
+        base = _register(_new_class(f"Handwritten{next(_names)}", (base,), namespace))
     return base
+
+
+def _new_class(name: str, bases: tuple[Any, ...], namespace: dict[str, Any]) -> type:
+    return types.new_class(name, bases, exec_body=lambda body: body.update(namespace))
 
 
 def _register(cls: type) -> type:
@@ -170,7 +227,12 @@ def instances(draw: st.DrawFn) -> tuple[Any, list[FieldSpec]]:
     specs = [spec for level in levels for spec in level]
     defaults = {spec.name: value_for(spec.kind, draw) for spec in specs}
     handwritten = draw(st.booleans())
-    cls = build_class(levels, handwritten, defaults)
+    extras = Extras(
+        generic=draw(st.booleans()),
+        init_var=not handwritten and draw(st.booleans()),
+        abstract=draw(st.sampled_from(["", *_IMPLEMENTATIONS])) if len(levels) > 1 else "",
+    )
+    cls = build_class(levels, handwritten, defaults, extras)
     given_values = {
         spec.name: value_for(spec.kind, draw)
         for spec in specs
@@ -180,6 +242,13 @@ def instances(draw: st.DrawFn) -> tuple[Any, list[FieldSpec]]:
         FIGURES["converters"] += 1
     FIGURES["classes, hand-written __init__" if handwritten else "classes, generated __init__"] += 1
     FIGURES[f"inheritance depth {len(levels)}"] += 1
+    if extras.init_var:
+        given_values["scale"] = draw(st.integers(0, 3))
+        FIGURES["InitVar fields"] += 1
+    if extras.generic:
+        FIGURES["generic classes"] += 1
+        if getattr(cls, "__parameters__", ()) and draw(st.booleans()):
+            cls = cls[int]  # an instance of A[int] is an A, with __orig_class__ set
     return cls(**given_values), specs
 
 

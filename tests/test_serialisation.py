@@ -151,3 +151,24 @@ def test_dtypes_numpy_cannot_name_load_back(tmp_path: pathlib.Path) -> None:
             and a.dtype == b.dtype
             and np.asarray(a).tobytes() == np.asarray(b).tobytes()
         )
+
+
+def test_64_bit_dtypes_round_trip_bit_exactly(tmp_path: pathlib.Path) -> None:
+    # The property tests run without x64; the 64-bit dtypes get their own check.
+    try:
+        from jax import enable_x64
+    except ImportError:  # jax < 0.5
+        from jax.experimental import enable_x64  # type: ignore[no-redef,attr-defined,unused-ignore]
+    with enable_x64(True):
+        tree = [
+            jnp.array([np.pi, -0.0, np.inf, np.nan], jnp.float64),
+            jnp.array([2**62, -(2**62)], jnp.int64),
+            jnp.array([2**63 + 1], jnp.uint64),
+            jnp.array([1 + 2j], jnp.complex128),
+            jnp.zeros((0, 3), jnp.float64),
+        ]
+        path = tmp_path / "x64.eqx"
+        equimod.tree_serialise_leaves(path, tree)
+        loaded = equimod.tree_deserialise_leaves(path, [jnp.zeros_like(x) for x in tree])
+        for a, b in zip(loaded, tree, strict=True):
+            assert a.dtype == b.dtype and np.asarray(a).tobytes() == np.asarray(b).tobytes()

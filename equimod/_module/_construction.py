@@ -7,7 +7,7 @@ import operator
 import types
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import jax.tree_util as jtu
 
@@ -18,6 +18,10 @@ from ._field import converter_of, is_static
 _MSG_MISSING_FIELDS = (
     "{cls}.__init__ returned without setting the field(s) {names}. Assign each one in "
     "__init__ (self.name = value) or give it a default at class level."
+)
+_MSG_CONVERTER_FAILED = (
+    "{cls}.{name}: its converter {converter} failed on the value {value} ({error}). Pass "
+    "a value the converter accepts, or make the converter accept this one."
 )
 _MSG_ARRAY_IN_STATIC = (
     "A JAX array is stored in the static field {cls}.{name}. Static fields are part of "
@@ -115,11 +119,36 @@ def complete(cls: type, info: ClassInfo, self: Any) -> None:
 
 def convert_and_check(cls: type, info: ClassInfo, self: Any) -> None:
     for name, converter in info.converters:
-        object_setattr(self, name, converter(getattr(self, name)))
+        value = getattr(self, name)
+        try:
+            converted = converter(value)
+        except Exception as error:
+            _raise_converter_failure(cls, name, converter, value, error)
+        object_setattr(self, name, converted)
     if info.static_names:
         _warn_arrays_in_static_fields(cls, info, self)
     for check in info.checks:
         check(self)
+
+
+def _raise_converter_failure(
+    cls: type, name: str, converter: Any, value: Any, error: Exception
+) -> NoReturn:
+    """Re-raise `error` as its own type, with a message that names the class and field."""
+    text = repr(value)
+    message = _MSG_CONVERTER_FAILED.format(
+        cls=cls.__qualname__,
+        name=name,
+        converter=getattr(converter, "__qualname__", repr(converter)),
+        value=text if len(text) <= 80 else text[:77] + "...",
+        error=f"{type(error).__name__}: {error}",
+    )
+    try:
+        wrapped = type(error)(message)
+    except Exception:
+        # An exception type that cannot be built from a message: keep it as it is.
+        raise error from None
+    raise wrapped from error
 
 
 _PLAIN_STATIC_TYPES = frozenset(

@@ -57,6 +57,11 @@ _MSG_BOUND_METHOD = (
     "`type(self).method`) and pass the instance when calling it, or define a method or "
     "property that calls it."
 )
+_MSG_CONTAINS_SELF = (
+    "Cannot assign {name!r} in {cls}.__init__: the value is, or directly contains, the "
+    "instance being built, so the Module would contain itself and JAX could not flatten "
+    "it. Store what you need of it (its fields, or a function of it) instead."
+)
 _MSG_FROZEN = (
     "Cannot assign to field {name!r} of {cls}: a Module is immutable once __init__ has "
     "returned. Make a modified copy with dataclasses.replace(module, {name}=...) or "
@@ -67,7 +72,9 @@ _MSG_FROZEN_NOT_FIELD = (
     "returned, and {name!r} is not one of its fields."
 )
 _MSG_FROZEN_DELETE = (
-    "Cannot delete attribute {name!r} of {cls}: a Module is immutable once __init__ has returned."
+    "Cannot delete attribute {name!r} of {cls}: a Module is immutable once __init__ has "
+    "returned. Make a modified copy instead, e.g. with the value replaced by None: "
+    "equimod.tree_at(lambda m: m.{name}, module, None)."
 )
 
 
@@ -252,11 +259,26 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
 BOUND_METHOD_TYPES: set[type] = {types.MethodType}
 
 
+def _contains_self(value: Any, self: Module) -> bool:
+    # Only the value and the elements of a plain container: deeper nesting of the
+    # half-built instance is rare and would cost every assignment a tree walk.
+    if value is self:
+        return True
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return any(item is self for item in value)
+    if kind is dict:
+        return any(item is self for item in value.values())
+    return False
+
+
 def _module_setattr(self: Module, name: str, value: Any) -> None:
     assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
         if type(value) in BOUND_METHOD_TYPES and value.__self__ is self:
             raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
+        if _contains_self(value, self):
+            raise ValueError(_MSG_CONTAINS_SELF.format(cls=type(self).__qualname__, name=name))
         object_setattr(self, name, value)
         return
     if name == "__orig_class__":
