@@ -28,6 +28,9 @@ def _classes() -> dict[str, Any]:
     class Frozen(equimod.Module):
         weight: jax.Array
 
+    class Child(equimod.Module):
+        parent: Any
+
     class HandInit(equimod.Module):
         weight: jax.Array
         size: int = equimod.field(static=True)
@@ -41,6 +44,9 @@ def _classes() -> dict[str, Any]:
                 return
             if mistake == "self":
                 self.weight = (self,)  # type: ignore[assignment]
+                return
+            if mistake == "parent":
+                self.weight = Child(parent=self)  # type: ignore[assignment]
                 return
             if mistake == "unset":
                 return
@@ -83,6 +89,7 @@ CATALOGUE: list[Mistake] = [
     ("assign an undeclared name in __init__", lambda c: c["HandInit"](2, "undeclared"), AttributeError, "HandInit", "bias", "Declare it at class level"),
     ("store a bound method of self", lambda c: c["HandInit"](2, "bound"), ValueError, "HandInit", "weight", "Store the function instead"),
     ("store the instance in itself", lambda c: c["HandInit"](2, "self"), ValueError, "HandInit", "weight", "Store what you need of it"),
+    ("give a child Module `self` as its parent", lambda c: c["HandInit"](2, "parent"), ValueError, "HandInit", "weight", "Store what you need of it"),
     ("leave a field unset", lambda c: c["HandInit"](2, "unset"), TypeError, "HandInit", "weight", "give it a default"),
     ("a converter refuses the value", lambda c: c["Converted"]("many"), ValueError, "Converted", "count", "Pass a value the converter accepts"),
     ("instantiate an abstract class", lambda c: c["Abstract"](), TypeError, "Abstract", "rate", "Implement each"),

@@ -58,9 +58,10 @@ _MSG_BOUND_METHOD = (
     "property that calls it."
 )
 _MSG_CONTAINS_SELF = (
-    "Cannot assign {name!r} in {cls}.__init__: the value is, or directly contains, the "
-    "instance being built, so the Module would contain itself and JAX could not flatten "
-    "it. Store what you need of it (its fields, or a function of it) instead."
+    "Cannot assign {name!r} in {cls}.__init__: the value is, or contains, the instance "
+    "being built (e.g. a child Module given `self` as its parent), so the Module would "
+    "contain itself and JAX could not flatten it. Store what you need of it (its fields, "
+    "or a function of it) instead."
 )
 _MSG_FROZEN = (
     "Cannot assign to field {name!r} of {cls}: a Module is immutable once __init__ has "
@@ -255,21 +256,32 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
             annotations[f.name] = Any
 
 
+def _leaf_types() -> frozenset[type]:
+    """Values that cannot hold anything: assigning one needs no search for the instance."""
+    types_ = {int, float, bool, complex, str, type(None)}
+    try:  # JAX's concrete array type; private, so only an optimisation where it exists.
+        from jax._src.array import ArrayImpl
+
+        types_.add(ArrayImpl)
+    except ImportError:
+        pass
+    return frozenset(types_)
+
+
+_LEAF_TYPES = _leaf_types()
+
 # The types of bound methods; `_methods.py` adds Module methods' own.
 BOUND_METHOD_TYPES: set[type] = {types.MethodType}
 
 
 def _contains_self(value: Any, self: Module) -> bool:
-    # Only the value and the elements of a plain container: deeper nesting of the
-    # half-built instance is rare and would cost every assignment a tree walk.
     if value is self:
         return True
-    kind = type(value)
-    if kind is tuple or kind is list:
-        return any(item is self for item in value)
-    if kind is dict:
-        return any(item is self for item in value.values())
-    return False
+    if type(value) in _LEAF_TYPES:
+        return False
+    # A container or another Module may hold the half-built instance (e.g. a child
+    # given `self` as its parent); walk it, stopping at the instance itself.
+    return any(leaf is self for leaf in jtu.tree_leaves(value, is_leaf=lambda x: x is self))
 
 
 def _module_setattr(self: Module, name: str, value: Any) -> None:
