@@ -4,16 +4,21 @@ Peers: "dc", a frozen dataclass registered with `jax.tree_util.register_dataclas
 (JAX's C++ pytree path, the floor), and Equinox. Each row times the same
 operation on equivalent objects, interleaving the implementations repeat by
 repeat so that a noisy machine slows all of them alike, and prints medians and
-ratios with the DESIGN.md target for the row.
+ratios, the target for the row and a verdict: met when equimod is within the
+target and no slower than Equinox. A second table reports how flatten, unflatten
+and `filter_jit` dispatch grow with the number of layers.
 
-    python benchmarks/bench.py            # full run (about a minute)
+    python benchmarks/bench.py            # full run (a few minutes)
     python benchmarks/bench.py --quick    # smoke run: few repeats, numbers are rough
+    python benchmarks/bench.py --write    # full run, then write the README's tables
+                                          # and docs/assets/benchmark.png from it
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import pathlib
 import statistics
 import sys
 import time
@@ -29,6 +34,12 @@ import equimod
 
 DEPTH = 50
 WIDTH = 4
+SCALING_DEPTHS = (1, 10, 100, 1000)
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PLOT = ROOT / "docs" / "assets" / "benchmark.png"
+README_START = "<!-- benchmark tables: written by `python benchmarks/bench.py --write` -->"
+README_END = "<!-- end of benchmark tables -->"
 
 
 @dataclasses.dataclass
@@ -203,7 +214,7 @@ def build_rows() -> list[Row]:
             "class creation",
             {k: _make_class(k) for k in ("dc", "equimod", "equinox")},
             "dc",
-            1.3,
+            1.0,
             200,
         ),
         Row(
@@ -214,7 +225,7 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: EqPair(w, b),
             },
             "dc",
-            3.0,
+            1.5,
             20_000,
         ),
         Row(
@@ -225,7 +236,7 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: EqPairCustom(w, b),
             },
             "dc",
-            3.0,
+            2.0,
             20_000,
         ),
         Row(
@@ -236,14 +247,14 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: EqStack(eq_layers),
             },
             "dc",
-            3.0,
+            2.0,
             5_000,
         ),
         Row(
             "flatten: one Linear",
             {"dc": flattener(dc_one), "equimod": flattener(em_one), "equinox": flattener(eq_one)},
             "dc",
-            1.3,
+            1.1,
             20_000,
         ),
         Row(
@@ -265,7 +276,7 @@ def build_rows() -> list[Row]:
                 "equinox": flattener(eq_stack),
             },
             "dc",
-            1.3,
+            1.1,
             1_000,
         ),
         Row(
@@ -276,7 +287,7 @@ def build_rows() -> list[Row]:
                 "equinox": unflattener(eq_stack),
             },
             "dc",
-            1.0,
+            0.7,
             1_000,
         ),
         Row(
@@ -287,7 +298,7 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: eq_pair.weight,
             },
             "dc",
-            1.5,
+            1.0,
             100_000,
         ),
         Row(
@@ -298,7 +309,7 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: eq_pair.method,
             },
             "plain",
-            15.0,
+            4.0,
             50_000,
         ),
         Row(
@@ -309,7 +320,7 @@ def build_rows() -> list[Row]:
                 "equinox": lambda: jitted["equinox"](eq_stack, x),
             },
             "dc",
-            1.15,
+            1.05,
             500,
         ),
     ]
@@ -324,7 +335,7 @@ def build_rows() -> list[Row]:
             f"filter_jit dispatch: {DEPTH}-layer stack (dc: jax.jit)",
             filter_row,
             "dc",
-            1.5,
+            1.3,
             500,
         )
     )
@@ -361,6 +372,18 @@ def _format_time(seconds: float) -> str:
     return f"{seconds * 1e9:.0f} ns"
 
 
+def verdict(row: Row) -> str:
+    """'yes' when equimod is within the row's target and no slower than Equinox."""
+    em = row.medians.get("equimod")
+    if em is None:
+        return "NO: missing"
+    if row.target is not None and em / row.medians[row.baseline] > row.target:
+        return "NO: above target"
+    if "equinox" in row.medians and em > row.medians["equinox"]:
+        return "NO: slower than Equinox"
+    return "yes"
+
+
 def render(rows: list[Row]) -> str:
     header = (
         "| operation | baseline | equimod | Equinox | equimod/baseline | equimod/Equinox "
@@ -372,12 +395,6 @@ def render(rows: list[Row]) -> str:
         base = m[row.baseline]
         em = m.get("equimod")
         eq = m["equinox"]
-        em_ratio = em / base if em is not None else None
-        met = (
-            "n/a"
-            if em_ratio is None or row.target is None
-            else ("yes" if em_ratio <= row.target else "NO")
-        )
         lines.append(
             "| "
             + " | ".join(
@@ -386,11 +403,11 @@ def render(rows: list[Row]) -> str:
                     f"{_format_time(base)} ({row.baseline})",
                     _format_time(em) if em is not None else "missing",
                     _format_time(eq),
-                    f"{em_ratio:.2f}x" if em_ratio is not None else "-",
+                    f"{em / base:.2f}x" if em is not None else "-",
                     f"{em / eq:.3f}x" if em is not None else "-",
                     f"{eq / base:.1f}x",
                     f"<= {row.target}x" if row.target is not None else "-",
-                    met,
+                    verdict(row),
                 ]
             )
             + " |"
@@ -398,18 +415,156 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def build_scaling_rows() -> list[Row]:
+    """Flatten, unflatten and filter_jit dispatch of stacks of 1 to 1000 layers."""
+    rows = []
+    x = jnp.ones(WIDTH)
+    for depth in SCALING_DEPTHS:
+        keys = jax.random.split(jax.random.key(1), depth)
+        em_layers = tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
+        stacks = {
+            "dc": DcStack(
+                tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_layers)  # type: ignore[arg-type]
+            ),
+            "equimod": EmStack(em_layers),
+            "equinox": EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)),
+        }
+        number = max(1, 2000 // depth)
+        flat = {name: jtu.tree_flatten(tree) for name, tree in stacks.items()}
+        rows.append(
+            Row(
+                f"flatten, {depth} layers",
+                {n: (lambda t=t: jtu.tree_flatten(t)) for n, t in stacks.items()},
+                "dc",
+                None,
+                number,
+            )
+        )
+        rows.append(
+            Row(
+                f"unflatten, {depth} layers",
+                {n: (lambda f=f: jtu.tree_unflatten(f[1], f[0])) for n, f in flat.items()},
+                "dc",
+                None,
+                number,
+            )
+        )
+
+        def first_bias(model: Any, x: jax.Array) -> jax.Array:
+            return x + model.layers[0].bias
+
+        dc_jit, em_jit, eq_jit = (
+            jax.jit(first_bias),
+            equimod.filter_jit(first_bias),
+            eqx.filter_jit(first_bias),
+        )
+        rows.append(
+            Row(
+                f"filter_jit dispatch, {depth} layers (dc: jax.jit)",
+                {
+                    "dc": lambda s=stacks["dc"], f=dc_jit: f(s, x),
+                    "equimod": lambda s=stacks["equimod"], f=em_jit: f(s, x),
+                    "equinox": lambda s=stacks["equinox"], f=eq_jit: f(s, x),
+                },
+                "dc",
+                None,
+                max(1, 200 // depth),
+            )
+        )
+    return rows
+
+
+def render_scaling(rows: list[Row]) -> str:
+    lines = [
+        "| operation | dc | equimod | Equinox | equimod/dc | equimod/Equinox |",
+        "|" + "---|" * 6,
+    ]
+    for row in rows:
+        m = row.medians
+        lines.append(
+            f"| {row.name} | {_format_time(m['dc'])} | {_format_time(m['equimod'])} | "
+            f"{_format_time(m['equinox'])} | {m['equimod'] / m['dc']:.2f}x | "
+            f"{m['equimod'] / m['equinox']:.3f}x |"
+        )
+    return "\n".join(lines)
+
+
+def write_plot(rows: list[Row], scaling: list[Row], path: pathlib.Path) -> None:
+    """Ratios to the baseline per row, and the scaling curves, as one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6))
+    names = [row.name for row in rows]
+    positions = range(len(rows))
+    for offset, (who, colour) in enumerate((("equimod", "tab:blue"), ("equinox", "tab:orange"))):
+        ratios = [row.medians[who] / row.medians[row.baseline] for row in rows]
+        left.barh([p + 0.4 * offset for p in positions], ratios, 0.4, label=who, color=colour)
+    targets = [row.target for row in rows]
+    left.scatter(
+        [t for t in targets if t is not None],
+        [p + 0.2 for p, t in zip(positions, targets, strict=True) if t is not None],
+        marker="|",
+        s=300,
+        color="black",
+        label="target",
+    )
+    left.set_yticks([p + 0.2 for p in positions], names, fontsize=8)
+    left.set_xscale("log")
+    left.invert_yaxis()
+    left.set_xlabel("time / baseline (log scale; lower is faster)")
+    left.legend()
+    for kind, style in (("flatten", "-"), ("unflatten", "--"), ("filter_jit dispatch", ":")):
+        for who, colour in (("dc", "tab:gray"), ("equimod", "tab:blue"), ("equinox", "tab:orange")):
+            times = [r.medians[who] for r in scaling if r.name.startswith(kind + ",")]
+            right.plot(SCALING_DEPTHS, times, style, color=colour, label=f"{kind}: {who}")
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("layers")
+    right.set_ylabel("seconds (median)")
+    right.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+
+
+def write_readme(text: str, readme: pathlib.Path = README) -> None:
+    """Replace what stands between the README's benchmark markers with `text`."""
+    content = readme.read_text()
+    start, end = content.index(README_START), content.index(README_END)
+    readme.write_text(content[: start + len(README_START)] + "\n" + text + "\n" + content[end:])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
+    mode.add_argument("--write", action="store_true", help="write the README's tables and the plot")
     args = parser.parse_args(argv)
     repeats, scale = (3, 0.02) if args.quick else (15, 1.0)
     rows = build_rows()
     measure(rows, repeats, scale)
-    print(
+    scaling = build_scaling_rows()
+    measure(scaling, repeats, scale)
+    title = (
         f"equimod {equimod.__version__}, Equinox {eqx.__version__}, JAX {jax.__version__}, "
         f"Python {sys.version.split()[0]}; medians of {repeats} interleaved samples"
     )
-    print(render(rows))
+    text = "\n\n".join(
+        [
+            title,
+            render(rows),
+            "How the costs grow with the depth of the stack:",
+            render_scaling(scaling),
+        ]
+    )
+    print(text)
+    if args.write:
+        write_readme(text)
+        write_plot(rows, scaling, PLOT)
+        print(f"wrote {README.relative_to(ROOT)} and {PLOT.relative_to(ROOT)}")
     return 0
 
 

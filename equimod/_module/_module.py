@@ -277,8 +277,6 @@ BOUND_METHOD_TYPES: set[type] = {types.MethodType}
 def _contains_self(value: Any, self: Module) -> bool:
     if value is self:
         return True
-    if type(value) in _LEAF_TYPES:
-        return False
     # A container or another Module may hold the half-built instance (e.g. a child
     # given `self` as its parent); walk it, stopping at the instance itself.
     return any(leaf is self for leaf in jtu.tree_leaves(value, is_leaf=lambda x: x is self))
@@ -287,10 +285,12 @@ def _contains_self(value: Any, self: Module) -> bool:
 def _module_setattr(self: Module, name: str, value: Any) -> None:
     assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
-        if type(value) in BOUND_METHOD_TYPES and value.__self__ is self:
-            raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
-        if _contains_self(value, self):
-            raise ValueError(_MSG_CONTAINS_SELF.format(cls=type(self).__qualname__, name=name))
+        kind = type(value)
+        if kind not in _LEAF_TYPES:  # an array or a number cannot hold the instance
+            if kind in BOUND_METHOD_TYPES and value.__self__ is self:
+                raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
+            if _contains_self(value, self):
+                raise ValueError(_MSG_CONTAINS_SELF.format(cls=type(self).__qualname__, name=name))
         object_setattr(self, name, value)
         return
     if name == "__orig_class__":
