@@ -132,6 +132,9 @@ class Pool(Module):
             return int(np.iinfo(dtype).min)
         return self.init
 
+    # The AvgPool classes divide each window's sum by the window's size.
+    _averages = False
+
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Pool `x` of shape `(channels, *spatial)`; `key` is ignored."""
         _check_rank(self, x, self.num_spatial_dims)
@@ -144,7 +147,7 @@ class Pool(Module):
             (1, *self.stride),
             ((0, 0), *padding),
         )
-        return pooled
+        return pooled / math.prod(self.kernel_size) if self._averages else pooled
 
 
 class AvgPool1d(Pool):
@@ -159,9 +162,7 @@ class AvgPool1d(Pool):
     ) -> None:
         super().__init__(0, jax.lax.add, 1, kernel_size, stride, padding, use_ceil)
 
-    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
-        return super().__call__(x) / math.prod(self.kernel_size)
+    _averages = True
 
 
 class AvgPool2d(Pool):
@@ -176,9 +177,7 @@ class AvgPool2d(Pool):
     ) -> None:
         super().__init__(0, jax.lax.add, 2, kernel_size, stride, padding, use_ceil)
 
-    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
-        return super().__call__(x) / math.prod(self.kernel_size)
+    _averages = True
 
 
 class AvgPool3d(Pool):
@@ -193,9 +192,7 @@ class AvgPool3d(Pool):
     ) -> None:
         super().__init__(0, jax.lax.add, 3, kernel_size, stride, padding, use_ceil)
 
-    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Mean of each window of `x`, padding counted as zeros; `key` is ignored."""
-        return super().__call__(x) / math.prod(self.kernel_size)
+    _averages = True
 
 
 class MaxPool1d(Pool):
