@@ -10,6 +10,10 @@ import jax.numpy as jnp
 import jax.random as jr
 
 _MSG_BAD_SIZE = "{layer}: {name} must be a positive int{or_scalar}, got {value!r}."
+_MSG_NO_WEIGHT = (
+    "{wrapper}: the layer {layer} has no array attribute {name!r} to {purpose}; pass "
+    "weight_name=... naming its weight."
+)
 
 
 def default_floating_dtype() -> Any:
@@ -43,3 +47,15 @@ def check_size(layer: str, name: str, value: object, allow_scalar: bool = True) 
 
 
 Scalar = Literal["scalar"]
+
+
+def layer_weight(wrapper: str, purpose: str, layer: object, name: str) -> jax.Array:
+    """The array `layer.<name>` that a wrapping layer (SpectralNorm, WeightNorm) rewrites."""
+    weight = getattr(layer, name, None)
+    if not hasattr(weight, "ndim"):
+        raise ValueError(
+            _MSG_NO_WEIGHT.format(
+                wrapper=wrapper, layer=type(layer).__name__, name=name, purpose=purpose
+            )
+        )
+    return weight  # type: ignore[return-value]

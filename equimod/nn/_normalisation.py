@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from .._module import Module, field
 from ._misc import default_floating_dtype
+from ._stateful import NO_STATE
 
 _MSG_SHAPE = (
     "{layer}(shape={shape}) was called on an input of shape {got}; the shapes must be "
@@ -24,8 +25,6 @@ _MSG_AFFINE_CHANNELS = (
     "GroupNorm(channelwise_affine=True) needs `channels`, the size of the weight and "
     "bias: pass channels=..., or channelwise_affine=False."
 )
-
-_NO_STATE: Any = object()
 
 
 def _shape_tuple(shape: Any, layer: str) -> tuple[int, ...]:
@@ -77,9 +76,7 @@ class _WholeInputNorm(Module):
         self.weight = jnp.ones(self.shape, dtype) if use_weight else None
         self.bias = jnp.zeros(self.shape, dtype) if use_bias else None
 
-    def __call__(
-        self, x: jax.Array, state: Any = _NO_STATE, *, key: jax.Array | None = None
-    ) -> Any:
+    def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
         """Normalise `x` of shape `shape`. With a `state`, returns `(out, state)` unchanged,
         for interchangeability with stateful normalisation layers."""
         _check_shape(x, self.shape, type(self).__name__)
@@ -87,7 +84,7 @@ class _WholeInputNorm(Module):
         dtype = jnp.result_type(x.dtype, jnp.float32)
         out = _scale_and_shift(self._normalise(x.astype(dtype)), self.weight, self.bias, dtype)
         out = out.astype(orig_dtype)
-        return out if state is _NO_STATE else (out, state)
+        return out if state is NO_STATE else (out, state)
 
     def _normalise(self, x: jax.Array) -> jax.Array:
         raise NotImplementedError
@@ -153,9 +150,7 @@ class GroupNorm(Module):
         self.weight = jnp.ones(channels, dtype) if channelwise_affine else None
         self.bias = jnp.zeros(channels, dtype) if channelwise_affine else None
 
-    def __call__(
-        self, x: jax.Array, state: Any = _NO_STATE, *, key: jax.Array | None = None
-    ) -> Any:
+    def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
         """Normalise `x` of shape `(channels, ...)`; with a `state`, return `(out, state)`."""
         channels = x.shape[0]
         if channels % self.groups != 0:
@@ -175,4 +170,4 @@ class GroupNorm(Module):
                 out, self.weight.reshape(-1, *spatial), self.bias.reshape(-1, *spatial), dtype
             )
         out = out.astype(orig_dtype)
-        return out if state is _NO_STATE else (out, state)
+        return out if state is NO_STATE else (out, state)

@@ -23,6 +23,7 @@ _MSG_CEIL_PADDING = (
     "in the padding ({padding} for kernel size {kernel}); use a smaller stride or "
     "use_ceil=False."
 )
+_MSG_NOT_CALLABLE = "{layer}: operation must be callable, got {operation!r}."
 _MSG_RANK = (
     "{layer} pools {n} spatial dimension(s) and expects an input of shape "
     "(channels, *spatial) of rank {rank}, got shape {shape}. For a batch, use "
@@ -96,7 +97,7 @@ class Pool(Module):
         layer = type(self).__name__
         n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
         if not callable(operation):
-            raise TypeError(f"{layer}: operation must be callable, got {operation!r}.")
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer, operation=operation))
         self.init = init
         self.operation = operation
         self.num_spatial_dims = n
@@ -280,7 +281,7 @@ class AdaptivePool(Module):
         ):
             raise ValueError(_MSG_TARGET.format(layer=layer, n=n, value=target_shape))
         if not callable(operation):
-            raise TypeError(f"{layer}: operation must be callable, got {operation!r}.")
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer, operation=operation))
         self.target_shape = tuple(target_shape)
         self.operation = operation
 

@@ -8,9 +8,7 @@ from typing import Any, overload
 import jax
 
 from .._module import Module
-from ._stateful import State, StatefulLayer
-
-_NO_STATE: Any = object()
+from ._stateful import NO_STATE, State, StatefulLayer
 
 _MSG_NOT_CALLABLE = "{layer}: {what} must be callable, got {value!r}."
 _MSG_NEEDS_STATE = (
@@ -51,7 +49,7 @@ class Sequential(StatefulLayer):
         self, x: Any, state: State, *, key: jax.Array | None = None
     ) -> tuple[Any, State]: ...
 
-    def __call__(self, x: Any, state: State = _NO_STATE, *, key: jax.Array | None = None) -> Any:
+    def __call__(self, x: Any, state: State = NO_STATE, *, key: jax.Array | None = None) -> Any:
         keys: Sequence[jax.Array | None]
         if key is None:
             keys = [None] * len(self.layers)
@@ -59,12 +57,12 @@ class Sequential(StatefulLayer):
             keys = list(jax.random.split(key, len(self.layers)))
         for layer, layer_key in zip(self.layers, keys, strict=True):
             if isinstance(layer, StatefulLayer) and layer.is_stateful():
-                if state is _NO_STATE:
+                if state is NO_STATE:
                     raise ValueError(_MSG_NEEDS_STATE.format(layer=type(layer).__qualname__))
                 x, state = layer(x, state=state, key=layer_key)
             else:
                 x = layer(x, key=layer_key)
-        return x if state is _NO_STATE else (x, state)
+        return x if state is NO_STATE else (x, state)
 
     @overload
     def __getitem__(self, index: int) -> Callable[..., Any]: ...

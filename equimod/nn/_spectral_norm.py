@@ -9,14 +9,11 @@ import jax.numpy as jnp
 
 from .._module import field
 from .._tree import tree_at
+from ._misc import layer_weight
 from ._stateful import State, StatefulLayer, StateIndex
 
 _Layer = TypeVar("_Layer")
 
-_MSG_NO_WEIGHT = (
-    "SpectralNorm: the layer {layer} has no array attribute {name!r} to normalise; pass "
-    "weight_name=... naming its weight."
-)
 _MSG_WEIGHT_RANK = (
     "SpectralNorm: {layer}.{name} has shape {shape}; a spectral norm needs a weight of at "
     "least two dimensions (it is taken over the first axis against all the others)."
@@ -59,10 +56,7 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
         *,
         key: jax.Array,
     ) -> None:
-        weight = getattr(layer, weight_name, None)
-        if not hasattr(weight, "ndim"):
-            raise ValueError(_MSG_NO_WEIGHT.format(layer=type(layer).__name__, name=weight_name))
-        assert weight is not None
+        weight = layer_weight("SpectralNorm", "normalise", layer, weight_name)
         if weight.ndim < 2:
             raise ValueError(
                 _MSG_WEIGHT_RANK.format(

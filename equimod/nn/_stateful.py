@@ -21,6 +21,9 @@ from .._module import AbstractClassVar, Module, field
 from .._tree import tree_at
 from .._tree_equal import tree_equal
 
+# The default `state` of layers that may be called with or without one.
+NO_STATE: Any = object()
+
 _Value = TypeVar("_Value")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")

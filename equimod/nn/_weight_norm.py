@@ -9,13 +9,10 @@ import jax.numpy as jnp
 
 from .._module import Module, field
 from .._tree import tree_at
+from ._misc import layer_weight
 
 _Layer = TypeVar("_Layer")
 
-_MSG_NO_WEIGHT = (
-    "WeightNorm: the layer {layer} has no array attribute {name!r} to reparametrise; pass "
-    "weight_name=... naming its weight."
-)
 _MSG_AXIS = (
     "WeightNorm: axis={axis} is not an axis of {layer}.{name}, of shape {shape}; pass an "
     "axis in range({ndim}), or None for one norm over the whole weight."
@@ -36,10 +33,7 @@ class WeightNorm(Module, Generic[_Layer]):
     axis: int | None = field(static=True)
 
     def __init__(self, layer: _Layer, weight_name: str = "weight", axis: int | None = 0) -> None:
-        weight = getattr(layer, weight_name, None)
-        if not hasattr(weight, "ndim"):
-            raise ValueError(_MSG_NO_WEIGHT.format(layer=type(layer).__name__, name=weight_name))
-        assert weight is not None
+        weight = layer_weight("WeightNorm", "reparametrise", layer, weight_name)
         if axis is not None and not -weight.ndim <= axis < weight.ndim:
             raise ValueError(
                 _MSG_AXIS.format(
