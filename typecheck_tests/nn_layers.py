@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from typing_extensions import assert_type
 
+import equimod
 from equimod import nn
 
 key = jax.random.key(0)
@@ -48,6 +49,11 @@ model = nn.Sequential([nn.Linear(5, 5, key=key), bn])
 assert_type(model(x1[:, 0], state), tuple[Any, nn.State])
 assert_type(model(x1[:, 0]), Any)
 assert_type(model.is_stateful(), bool)
+# A transform keeps every signature of the overloaded __call__, not the first alone.
+batched = equimod.filter_vmap(model, in_axes=(0, None), out_axes=(0, None), axis_name="batch")
+assert_type(batched(x1, state), tuple[Any, nn.State])
+assert_type(batched(x1), Any)
+assert_type(equimod.filter_jit(model)(x1[:, 0], state), tuple[Any, nn.State])
 
 # Attention and sequences.
 attention = nn.MultiheadAttention(2, 4, dropout_p=0.1, key=key)

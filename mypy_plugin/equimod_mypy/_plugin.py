@@ -19,6 +19,7 @@ from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
 from ._metadata import LAYOUT, ClassRecord
 from ._names import class_of, is_module_subclass
+from ._transforms import SIGNATURE_KEEPING, keep_overloads
 from ._version import __version__
 
 
@@ -36,6 +37,8 @@ class EquimodPlugin(Plugin):
         return analyse_module_class if self._module_class(fullname) is not None else None
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        if fullname in SIGNATURE_KEEPING:
+            return keep_overloads
         info = self._module_class(fullname)
         if info is None or ClassRecord.read(info) is None:
             return None

@@ -1,0 +1,178 @@
+"""The documentation site: it builds strictly, its code runs and type-checks, and
+every public name has an API entry with a signature and a complete docstring."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import io
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import traceback
+import types
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docs_blocks import DOCS, ROOT, Page, as_mypy_case, pages
+from typecheck_runner import CASES, run_mypy
+
+import equimod
+import equimod.debug
+import equimod.nn
+
+PAGES = pages()
+PUBLIC = {"equimod": equimod, "equimod.nn": equimod.nn, "equimod.debug": equimod.debug}
+
+
+def _where(page: Page, origin: dict[int, tuple[Path, int]], line: int) -> str:
+    path, number = origin.get(line, (page.path, 0))
+    return f"{path.relative_to(ROOT)}:{number}"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.blocks], ids=lambda p: p.name)
+def test_page_code_runs(page: Page) -> None:
+    source, origin = page.program(runnable_only=True)
+    code = compile(source, f"<docs/{page.name}>", "exec")
+    # A real module: dataclasses and pickle look classes up through sys.modules.
+    module = types.ModuleType("docs_page")
+    sys.modules[module.__name__] = module
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, module.__dict__)
+    except Exception as error:
+        frames = [
+            f for f in traceback.extract_tb(error.__traceback__) if f.filename == code.co_filename
+        ]
+        where = _where(page, origin, frames[-1].lineno or 0) if frames else page.name
+        pytest.fail(f"{where}: {type(error).__name__}: {error}")
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_page_code_typechecks_with_the_plugin(tmp_path: Path) -> None:
+    shutil.copy(CASES / "mypy.ini", tmp_path / "mypy.ini")
+    origins = {}
+    for page in PAGES:
+        if not page.blocks:
+            continue
+        module = "docs_" + re.sub(r"\W", "_", page.name.removesuffix(".md"))
+        source, origin = page.program(runnable_only=False)
+        (tmp_path / f"{module}.py").write_text(as_mypy_case(source))
+        origins[f"{module}.py"] = (page, origin)
+    result = run_mypy(tmp_path, tmp_path / "cache")
+    problems = []
+    for line in result.output.splitlines():
+        match = re.match(r"(\w+\.py):(\d+): (.*)", line)
+        if match and match[1] in origins:
+            page, origin = origins[match[1]]
+            problems.append(f"{_where(page, origin, int(match[2]))}: {match[3]}")
+    assert result.ok, "\n".join(problems) or result.output
+
+
+def test_pages_show_wrong_code_for_every_plugin_error_code() -> None:
+    from equimod_mypy import _checks
+    from mypy.errorcodes import ErrorCode
+
+    codes = {c.code for c in vars(_checks).values() if isinstance(c, ErrorCode)}
+    shown = set()
+    for page in PAGES:
+        for block in page.blocks:
+            shown |= set(re.findall(r"#\s*error:\s*\[([\w\-]+)\]", block.code))
+    assert codes and codes <= shown
+
+
+# --- the API pages ---------------------------------------------------------------
+
+
+def _documented_names() -> set[str]:
+    text = "\n".join(p.read_text() for p in (DOCS / "api").glob("*.md"))
+    return set(re.findall(r"^::: ([\w.]+)$", text, re.MULTILINE))
+
+
+def test_every_public_name_has_an_api_entry() -> None:
+    expected = {
+        f"{module}.{name}"
+        for module, namespace in PUBLIC.items()
+        for name in namespace.__all__
+        if not isinstance(getattr(namespace, name), type(equimod))
+    }
+    assert _documented_names() == expected
+
+
+@functools.cache
+def built_site() -> Path:
+    site = Path(__file__).resolve().parent / ".." / ".pytest_cache" / "docs-site"
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": str(Path(sys.executable).parent)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site.resolve()
+
+
+@contextlib.contextmanager
+def served(site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return str(response.read().decode())
+
+
+def test_the_site_builds_strictly_and_serves_every_page() -> None:
+    site = built_site()
+    nav = re.findall(r":\s*([\w/\-]+)\.md\s*$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
+    assert len(nav) >= 15
+    with served(site) as base:
+        home = _get(base + "/")
+        for page in nav:
+            url = base + "/" + ("" if page == "index" else page + "/")
+            html = _get(url)
+            assert 'class="md-nav' in html, f"{page}: no navigation"
+        for title in ("Getting started", "Static checking", "Coming from Equinox", "Performance"):
+            assert title in home
+
+
+def test_api_pages_show_each_name_with_its_signature() -> None:
+    site = built_site()
+    for module, namespace in PUBLIC.items():
+        page = {"equimod": "equimod", "equimod.nn": "nn", "equimod.debug": "debug"}[module]
+        html = (site / "api" / page / "index.html").read_text()
+        for name in namespace.__all__:
+            if isinstance(getattr(namespace, name), type(equimod)):
+                continue
+            start = html.find(f'id="{module}.{name}"')
+            assert start >= 0, f"{module}.{name} is not on its API page"
+            entry = html[start : html.find('class="doc doc-heading"', start + 1)]
+            assert "doc-signature" in entry, f"{module}.{name} has no signature"
+
+
+def test_the_performance_page_shows_the_benchmark_plot() -> None:
+    site = built_site()
+    html = (site / "performance" / "index.html").read_text()
+    images = re.findall(r'<img[^>]+src="([^"]+benchmark\.png)"', html)
+    assert images
+    assert (site / "performance" / images[0]).resolve().read_bytes().startswith(b"\x89PNG")
+    assert "equimod/baseline" in html  # the benchmark's own table
