@@ -3,7 +3,7 @@
 # `Module` is a `dataclass_transform`, so every checker sees generated __init__s.
 # `eq_default=False`: Modules bring their own __eq__/__hash__. Frozenness is not
 # declared (`frozen_default=True` would flag every assignment in a hand-written
-# __init__); the mypy plugin checks it instead. See DESIGN.md "Static contract".
+# __init__); the mypy plugin checks it instead. See docs/design.md, "Static contract".
 
 import abc
 import enum
