@@ -108,9 +108,22 @@ def filter_value_and_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
 
     The first argument may be any pytree (typically a Module); gradients are
     taken with respect to its floating-point array leaves, and every other leaf
-    gets `None` in the returned gradient, which has the first argument's
-    structure. Returns `(value, grads)`; with `has_aux=True`, `fun` returns
-    `(value, aux)` and the result is `((value, aux), grads)`.
+    gets `None` in the gradient, which has the first argument's structure.
+    Usable as `@filter_value_and_grad` and `@filter_value_and_grad(has_aux=True)`.
+
+    Args:
+        fun: The function to differentiate. It must return a scalar (with
+            `has_aux=True`, a pair `(scalar, aux)`). Omit it to get a decorator.
+        has_aux: Whether `fun` returns auxiliary data beside its value.
+
+    Returns:
+        A function of the same arguments returning `(value, grads)`, or
+        `((value, aux), grads)` with `has_aux=True`. The function is a Module:
+        stored in a model, `fun`'s own arrays stay leaves of the model.
+
+    Raises:
+        TypeError: If `fun` is not callable; if the function is called without a
+            first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
     if fun is None:
         return functools.partial(filter_value_and_grad, has_aux=has_aux)
@@ -133,9 +146,19 @@ def filter_grad(
 def filter_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
     """Like `jax.grad`, differentiating with respect to the first argument's inexact arrays.
 
-    Returns the gradient, a pytree of the first argument's structure with
-    `None` at leaves that are not floating-point arrays; with `has_aux=True`,
-    `(grads, aux)`.
+    Args:
+        fun: The function to differentiate, returning a scalar (with
+            `has_aux=True`, a pair `(scalar, aux)`). Omit it to get a decorator.
+        has_aux: Whether `fun` returns auxiliary data beside its value.
+
+    Returns:
+        A function of the same arguments returning the gradient: a pytree of the
+        first argument's structure, with `None` at the leaves that are not
+        floating-point arrays; with `has_aux=True`, `(grads, aux)`.
+
+    Raises:
+        TypeError: If `fun` is not callable; if the function is called without a
+            first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
     if fun is None:
         return functools.partial(filter_grad, has_aux=has_aux)
@@ -159,12 +182,24 @@ def filter_jvp(
 ) -> tuple[_T, Any]:
     """Jacobian-vector product of `fn(*primals, **kwargs)` along `tangents`, for any pytrees.
 
-    `tangents` has the structure of `primals`, with an array (or Python
-    float/complex) of the primal's shape where the primal is differentiated and
-    `None` (a zero tangent) elsewhere; leaves that are not inexact must have
-    `None`. `kwargs` are not differentiated. Returns `(fn(*primals, **kwargs),
-    tangents_out)`, where `tangents_out` has the output's structure with `None`
-    at every leaf that is not an array depending on a differentiated input.
+    Args:
+        fn: The function to differentiate.
+        primals: The positional arguments of `fn`, as a tuple or list.
+        tangents: The structure of `primals`, with an array (or Python
+            float/complex) of the primal's shape where the primal is differentiated
+            and `None` (a zero tangent) elsewhere; leaves that are not inexact must
+            have `None`.
+        **kwargs: Keyword arguments of `fn`, not differentiated.
+
+    Returns:
+        `(fn(*primals, **kwargs), tangents_out)`, where `tangents_out` has the
+        output's structure, with `None` at every leaf that is not an array
+        depending on a differentiated input.
+
+    Raises:
+        TypeError: If `primals` or `tangents` is not a sequence.
+        ValueError: If `tangents` does not have the structure of `primals`, or
+            gives a tangent to a leaf that is not inexact.
     """
     name = callable_name(fn)
     if not isinstance(primals, (tuple, list)):
@@ -218,12 +253,18 @@ def filter_jvp(
 def filter_vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """Vector-Jacobian product of `fun(*primals)`, for any pytrees.
 
-    Differentiates with respect to the inexact arrays of `primals`. Returns
-    `(out, vjp_fn)`, or `(out, vjp_fn, aux)` when `has_aux=True` (`fun` then
-    returns `(out, aux)`). `vjp_fn(cotangent)` takes a cotangent with the
-    structure of `out`'s arrays (`None` at its other leaves) and returns a
-    tuple of cotangents with the structure of `primals`, `None` at every leaf
-    that is not an inexact array.
+    Differentiates with respect to the inexact arrays of `primals`.
+
+    Args:
+        fun: The function to differentiate.
+        *primals: Its positional arguments, any pytrees.
+        has_aux: Whether `fun` returns `(out, aux)`.
+
+    Returns:
+        `(out, vjp_fn)`, or `(out, vjp_fn, aux)` with `has_aux=True`.
+        `vjp_fn(cotangent)` takes a cotangent with the structure of `out`'s arrays
+        (`None` at its other leaves) and returns a tuple of cotangents with the
+        structure of `primals`, `None` at every leaf that is not an inexact array.
     """
     diff, nondiff = partition(primals, is_inexact_array)
 
@@ -278,21 +319,49 @@ def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
     """Like `jax.jacfwd`: the Jacobian in forward mode, with respect to the first argument's inexact arrays.
 
     The first argument may be any pytree; its leaves that are not inexact arrays
-    are held constant and get `None` in the Jacobian. The output must be a
-    pytree of arrays (with `has_aux=True`, `fun` returns `(output, aux)` and
-    the result is `(jacobian, aux)`).
+    are held constant and get `None` in the Jacobian.
+
+    Args:
+        fun: The function to differentiate. Its output must be a pytree of arrays
+            (with `has_aux=True`, `(output, aux)`).
+        has_aux: Whether `fun` returns auxiliary data beside its output.
+
+    Returns:
+        A function of the same arguments returning the Jacobian (with
+        `has_aux=True`, `(jacobian, aux)`), structured as JAX's: the output's
+        structure, each leaf holding the first argument's structure.
     """
     _check_callable(fun, "filter_jacfwd")
     return module_update_wrapper(_JacobianWrapper(fun, has_aux, True))
 
 
 def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
-    """Like `jax.jacrev`: the Jacobian in reverse mode, as `filter_jacfwd` computes it."""
+    """Like `jax.jacrev`: the Jacobian in reverse mode, as `filter_jacfwd` computes it.
+
+    Args:
+        fun: The function to differentiate. Its output must be a pytree of arrays
+            (with `has_aux=True`, `(output, aux)`).
+        has_aux: Whether `fun` returns auxiliary data beside its output.
+
+    Returns:
+        A function of the same arguments returning the Jacobian (with
+        `has_aux=True`, `(jacobian, aux)`).
+    """
     _check_callable(fun, "filter_jacrev")
     return module_update_wrapper(_JacobianWrapper(fun, has_aux, False))
 
 
 def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
-    """Like `jax.hessian`: the second derivative with respect to the first argument's inexact arrays."""
+    """Like `jax.hessian`: the second derivative with respect to the first argument's inexact arrays.
+
+    Args:
+        fun: The function to differentiate, returning a scalar (with
+            `has_aux=True`, `(scalar, aux)`).
+        has_aux: Whether `fun` returns auxiliary data beside its value.
+
+    Returns:
+        A function of the same arguments returning the Hessian (with
+        `has_aux=True`, `(hessian, aux)`).
+    """
     _check_callable(fun, "filter_hessian")
     return filter_jacfwd(filter_jacrev(fun, has_aux=has_aux), has_aux=has_aux)

@@ -35,11 +35,26 @@ def filter_pure_callback(
 ) -> Any:
     """Call a Python `callback(*args, **kwargs)` from traced code, like `jax.pure_callback`.
 
-    Arguments may be any pytrees: arrays reach the callback as concrete arrays
-    (NumPy or JAX ones, depending on the JAX release), every other leaf as it is. `result_shape_dtypes` is the output's pytree
-    with a `jax.ShapeDtypeStruct` for each array and the value itself for every
-    other leaf; the callback must return exactly that. `sharding` and
-    `vmap_method` are passed to `jax.pure_callback`.
+    Args:
+        callback: The Python function to call; it must be pure (JAX may call it
+            any number of times, or not at all if its result is unused).
+        *args: Its positional arguments, any pytrees: arrays reach the callback as
+            concrete arrays (NumPy or JAX ones, depending on the JAX release), every
+            other leaf as it is.
+        result_shape_dtypes: The output's pytree, with a `jax.ShapeDtypeStruct`
+            for each array and the value itself for every other leaf.
+        sharding: Passed to `jax.pure_callback`.
+        vmap_method: Passed to `jax.pure_callback`: how a `vmap` of the call is
+            evaluated.
+        **kwargs: Its keyword arguments, as `args`.
+
+    Returns:
+        The callback's result: traced arrays where `result_shape_dtypes` has a
+        `ShapeDtypeStruct`, the given values elsewhere.
+
+    Raises:
+        ValueError: When the callback runs, if its result does not match
+            `result_shape_dtypes`.
     """
     dynamic, static = partition((callback, args, kwargs), is_array)
     result_dynamic, result_static = partition(result_shape_dtypes, _is_struct)

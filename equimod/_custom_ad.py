@@ -123,6 +123,10 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
     structure of `primals` with `None` for every leaf that has no tangent (not
     an inexact array, or a symbolic zero), and returns `(out, tangents_out)`;
     a `None` output tangent is a zero. The output must be a pytree of arrays.
+
+    Args:
+        fn: The function whose derivative the rule defines. It may be a Module:
+            its arrays are not differentiated.
     """
 
     fn: Callable[_P, _R]
@@ -145,6 +149,19 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         return fn_jvp
 
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Call the function; under differentiation, the rule gives its derivative.
+
+        Args:
+            *args: Positional arguments of the function, any pytrees; their inexact
+                arrays may be differentiated.
+            **kwargs: Keyword arguments, never differentiated.
+
+        Returns:
+            What the function returns.
+
+        Raises:
+            TypeError: If no rule was registered with `def_jvp`.
+        """
         if self.rules.jvp is None:
             raise TypeError(_MSG_NO_JVP_RULE.format(name=self.rules.name))
         dynamic, static = partition((self.fn, args, kwargs), is_array)
@@ -247,6 +264,10 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
       is the output's cotangent, `None` where it is a symbolic zero.
 
     The output must be a pytree of arrays.
+
+    Args:
+        fn: The function whose derivative the rules define. It may be a Module:
+            its arrays are held constant.
     """
 
     fn: Callable[_P, _R]
@@ -274,6 +295,22 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         return fn_bwd
 
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Call the function; under differentiation, the rules give its derivative.
+
+        Args:
+            *args: The positional arguments: the first, `vjp_arg`, is differentiated
+                (its inexact arrays); the others are held constant.
+            **kwargs: Keyword arguments, held constant.
+
+        Returns:
+            What the function returns.
+
+        Raises:
+            TypeError: If called without a first argument, or before both `def_fwd`
+                and `def_bwd` registered their rules.
+            ValueError: When differentiated with respect to an argument other than
+                `vjp_arg` (raised while tracing the forward rule).
+        """
         name = self.rules.name
         if not args:
             raise TypeError(_MSG_NO_VJP_ARG.format(name=name))
@@ -329,8 +366,17 @@ def filter_checkpoint(
     """Like `jax.checkpoint`: recompute `fun`'s intermediates in the backward pass, not store them.
 
     Arguments and output may be any pytrees; arrays are traced, everything else
-    is static. `prevent_cse` and `policy` are `jax.checkpoint`'s. Usable as
-    `@filter_checkpoint` and `@filter_checkpoint(policy=...)`.
+    is static. Usable as `@filter_checkpoint` and `@filter_checkpoint(policy=...)`.
+
+    Args:
+        fun: The function to checkpoint. Omit it to get a decorator.
+        prevent_cse: As in `jax.checkpoint`: keep XLA from merging the recomputation
+            with the forward pass.
+        policy: As in `jax.checkpoint`: which intermediates may be saved after all
+            (one of `jax.checkpoint_policies`).
+
+    Returns:
+        A function with `fun`'s signature (a Module wrapping `fun`).
     """
     if fun is None:
         return functools.partial(filter_checkpoint, prevent_cse=prevent_cse, policy=policy)

@@ -81,12 +81,30 @@ def reraise_from_jax(error: BaseException) -> None:
 def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T:
     """Return `x`, raising `EquimodRuntimeError(msg)` where `pred` holds, even under `jax.jit`.
 
-    `pred` is a bool or an array of bools; the error is raised if any is true
-    (under `vmap`, for any batch element). Use the returned value in place of
-    `x`: the check runs when it is computed. With concrete values it is raised
-    at once. `on_error` (default: the `EQUIMOD_ON_ERROR` environment variable,
-    else `"raise"`): `"raise"`; `"nan"` returns `x` with its inexact arrays set to
-    NaN; `"breakpoint"` opens `jax.debug.breakpoint`; `"off"` returns `x` unchecked.
+    Use the returned value in place of `x`: the check runs when it is computed.
+    With concrete values it is made at once.
+
+    Args:
+        x: Any pytree holding at least one array (when `pred` is traced); it is
+            returned unchanged.
+        pred: A bool or an array of bools; the error is raised if any is true
+            (under `vmap`, for any batch element).
+        msg: The error's message.
+        on_error: What a failed check does: `"raise"`; `"nan"` returns `x` with its
+            inexact arrays set to NaN; `"breakpoint"` opens `jax.debug.breakpoint`;
+            `"off"` returns `x` unchecked. `"default"` reads the `EQUIMOD_ON_ERROR`
+            environment variable, else `"raise"`.
+
+    Returns:
+        `x`, tied to the check.
+
+    Raises:
+        EquimodRuntimeError: If `pred` holds: at once for a concrete array, or when
+            the compiled code runs (through `filter_jit`; under `jax.jit`, JAX's own
+            runtime error, with this message in it).
+        EquimodTracetimeError: If `pred` is a Python or NumPy bool that is true.
+        ValueError: If `on_error` is not one of the options, or `pred` is traced
+            and `x` holds no array to tie the check to.
     """
     return branched_error_if(x, pred, 0, [msg], on_error=on_error)
 
@@ -94,7 +112,25 @@ def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T
 def branched_error_if(
     x: _T, pred: Any, index: Any, msgs: Sequence[str], *, on_error: OnError = "default"
 ) -> _T:
-    """As `error_if`, raising `msgs[index]`: the message is chosen at run time by `index`."""
+    """As `error_if`, raising `msgs[index]`: the message is chosen at run time by `index`.
+
+    Args:
+        x: Any pytree holding at least one array (when `pred` is traced); it is
+            returned unchanged.
+        pred: A bool or an array of bools; the error is raised if any is true.
+        index: An integer (or integer array) selecting the message.
+        msgs: The possible messages.
+        on_error: As in `error_if`.
+
+    Returns:
+        `x`, tied to the check.
+
+    Raises:
+        EquimodRuntimeError: As in `error_if`, with the message `msgs[index]`.
+        EquimodTracetimeError: If `pred` is a Python or NumPy bool that is true.
+        IndexError: If a concrete `index` is out of range for `msgs`.
+        ValueError: As in `error_if`.
+    """
     if on_error == "default":
         on_error = _DEFAULT_ON_ERROR  # type: ignore[assignment]
     elif on_error not in _ON_ERROR_OPTIONS:

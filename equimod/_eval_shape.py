@@ -15,10 +15,17 @@ def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
     """Evaluate the shape of `fun(*args, **kwargs)` without running it.
 
     Like `jax.eval_shape`, but `fun`, its arguments and its output may be any
-    pytree: arrays (and `jax.ShapeDtypeStruct`s) in the arguments are abstract,
-    every other leaf is passed through as it is. Returns the output with each
-    array replaced by a `jax.ShapeDtypeStruct` and every other leaf as `fun`
-    returned it.
+    pytree.
+
+    Args:
+        fun: The function to evaluate (it may be a Module).
+        *args: Its positional arguments: arrays and `jax.ShapeDtypeStruct`s are
+            abstract, every other leaf is passed as it is.
+        **kwargs: Its keyword arguments, as `args`.
+
+    Returns:
+        The output, with each array replaced by a `jax.ShapeDtypeStruct` and every
+        other leaf as `fun` returned it.
     """
     dynamic, static = partition((fun, args, kwargs), is_shaped)
 

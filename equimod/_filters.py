@@ -14,19 +14,41 @@ _T = TypeVar("_T")
 
 
 def is_array(element: Any) -> bool:
-    """True for a JAX or NumPy array (not a Python scalar)."""
+    """True for a JAX or NumPy array (not a Python scalar).
+
+    Args:
+        element: Any value, typically a leaf of a pytree.
+
+    Returns:
+        Whether `element` is a `jax.Array` or `numpy.ndarray`.
+    """
     return isinstance(element, (np.ndarray, np.generic, jax.Array))
 
 
 def is_array_like(element: Any) -> bool:
-    """True for an array or a Python/NumPy scalar: anything JAX can trace."""
+    """True for an array or a Python/NumPy scalar: anything JAX can trace.
+
+    Args:
+        element: Any value, typically a leaf of a pytree.
+
+    Returns:
+        Whether `element` is an array, a NumPy scalar or a Python bool, int,
+        float or complex.
+    """
     return isinstance(
         element, (jax.Array, np.ndarray, np.generic, float, complex, bool, int)
     ) or hasattr(element, "__jax_array__")
 
 
 def is_inexact_array(element: Any) -> bool:
-    """True for a floating-point or complex array: what gradients are taken with respect to."""
+    """True for a floating-point or complex array: what gradients are taken with respect to.
+
+    Args:
+        element: Any value, typically a leaf of a pytree.
+
+    Returns:
+        Whether `element` is an array with a floating-point or complex dtype.
+    """
     if isinstance(element, (np.ndarray, np.generic)):
         return bool(np.issubdtype(element.dtype, np.inexact))
     if isinstance(element, jax.Array):
@@ -45,7 +67,15 @@ def shape_struct(x: Any) -> jax.ShapeDtypeStruct:
 
 
 def is_inexact_array_like(element: Any) -> bool:
-    """True for an inexact array or a Python float/complex."""
+    """True for an inexact array or a Python float/complex.
+
+    Args:
+        element: Any value, typically a leaf of a pytree.
+
+    Returns:
+        Whether `element` is an inexact array, a NumPy floating/complex scalar, or
+        a Python float or complex.
+    """
     if hasattr(element, "__jax_array__"):
         element = element.__jax_array__()
     return isinstance(element, (float, complex)) or is_inexact_array(element)
@@ -110,10 +140,23 @@ def filter(
 ) -> _T:
     """Keep the leaves of `pytree` selected by `filter_spec`; put `replace` in place of the others.
 
-    `filter_spec` is a bool, a callable `leaf -> bool` (such as `is_array`), or a
-    pytree prefix of `pytree` with those at its leaves. With `inverse=True` the
-    selection is reversed. The structure is kept, so the result can be
-    `combine`d with its complement.
+    The structure is kept, so the result can be `combine`d with its complement.
+
+    Args:
+        pytree: Any pytree.
+        filter_spec: A bool, a callable `leaf -> bool` (such as `is_array`), or a
+            pytree prefix of `pytree` with those at its leaves.
+        inverse: Reverse the selection.
+        replace: The value put in place of the leaves not kept.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves.
+
+    Returns:
+        `pytree` with the leaves not selected replaced by `replace`.
+
+    Raises:
+        TypeError: If `filter_spec` holds something other than a bool or a
+            callable, or a callable that returns something other than a bool.
+        ValueError: If `filter_spec` is not a prefix of `pytree`'s structure.
     """
     mask = _spec_mask(pytree, filter_spec, is_leaf)
     return jtu.tree_map(  # type: ignore[no-any-return]
@@ -132,8 +175,19 @@ def partition(
 ) -> tuple[_T, _T]:
     """Split `pytree` in two: the leaves `filter_spec` selects, and the rest.
 
-    Each half keeps the structure, with `replace` (default None) in place of the
-    other half's leaves; `combine` puts them back together.
+    Args:
+        pytree: Any pytree.
+        filter_spec: As in `filter`.
+        replace: The value put in each half where the other half has its leaves.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves.
+
+    Returns:
+        `(selected, rest)`, each with `pytree`'s structure; `combine(selected,
+        rest)` gives `pytree` back.
+
+    Raises:
+        TypeError: As in `filter`.
+        ValueError: As in `filter`.
     """
     mask = _spec_mask(pytree, filter_spec, is_leaf)
     kept = jtu.tree_map(lambda k, x: x if k else replace, mask, pytree, is_leaf=is_leaf)
@@ -152,6 +206,19 @@ def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T:
     """Merge pytrees of one structure, taking at each leaf the first that is not None.
 
     The inverse of `partition`: `combine(*partition(tree, spec)) == tree`.
+
+    Args:
+        *pytrees: Pytrees of one structure, with `None` where another holds the
+            leaf.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves (`None` always
+            counts as one).
+
+    Returns:
+        One pytree of that structure.
+
+    Raises:
+        TypeError: If no pytree is given.
+        ValueError: If the pytrees' structures differ.
     """
     if not pytrees:
         raise TypeError(_MSG_COMBINE_EMPTY)

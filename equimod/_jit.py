@@ -234,8 +234,20 @@ def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
     array shapes and dtypes change. The output may hold non-array leaves too.
     Usable as `@filter_jit`, `@filter_jit(donate="all")`, and on methods.
 
-    `donate`: `"none"` (default), `"all"` (donate every input array buffer to
-    the output) or `"all-except-first"`.
+    Args:
+        fun: The function to compile. Omit it to get a decorator.
+        donate: `"none"`; `"all"`, to donate every input array buffer to the
+            output; or `"all-except-first"`, to donate all but the first argument's.
+
+    Returns:
+        A function with `fun`'s signature (a Module wrapping `fun`, whose arrays
+        are leaves).
+
+    Raises:
+        TypeError: If `fun` is not callable; when called, if a leaf that is not an
+            array is not hashable either.
+        ValueError: If `donate` is not one of the options.
+        EquimodRuntimeError: When called, if an `error_if` check inside fails.
     """
     if donate not in _DONATE_OPTIONS:
         raise ValueError(_MSG_BAD_DONATE.format(options=_DONATE_OPTIONS, donate=donate))

@@ -47,11 +47,16 @@ class _MakeJaxpr(Transformed):
 def filter_make_jaxpr(fun: Callable[..., Any]) -> Callable[..., tuple[Any, Any, Any]]:
     """Like `jax.make_jaxpr`, for functions whose arguments and output are any pytrees.
 
-    The returned function, called with example arguments, returns a triple: the
-    `ClosedJaxpr` of `fun` at those arguments, the output's arrays as a pytree
-    of `jax.ShapeDtypeStruct` (None at other leaves), and the output's other
-    leaves (None at array leaves). Arrays and `jax.ShapeDtypeStruct`s in the
-    arguments are traced; every other leaf (Python numbers included) is static.
+    Args:
+        fun: The function to trace. Arrays and `jax.ShapeDtypeStruct`s in its
+            arguments are traced; every other leaf (Python numbers included) is
+            static.
+
+    Returns:
+        A function that, called with example arguments, returns a triple: the
+        `ClosedJaxpr` of `fun` at those arguments, the output's arrays as a pytree
+        of `jax.ShapeDtypeStruct` (None at other leaves), and the output's other
+        leaves (None at array leaves).
     """
     return module_update_wrapper(_MakeJaxpr(fun))
 
@@ -90,12 +95,19 @@ def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> 
     """Trace `fn` at example arguments into a Module that holds what it closes over.
 
     Like `jax.closure_convert`, for functions of any pytrees, and hoisting every
-    closed-over array (not only floating-point ones). The result computes
-    `fn(*args, **kwargs)` for any arguments of the same structure, array shapes
-    and dtypes, and non-array leaves; the arrays `fn` closes over (tracers of an
-    enclosing transform included) are its leaves, so they cross an API boundary
-    such as a custom derivative rule explicitly. Example arguments may be arrays
-    or `jax.ShapeDtypeStruct`s; `fn` is traced, not run.
+    closed-over array (not only floating-point ones). The arrays `fn` closes over
+    (tracers of an enclosing transform included) become the result's leaves, so
+    they cross an API boundary such as a custom derivative rule explicitly.
+
+    Args:
+        fn: The function to convert; it is traced, not run.
+        *args: Example positional arguments: arrays or `jax.ShapeDtypeStruct`s,
+            and any other leaves.
+        **kwargs: Example keyword arguments, as `args`.
+
+    Returns:
+        A function computing `fn(*args, **kwargs)` for any arguments of the same
+        structure, array shapes and dtypes, and non-array leaves.
     """
     if isinstance(fn, _ClosureConvert):
         return fn

@@ -12,9 +12,14 @@ from ._module._wrappers import wrapped_attribute
 class Partial(Module):
     """`functools.partial` that is a pytree: `Partial(f, *args, **kwargs)`.
 
-    Calling it calls `f(*args, *more_args, **kwargs, **more_kwargs)`. `f`, `args`
-    and `kwargs` are its fields, so arrays among them are leaves: they are traced
-    by `filter_jit` and differentiated by `filter_grad` rather than baked in.
+    `f`, `args` and `kwargs` are its fields, so arrays among them are leaves: they
+    are traced by `filter_jit` and differentiated by `filter_grad` rather than
+    baked in.
+
+    Args:
+        func: The callable to call (it may be a Module).
+        *args: Positional arguments to put first.
+        **kwargs: Keyword arguments to pass.
     """
 
     func: Callable[..., Any]
@@ -34,4 +39,13 @@ class Partial(Module):
         return wrapped_attribute(self, "func", name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call `func(*args, *more_args, **kwargs, **more_kwargs)`.
+
+        Args:
+            *args: Positional arguments, after the stored ones.
+            **kwargs: Keyword arguments, overriding stored ones of the same name.
+
+        Returns:
+            What `func` returns.
+        """
         return self.func(*self.args, *args, **self.keywords, **kwargs)

@@ -55,11 +55,20 @@ def tree_pformat(
 ) -> str:
     """Format a pytree as text within `width` columns; what `tree_pprint` prints.
 
-    `short_arrays`: show a JAX array as its dtype and shape, `f32[3,2]`
-    (`weak_f32[]` for a weakly typed one), not its values. `struct_as_array`:
-    show a `jax.ShapeDtypeStruct` the same way. `truncate_leaf`: a predicate;
-    each node it accepts is shown as `TypeName(...)`. Fields equal to their
-    default are left out of a Module or dataclass.
+    Fields equal to their default are left out of a Module or dataclass.
+
+    Args:
+        pytree: Any pytree (or any value).
+        width: The number of columns to fit in.
+        indent: Spaces per level of nesting.
+        short_arrays: Show a JAX array as its dtype and shape, `f32[3,2]`
+            (`weak_f32[]` for a weakly typed one), not its values.
+        struct_as_array: Show a `jax.ShapeDtypeStruct` the same way.
+        truncate_leaf: A predicate; each node it accepts is shown as
+            `TypeName(...)`.
+
+    Returns:
+        The text, without a final newline.
     """
     return wl.pformat(
         pytree,
@@ -79,7 +88,18 @@ def tree_pprint(
     struct_as_array: bool = False,
     truncate_leaf: Callable[[Any], bool] = _never,
 ) -> None:
-    """Print a pytree readably, arrays as `f32[3,2]`; see `tree_pformat` for the options."""
+    """Print a pytree readably, arrays as `f32[3,2]`.
+
+    Args:
+        pytree: Any pytree (or any value).
+        width: The number of columns to fit in.
+        indent: Spaces per level of nesting.
+        short_arrays: Show a JAX array as its dtype and shape, `f32[3,2]`
+            (`weak_f32[]` for a weakly typed one), not its values.
+        struct_as_array: Show a `jax.ShapeDtypeStruct` the same way.
+        truncate_leaf: A predicate; each node it accepts is shown as
+            `TypeName(...)`.
+    """
     print(
         tree_pformat(
             pytree,

@@ -67,7 +67,12 @@ PathOrFile = str | os.PathLike[str] | BinaryIO
 
 
 def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
-    """Save arrays and Python/NumPy scalars with `np.save`; skip every other leaf."""
+    """Save arrays and Python/NumPy scalars with `np.save`; skip every other leaf.
+
+    Args:
+        f: The binary file being written.
+        x: The leaf.
+    """
     if is_array_like(x):
         np.save(f, np.asarray(x), allow_pickle=False)
 
@@ -82,7 +87,18 @@ def _load_array(f: BinaryIO, like: Any) -> np.ndarray[Any, Any]:
 
 
 def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
-    """Load what `default_serialise_filter_spec` saved, as the type of `x`; keep other leaves."""
+    """Load what `default_serialise_filter_spec` saved, as the type of `x`; keep other leaves.
+
+    Args:
+        f: The binary file being read.
+        x: The leaf of `like` in this place.
+
+    Returns:
+        The loaded leaf: a JAX array for a JAX array, a NumPy array or scalar for
+        one, a Python scalar for one; `x` itself for any other leaf.
+        `tree_deserialise_leaves` checks shapes and dtypes against `like`
+        before calling it.
+    """
     if isinstance(x, jax.Array):
         return jnp.asarray(_load_array(f, x))
     if isinstance(x, (np.ndarray, np.generic)):
@@ -154,10 +170,20 @@ def tree_serialise_leaves(
     """Save the leaves of `pytree` to a path or a binary file object.
 
     Only leaves are saved, not the structure: load them with
-    `tree_deserialise_leaves` into a `like` pytree of the same structure (for
-    a model, one built with the same hyperparameters). `filter_spec` says how
-    each leaf is written: a callable `(file, leaf) -> None`, or a pytree prefix
-    of `pytree` of those; the default saves arrays and scalars with `np.save`.
+    `tree_deserialise_leaves` into a `like` pytree of the same structure (for a
+    model, one built with the same hyperparameters).
+
+    Args:
+        path_or_file: A path (its folder must exist) or a binary file open for
+            writing.
+        pytree: Any pytree.
+        filter_spec: How each leaf is written: a callable `(file, leaf) -> None`,
+            or a pytree prefix of `pytree` with those at its leaves. The default
+            saves arrays and scalars with `np.save` and skips other leaves.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves.
+
+    Raises:
+        ValueError: If `filter_spec` is not a prefix of `pytree`.
     """
     entries = _leaves_with_specs(pytree, filter_spec, is_leaf, "tree_serialise_leaves")
     header = json.dumps([_leaf_record(path, leaf, spec) for path, leaf, spec in entries]).encode()
@@ -181,10 +207,24 @@ def tree_deserialise_leaves(
 ) -> _T:
     """Load leaves saved by `tree_serialise_leaves` into the structure of `like`.
 
-    `like` supplies the structure and the non-saved leaves; its array values are
-    ignored. A file whose leaves do not match `like` (another structure, shape
-    or dtype), or that is truncated, raises `ValueError` naming the first
-    mismatching leaf; nothing is loaded silently into the wrong place.
+    Args:
+        path_or_file: A path or a binary file open for reading.
+        like: A pytree of the saved structure: it supplies the structure and the
+            leaves that were not saved; its array values are ignored.
+        filter_spec: How each leaf is read: a callable `(file, like_leaf) -> leaf`,
+            or a pytree prefix of `like` with those at its leaves. The default
+            reads what the default of `tree_serialise_leaves` wrote, as the type
+            and dtype of the leaf in `like`.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves.
+
+    Returns:
+        A pytree of `like`'s structure holding the loaded leaves.
+
+    Raises:
+        ValueError: If the file's leaves do not match `like` (another structure,
+            shape or dtype; the first mismatching leaf is named), or the file is
+            truncated, damaged, or not an equimod checkpoint. Nothing is loaded
+            silently into the wrong place.
     """
     source = _source_name(path_or_file)
     entries = _leaves_with_specs(like, filter_spec, is_leaf, "tree_deserialise_leaves")

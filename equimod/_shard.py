@@ -25,9 +25,19 @@ def filter_shard(x: _T, device_or_shardings: Any) -> _T:
     """Place the array leaves of `x` according to `device_or_shardings`; other leaves pass through.
 
     Outside `jax.jit` this is `jax.device_put`; inside, it is
-    `jax.lax.with_sharding_constraint`, telling the compiler how to lay out
-    the intermediate. `device_or_shardings` is a `jax.sharding.Sharding` (or a
-    device, outside jit), or a pytree prefix of `x` with those at its leaves.
+    `jax.lax.with_sharding_constraint`, telling the compiler how to lay out the
+    intermediate.
+
+    Args:
+        x: Any pytree, such as a model or a batch.
+        device_or_shardings: A `jax.sharding.Sharding` (or a device, outside jit),
+            or a pytree prefix of `x` with those at its leaves.
+
+    Returns:
+        `x` with its arrays placed.
+
+    Raises:
+        ValueError: If `device_or_shardings` is not a prefix of `x`.
     """
     dynamic, static = partition(x, is_array)
     leaves = jtu.tree_leaves(dynamic)

@@ -59,11 +59,27 @@ def tree_at(
 ) -> _T:
     """A copy of `pytree` with the node(s) that `where` picks out replaced.
 
-    `where(pytree)` returns one node (a leaf, including a None leaf, or a
-    subtree) or a tuple/list of nodes. Give either `replace` (the new value,
-    or a sequence of values, one per node) or `replace_fn` (called on each old
-    node). `pytree` itself is not modified, which is how frozen Modules are
-    "updated": `tree_at(lambda m: m.layers[0].weight, model, new_weight)`.
+    `pytree` itself is not modified, which is how frozen Modules are "updated":
+    `tree_at(lambda m: m.layers[0].weight, model, new_weight)`.
+
+    Args:
+        where: A function of `pytree` returning one node (a leaf, including a
+            None leaf, or a subtree) or a tuple/list of nodes.
+        pytree: The tree to copy.
+        replace: The new value, or a sequence of values, one per node.
+        replace_fn: Called on each old node to give its replacement. Give exactly
+            one of `replace` and `replace_fn`.
+        is_leaf: As in `jax.tree_util`: which nodes count as leaves.
+
+    Returns:
+        A pytree of `pytree`'s type with the nodes replaced.
+
+    Raises:
+        TypeError: If neither or both of `replace` and `replace_fn` are given, or
+            `where` fails on the tree (it may only pick nodes out, not compute).
+        ValueError: If `where` picks out something that is not a node of `pytree`,
+            the same node twice, or nodes nested inside each other, or `replace`
+            does not have one value per node.
     """
     given = [
         name for name, v in (("replace", replace), ("replace_fn", replace_fn)) if v is not _UNSET
@@ -159,8 +175,14 @@ def _describe(x: Any) -> str:
 def apply_updates(model: _T, updates: Any) -> _T:
     """`model` with `updates` added to its leaves; leaves whose update is None are kept.
 
-    `updates` has the model's structure, typically gradients transformed by an
-    optimiser (e.g. optax), with None where the model has non-array leaves.
+    Args:
+        model: Any pytree, typically a Module.
+        updates: A pytree of the model's structure, typically gradients transformed
+            by an optimiser (e.g. optax), with None where the model has non-array
+            leaves.
+
+    Returns:
+        A pytree of `model`'s type with each leaf `leaf + update`.
     """
 
     def apply(update: Any, leaf: Any) -> Any:
@@ -184,7 +206,11 @@ _MSG_SHARED = (
 def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], Any]:
     """Flatten only the root node: its immediate children, and the treedef that rebuilds it.
 
-    A leaf gives `([leaf], leaf_treedef)`.
+    Args:
+        pytree: Any pytree.
+
+    Returns:
+        `(children, treedef)`; a leaf gives `([leaf], leaf_treedef)`.
     """
     root_seen = False
 
@@ -204,6 +230,13 @@ def tree_check(pytree: Any) -> None:
 
     Leaves (arrays, numbers, ...) may repeat; a node with children (a Module, a
     list, a dict, ...) may not, since JAX would copy it apart.
+
+    Args:
+        pytree: Any pytree.
+
+    Raises:
+        ValueError: Naming the type of the first node found inside itself or
+            reached twice.
     """
     seen: set[int] = set()
 

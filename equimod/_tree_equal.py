@@ -17,11 +17,18 @@ def tree_equal(
 ) -> bool | jax.Array:
     """Whether all `pytrees` have the same structure and equal leaves.
 
-    Arrays are equal when their shapes and dtypes agree and their values are
-    equal (within `rtol`/`atol` when given). Other leaves compare with `==`, and
-    with `typematch=True` their types must also match. Returns a Python bool,
-    or a traced boolean array when a comparison involves traced arrays (under
-    `jax.jit`).
+    Arrays are equal when their shapes and dtypes agree and their values are equal
+    (within `rtol`/`atol` when given). Other leaves compare with `==`.
+
+    Args:
+        *pytrees: The pytrees to compare.
+        typematch: Also require the types of non-array leaves to match.
+        rtol: Relative tolerance for inexact arrays.
+        atol: Absolute tolerance for inexact arrays.
+
+    Returns:
+        A Python bool, or a traced boolean array when a comparison involves traced
+        arrays (under `jax.jit`).
     """
     if len(pytrees) < 2:
         return True

@@ -36,7 +36,11 @@ _MSG_NOTHING_TO_MAP = (
 
 
 class if_array:  # noqa: N801 - named as in Equinox
-    """An axis spec for `filter_vmap`: `axis` for array leaves, None for all others."""
+    """An axis spec for `filter_vmap`: `axis` for array leaves, None for all others.
+
+    Args:
+        axis: The axis to map array leaves over.
+    """
 
     __slots__ = ("axis",)
 
@@ -44,6 +48,14 @@ class if_array:  # noqa: N801 - named as in Equinox
         self.axis = axis
 
     def __call__(self, leaf: Any) -> int | None:
+        """The axis of one leaf.
+
+        Args:
+            leaf: A leaf of the arguments or the output.
+
+        Returns:
+            `axis` for an array, None for any other leaf.
+        """
         return self.axis if is_array(leaf) else None
 
     def __repr__(self) -> str:
@@ -229,12 +241,33 @@ def filter_vmap(
 ) -> Any:
     """Like `jax.vmap`, for functions of arbitrary pytrees (such as Modules).
 
-    `in_axes` applies to the tuple of positional arguments: an axis (int or
-    None), a callable `leaf -> axis`, or a pytree prefix of the arguments with
-    those at its leaves. The default, `if_array(0)`, maps arrays over their
-    first axis and passes every other leaf unchanged. Keyword arguments use
-    `if_array(0)`. `out_axes` is the same for the output; non-array outputs
-    are returned unbatched.
+    Usable as `@filter_vmap` and `@filter_vmap(in_axes=...)`.
+
+    Args:
+        fun: The function to vectorise (it may be a Module). Omit it to get a
+            decorator.
+        in_axes: Applies to the tuple of positional arguments: an axis (int or
+            None), a callable `leaf -> axis`, or a pytree prefix of the arguments
+            with those at its leaves. The default, `if_array(0)`, maps arrays over
+            their first axis and passes every other leaf unchanged. Keyword
+            arguments always use `if_array(0)`.
+        out_axes: The same, for the output; non-array outputs are returned
+            unbatched.
+        axis_name: A name for the mapped axis, for collectives such as
+            `jax.lax.pmean` (and `nn.BatchNorm`).
+        axis_size: The size of the mapped axis; needed only when no argument is
+            mapped.
+
+    Returns:
+        A function with `fun`'s signature (a Module wrapping `fun`: a layer stored
+        behind it keeps its arrays as leaves of the model).
+
+    Raises:
+        TypeError: If `fun` is not callable; when called, if an axis spec gives
+            something other than an int or None.
+        ValueError: When called, if an axis spec does not match the arguments or
+            output, maps over a leaf that is not an array, or nothing is mapped and
+            `axis_size` is not given.
     """
     if fun is None:
         return functools.partial(
@@ -284,10 +317,31 @@ def filter_pmap(
 ) -> Any:
     """Like `jax.pmap`, for functions of arbitrary pytrees: `filter_vmap` across devices.
 
-    `in_axes`, `out_axes`, `axis_name` and `axis_size` mean what they mean for
-    `filter_vmap`; the mapped axis must have at most as many entries as there
-    are devices. `donate`: `"none"` (default), or `"all"`/`"warn"` to donate
-    the mapped input buffers (JAX warns where it cannot).
+    The mapped axis must have at most as many entries as there are devices.
+
+    Args:
+        fun: The function to map (it may be a Module). Omit it to get a decorator.
+        in_axes: Applies to the tuple of positional arguments: an axis (int or
+            None), a callable `leaf -> axis`, or a pytree prefix of the arguments
+            with those at its leaves. The default, `if_array(0)`, maps arrays over
+            their first axis and passes every other leaf unchanged. Keyword
+            arguments always use `if_array(0)`.
+        out_axes: The same, for the output; non-array outputs are returned
+            unbatched.
+        axis_name: A name for the mapped axis, for collectives such as
+            `jax.lax.pmean` (and `nn.BatchNorm`).
+        axis_size: The size of the mapped axis; needed only when no argument is
+            mapped.
+        donate: `"none"`, or `"all"`/`"warn"` to donate the mapped input buffers
+            (JAX warns where it cannot).
+
+    Returns:
+        A function with `fun`'s signature.
+
+    Raises:
+        TypeError: As in `filter_vmap`.
+        ValueError: If `donate` is not one of the options; when called, as in
+            `filter_vmap`.
     """
     if donate not in _PMAP_DONATE_OPTIONS:
         raise ValueError(_MSG_BAD_DONATE.format(options=_PMAP_DONATE_OPTIONS, donate=donate))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import inspect
 import io
 import re
 import shutil
@@ -192,3 +193,69 @@ def test_the_performance_page_shows_the_benchmark_plot() -> None:
     assert images
     assert (site / "performance" / images[0]).resolve().read_bytes().startswith(b"\x89PNG")
     assert "equimod/baseline" in html  # the benchmark's own table
+
+
+# --- docstrings ------------------------------------------------------------------
+
+_SECTION_ITEM = re.compile(r"^ {4}(\*{0,2}\w+)(?: \([^)]*\))?:", re.MULTILINE)
+
+
+def _section(doc: str, title: str) -> str | None:
+    match = re.search(rf"^{title}:\n((?:(?: {{4}}.*)?\n)+)", doc + "\n", re.MULTILINE)
+    return match[1] if match else None
+
+
+def _parameters(function: object) -> list[str]:
+    names = []
+    for parameter in inspect.signature(function).parameters.values():  # type: ignore[arg-type]
+        if parameter.name in ("self", "cls"):
+            continue
+        prefix = {parameter.VAR_POSITIONAL: "*", parameter.VAR_KEYWORD: "**"}.get(
+            parameter.kind, ""
+        )
+        names.append(prefix + parameter.name)
+    return names
+
+
+def docstring_problems(qualname: str, obj: object) -> list[str]:
+    """What the docstring of a public function, or of a class and its __call__, lacks."""
+    problems = []
+    if isinstance(obj, type):
+        # mkdocstrings shows the class's docstring followed by its __init__'s.
+        init = obj.__dict__.get("__init__")
+        init_doc = inspect.getdoc(init) if inspect.isfunction(init) else None
+        doc = "\n\n".join(d for d in (inspect.getdoc(obj), init_doc) if d)
+        targets = [(qualname, obj, doc, True)]
+        if qualname in NOT_CALLED:
+            targets = []
+        call = obj.__dict__.get("__call__")
+        if call is not None and inspect.isfunction(call):
+            targets.append((f"{qualname}.__call__", call, inspect.getdoc(call) or "", False))
+    else:
+        targets = [(qualname, obj, inspect.getdoc(obj) or "", False)]
+    for where, function, doc, is_class in targets:
+        documented = set(_SECTION_ITEM.findall(_section(doc, "Args") or ""))
+        missing = [p for p in _parameters(function) if p not in documented]
+        if missing:
+            problems.append(f"{where}: arguments not in an 'Args:' section: {missing}")
+        returns = None if is_class else inspect.signature(function).return_annotation  # type: ignore[arg-type]
+        if returns not in (None, "None", inspect.Signature.empty) and not (
+            _section(doc, "Returns") or _section(doc, "Yields")
+        ):
+            problems.append(f"{where}: no 'Returns:' section")
+    return problems
+
+
+def test_every_public_name_documents_its_arguments_and_return_value() -> None:
+    problems = []
+    for module, namespace in PUBLIC.items():
+        for name in namespace.__all__:
+            obj = getattr(namespace, name)
+            if isinstance(obj, type(equimod)):
+                continue
+            if not (inspect.getdoc(obj) or "").strip():
+                problems.append(f"{module}.{name}: no docstring")
+                continue
+            if callable(obj):
+                problems.extend(docstring_problems(f"{module}.{name}", obj))
+    assert problems == [], "\n".join(problems)

@@ -27,17 +27,25 @@ def field(
 ) -> Any:
     """Declare a Module field, as `dataclasses.field` does, with two additions.
 
-    **Arguments:**
+    Args:
+        converter: Called on the value once `__init__` has finished (for the
+            generated `__init__` and a hand-written one alike); its result is
+            stored. It does not run when JAX unflattens a Module. With a generated
+            `__init__`, the parameter takes what the converter accepts.
+        static: Keep the value in the pytree structure (the treedef) rather than
+            among the leaves, so JAX transformations treat it as a compile-time
+            constant. It must be hashable and comparable; a JAX array in a static
+            field warns.
+        **kwargs: Every other keyword (`default`, `default_factory`, `init`,
+            `repr`, `kw_only`, `metadata`, ...) goes to `dataclasses.field`.
 
-    - `converter`: called on the value once `__init__` has finished (for the
-      generated `__init__` and a hand-written one alike); its result is stored.
-      It does not run when JAX unflattens a Module.
-    - `static`: keep the value in the pytree structure (the treedef) rather than
-      among the leaves, so JAX transformations treat it as a compile-time
-      constant. It must be hashable and comparable; a JAX array in a static
-      field warns.
-    - every other keyword (`default`, `default_factory`, `init`, `repr`,
-      `kw_only`, `metadata`, ...) goes to `dataclasses.field`.
+    Returns:
+        The field specifier, to assign to the annotated name in the class body.
+
+    Raises:
+        TypeError: If `converter` is not callable.
+        ValueError: If `metadata` holds a key equimod reserves (`converter`,
+            `static`).
     """
     metadata: dict[str, Any] = dict(kwargs.pop("metadata", None) or {})
     for key in (CONVERTER_KEY, STATIC_KEY):

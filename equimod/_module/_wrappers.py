@@ -30,10 +30,20 @@ def module_update_wrapper(wrapper: _W, wrapped: Any = None) -> _W:
     """Make the Module `wrapper` look like the callable it wraps, and return it.
 
     Copies `__module__`, `__name__`, `__qualname__`, `__doc__` and
-    `__annotations__` from `wrapped` (by default `wrapper.__wrapped__`) onto the
-    instance, as `functools.update_wrapper` does for functions, which cannot set
-    attributes on a frozen Module. Like any non-field attribute, the copies are not
-    part of the pytree: a copy JAX rebuilds from leaves shows the wrapper class's own.
+    `__annotations__` from `wrapped` onto the instance, as
+    `functools.update_wrapper` does for functions, which cannot set attributes on
+    a frozen Module. Like any non-field attribute, the copies are not part of the
+    pytree: a copy JAX rebuilds from leaves shows the wrapper class's own.
+
+    Args:
+        wrapper: A Module instance that wraps a callable.
+        wrapped: The wrapped callable; by default `wrapper.__wrapped__`.
+
+    Returns:
+        `wrapper` itself.
+
+    Raises:
+        TypeError: If `wrapped` is not given and `wrapper` has no `__wrapped__`.
     """
     if wrapped is None:
         try:

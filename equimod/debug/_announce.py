@@ -83,11 +83,18 @@ def announce_transform(
     """Return `x` unchanged, announcing each JAX transform applied to its arrays.
 
     Each time JAX evaluates, traces abstractly, differentiates (`jvp`,
-    `transpose`), batches (`vmap`) or lowers (`mlir`) the arrays of `x`, the
-    chain of transforms is passed to `announce` (default `print`), e.g.
-    `vmap:abstract` for `jit(vmap(f))`, prefixed by `(name) `. With
-    `intermediates=True`, transforms not yet finished are announced too. For
+    `transpose`), batches (`vmap`) or lowers (`mlir`) the arrays of `x`, the chain
+    of transforms is announced, e.g. `vmap:abstract` for `jit(vmap(f))`. For
     one-off debugging: what is printed may change between JAX releases.
+
+    Args:
+        x: Any pytree; its arrays are watched.
+        name: A prefix for the announcements, `(name) `.
+        intermediates: Also announce transforms not yet finished.
+        announce: Called with each announcement (default `print`).
+
+    Returns:
+        `x`, unchanged.
     """
     prefix = "" if name is None else f"({name}) "
     dynamic, static = partition(x, is_array)

@@ -20,9 +20,18 @@ _MSG_NAN = "backward_nan{name}: a cotangent has a NaN."
 def backward_nan(x: _T, name: str | None = None, terminate: bool = True) -> _T:
     """Return `x` unchanged; in the backward pass, print and check its cotangent for NaNs.
 
-    When the cotangent reaching `x` holds a NaN, its primal and cotangent are
-    printed (prefixed by `name`); with `terminate=True` an `EquimodRuntimeError`
-    is raised as by `error_if` (so `EQUIMOD_ON_ERROR` applies).
+    Args:
+        x: Any pytree; the cotangents of its inexact arrays are checked.
+        name: A prefix for what is printed.
+        terminate: Raise when a NaN is found, as `error_if` does (so
+            `EQUIMOD_ON_ERROR` applies); else only print.
+
+    Returns:
+        `x`, unchanged.
+
+    Raises:
+        EquimodRuntimeError: In the backward pass, if a cotangent holds a NaN and
+            `terminate` is true.
     """
     return _identity(x, name, terminate)  # type: ignore[no-any-return]
 

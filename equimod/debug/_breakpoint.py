@@ -9,10 +9,14 @@ import jax.numpy as jnp
 
 
 def breakpoint_if(pred: Any, **kwargs: Any) -> None:
-    """Open `jax.debug.breakpoint(**kwargs)` when `pred` (a bool or array of bools) has any true.
+    """Open `jax.debug.breakpoint` when `pred` has any true element.
 
-    Works under `jit` and `vmap`: the breakpoint opens when the compiled code
-    runs, with the values of that moment.
+    Works under `jit` and `vmap`: the breakpoint opens when the compiled code runs,
+    with the values of that moment.
+
+    Args:
+        pred: A bool or an array of bools.
+        **kwargs: Passed to `jax.debug.breakpoint` (`backend`, `num_frames`, ...).
     """
 
     def stop() -> None:

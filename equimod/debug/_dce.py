@@ -53,9 +53,19 @@ def _is_traced() -> bool:
 def store_dce(x: _T, name: Hashable = None) -> _T:
     """Return `x` unchanged, recording, when the compiled code runs, which of its arrays survive.
 
-    Inside `jit`, each array of `x` passes through a callback that runs only if
-    the compiler keeps the array, that is, if something uses it. Read the record
-    with `inspect_dce(name)`. Non-array leaves are ignored.
+    Inside `jit`, each array of `x` passes through a callback that runs only if the
+    compiler keeps the array, that is, if something uses it. Non-array leaves are
+    ignored.
+
+    Args:
+        x: Any pytree.
+        name: The key to record under; read the record with `inspect_dce(name)`.
+
+    Returns:
+        `x`, unchanged.
+
+    Raises:
+        RuntimeError: If called outside `jax.jit`.
     """
     if not _is_traced():
         raise RuntimeError(_MSG_OUTSIDE_JIT)
@@ -79,7 +89,14 @@ def store_dce(x: _T, name: Hashable = None) -> _T:
 
 
 def inspect_dce(name: Hashable = None) -> None:
-    """Print what `store_dce(..., name)` recorded: each array's shape, or `<DCE'd>` if removed."""
+    """Print what `store_dce(..., name)` recorded: each array's shape, or `<DCE'd>` if removed.
+
+    Args:
+        name: The key given to `store_dce`.
+
+    Raises:
+        RuntimeError: If called inside `jax.jit`.
+    """
     if _is_traced():
         raise RuntimeError(_MSG_INSIDE_JIT)
     entries = _STORE.get(name, [])

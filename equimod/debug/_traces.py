@@ -62,8 +62,18 @@ def assert_max_traces(fun: Any = None, *, max_traces: int | None) -> Any:
 
     Put it inside `jax.jit`/`filter_jit` (`filter_jit(assert_max_traces(f,
     max_traces=1))`): the wrapped function runs its Python code only when JAX
-    traces it, so the count is the number of compilations. `max_traces=None`
-    only counts; read the count with `get_num_traces`.
+    traces it, so the count is the number of compilations.
+
+    Args:
+        fun: The function to count. Omit it to get a decorator.
+        max_traces: The most traces allowed; `None` only counts (read the count with
+            `get_num_traces`).
+
+    Returns:
+        A function with `fun`'s signature that counts its calls.
+
+    Raises:
+        RuntimeError: When called for the `max_traces + 1`-th time, naming `fun`.
     """
     if fun is None:
         return functools.partial(assert_max_traces, max_traces=max_traces)
@@ -71,7 +81,17 @@ def assert_max_traces(fun: Any = None, *, max_traces: int | None) -> Any:
 
 
 def get_num_traces(fun: Callable[..., Any]) -> int:
-    """How many times a function wrapped by `assert_max_traces` has been traced."""
+    """How many times a function wrapped by `assert_max_traces` has been traced.
+
+    Args:
+        fun: What `assert_max_traces` returned.
+
+    Returns:
+        The number of calls so far (of traces, when inside `jit`).
+
+    Raises:
+        TypeError: If `fun` was not made by `assert_max_traces`.
+    """
     if not isinstance(fun, _MaxTracesWrapper):
         raise TypeError(_MSG_NOT_WRAPPED.format(fun=fun))
     return fun.counter.count
