@@ -15,6 +15,10 @@ class PReLU(Module):
 
     As `equinox.nn.PReLU`: `init_alpha` is the initial slope, a scalar (one slope
     shared by every element) or an array broadcasting against the input.
+
+    Args:
+        init_alpha: The initial slope: a scalar, one slope shared by every
+            element, or an array broadcasting against the input.
     """
 
     negative_slope: jax.Array
@@ -25,4 +29,12 @@ class PReLU(Module):
         self.negative_slope = jnp.asarray(init_alpha)
 
     def __call__(self, x: jax.Array) -> Any:
+        """Apply the activation.
+
+        Args:
+            x: Any array broadcasting against the slope.
+
+        Returns:
+            `x` where `x >= 0`, else `negative_slope * x`.
+        """
         return jnp.where(x >= 0, x, self.negative_slope * x)

@@ -82,6 +82,25 @@ class MultiheadAttention(Module):
     projected to `(q_seq, output_size)`. `mask` (`True` where attention is allowed)
     is `(q_seq, kv_seq)` or one per head; `process_heads` may transform the projected
     heads (e.g. with rotary embeddings) before attention.
+
+    Args:
+        num_heads: The number of heads.
+        query_size: The size of each query.
+        key_size: The size of each key (default `query_size`).
+        value_size: The size of each value (default `query_size`).
+        output_size: The size of each output (default `query_size`).
+        qk_size: The size of each head's queries and keys (default
+            `query_size // num_heads`).
+        vo_size: The size of each head's values and outputs (default
+            `query_size // num_heads`).
+        use_query_bias: Whether the query projection has a bias.
+        use_key_bias: Whether the key projection has a bias.
+        use_value_bias: Whether the value projection has a bias.
+        use_output_bias: Whether the output projection has a bias.
+        dropout_p: The dropout probability on the attention weights.
+        inference: Turn attention dropout off.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
     """
 
     query_proj: Linear
@@ -169,7 +188,32 @@ class MultiheadAttention(Module):
         deterministic: bool | None = None,
         process_heads: ProcessHeads | None = None,
     ) -> jax.Array:
-        """Attend from `query` to `key_`/`value`; `key` drives attention dropout."""
+        """Attend from `query` to `key_`/`value`.
+
+        Args:
+            query: Shape `(q_seq, query_size)`.
+            key_: Shape `(kv_seq, key_size)`.
+            value: Shape `(kv_seq, value_size)`.
+            mask: `True` where attention is allowed: `(q_seq, kv_seq)`, or
+                `(num_heads, q_seq, kv_seq)` for one per head.
+            key: A PRNG key for attention dropout; needed when dropout is on.
+            inference: Overrides the layer's `inference` flag for this call.
+            deterministic: Deprecated (as in Equinox): use `inference`.
+            process_heads: Called on the projected heads `(q, k, v)`, each
+                `(seq, num_heads, size)`, before attention (e.g. to apply rotary
+                embeddings); it must keep their shapes.
+
+        Returns:
+            The output, shape `(q_seq, output_size)`.
+
+        Raises:
+            ValueError: If an input has the wrong shape, `key_` and `value` have
+                different lengths, the mask has the wrong shape, or `process_heads`
+                changes a shape.
+
+        Warns:
+            DeprecationWarning: If `deterministic` is given.
+        """
         if deterministic is not None:
             warnings.warn(_MSG_DETERMINISTIC, DeprecationWarning, stacklevel=2)
             inference = deterministic
@@ -226,17 +270,31 @@ register_cache(_rotation_tables.cache_clear)
 
 
 class RotaryPositionalEmbedding(Module):
-    """Rotary positional embedding (RoPE, Su et al., 2021), as
-    `equinox.nn.RotaryPositionalEmbedding`: rotates pairs of features of a
-    `(seq_length, embedding_size)` input by angles that grow with the position.
+    """Rotary positional embedding (RoPE, Su et al., 2021), as `equinox.nn.RotaryPositionalEmbedding`.
 
-    Typically applied to queries and keys through `MultiheadAttention`'s
-    `process_heads`.
+    Rotates pairs of features of a `(seq_length, embedding_size)` input by angles
+    that grow with the position. Typically applied to queries and keys through
+    `MultiheadAttention`'s `process_heads`.
     """
 
     embedding_size: int = field(static=True)
-    theta: float = field(static=True, default=10_000.0)
-    dtype: Any = field(static=True, default_factory=default_floating_dtype)
+    theta: float = field(static=True)
+    dtype: Any = field(static=True)
+
+    def __init__(self, embedding_size: int, theta: float = 10_000.0, dtype: Any = None) -> None:
+        """
+        Args:
+            embedding_size: The number of features, an even int.
+            theta: The base of the rotation frequencies.
+            dtype: The dtype of the rotation tables (default float32, float64
+                under x64).
+
+        Raises:
+            ValueError: If `embedding_size` is not a non-negative even int.
+        """
+        self.embedding_size = embedding_size
+        self.theta = theta
+        self.dtype = default_floating_dtype() if dtype is None else dtype
 
     def __check_init__(self) -> None:
         size = self.embedding_size
@@ -260,7 +318,18 @@ class RotaryPositionalEmbedding(Module):
         return jnp.concatenate([-x[..., half:], x[..., :half]], axis=-1)
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Rotate `x` of shape `(seq_length, embedding_size)`; `key` is ignored."""
+        """Rotate `x`.
+
+        Args:
+            x: An input of shape `(seq_length, embedding_size)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The rotated input, of `x`'s shape and dtype.
+
+        Raises:
+            ValueError: If `x` does not have shape `(seq_length, embedding_size)`.
+        """
         if x.ndim != 2 or x.shape[1] != self.embedding_size:
             raise ValueError(_MSG_ROPE_INPUT.format(size=self.embedding_size, shape=x.shape))
         cos, sin = _rotation_tables(self.embedding_size, x.shape[0], self.theta, self.dtype)

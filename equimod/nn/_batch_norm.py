@@ -45,6 +45,26 @@ class BatchNorm(StatefulLayer):
     `mode="ema"` normalises by an exponential moving average that includes the
     current batch, and keeps it as the running statistics; `mode="batch"` normalises
     by the batch alone and keeps a debiased moving average for inference.
+
+    Args:
+        input_size: The number of channels (the input's first axis).
+        axis_name: The name of the vmapped batch axis (or a sequence of names,
+            for nested vmaps) over which the statistics are computed.
+        eps: Added to the variance, for numerical stability.
+        channelwise_affine: Whether to follow the normalisation with a learnt
+            per-channel scale (ones) and shift (zeros).
+        momentum: The weight of the old running statistics in each update.
+        inference: Use the running statistics rather than the batch's.
+        dtype: The dtype of the parameters and statistics (default float32,
+            float64 under x64).
+        mode: `"ema"` or `"batch"`. Not giving one means `"ema"`, with a warning
+            (as Equinox's default).
+
+    Raises:
+        ValueError: If `mode` is not `"ema"` or `"batch"`.
+
+    Warns:
+        UserWarning: If `mode` is not given.
     """
 
     weight: jax.Array | None
@@ -129,9 +149,21 @@ class BatchNorm(StatefulLayer):
         key: jax.Array | None = None,
         inference: bool | None = None,
     ) -> tuple[jax.Array, State]:
-        """Normalise `x` of shape `(input_size, *spatial)`; returns `(output, new_state)`.
+        """Normalise `x` by the batch's (or the running) statistics.
 
-        `inference` overrides the layer's flag; `key` is ignored.
+        Args:
+            x: One example, of shape `(input_size, *spatial)`.
+            state: The model's `State`, holding the running statistics.
+            key: Ignored; accepted for a uniform layer interface.
+            inference: Overrides the layer's `inference` flag for this call.
+
+        Returns:
+            `(output, new_state)`; in training the state holds the updated
+            statistics.
+
+        Raises:
+            ValueError: If `x` does not have `input_size` channels, or, in training,
+                the layer is not called under a vmap with axis name `axis_name`.
         """
         if x.ndim < 1 or x.shape[0] != self.input_size:
             raise ValueError(_MSG_CHANNELS.format(size=self.input_size, shape=x.shape))

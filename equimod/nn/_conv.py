@@ -137,6 +137,29 @@ class Conv(Module):
     Input shape `(in_channels, *spatial)`, output `(out_channels, *new_spatial)`;
     weights of shape `(out_channels, in_channels // groups, *kernel_size)`
     initialised uniformly in `±1/sqrt(in_channels // groups * prod(kernel_size))`.
+
+    Args:
+        num_spatial_dims: The number of spatial axes of the input.
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding` or `padding_mode` is not
+            valid.
     """
 
     num_spatial_dims: int = field(static=True)
@@ -190,7 +213,19 @@ class Conv(Module):
         self.use_bias = use_bias
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Convolve `x` of shape `(in_channels, *spatial)`; `key` is ignored."""
+        """Convolve `x`.
+
+        Args:
+            x: An input of shape `(in_channels, *spatial)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, shape `(out_channels, *new_spatial)`.
+
+        Raises:
+            ValueError: If `x` does not have `num_spatial_dims + 1` axes or
+                `in_channels` channels.
+        """
         check_input(self, x)
         padding = self.padding
         mode = _PADDING_MODES[self.padding_mode]
@@ -218,7 +253,30 @@ class Conv(Module):
 
 
 class Conv1d(Conv):
-    """`Conv` with one spatial dimension: input `(in_channels, length)`."""
+    """`Conv` with one spatial dimension: input `(in_channels, length)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding` or `padding_mode` is not
+            valid.
+    """
 
     def __init__(
         self,
@@ -242,7 +300,30 @@ class Conv1d(Conv):
 
 
 class Conv2d(Conv):
-    """`Conv` with two spatial dimensions: input `(in_channels, height, width)`."""
+    """`Conv` with two spatial dimensions: input `(in_channels, height, width)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding` or `padding_mode` is not
+            valid.
+    """
 
     def __init__(
         self,
@@ -266,7 +347,30 @@ class Conv2d(Conv):
 
 
 class Conv3d(Conv):
-    """`Conv` with three spatial dimensions: input `(in_channels, depth, height, width)`."""
+    """`Conv` with three spatial dimensions: input `(in_channels, depth, height, width)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding` or `padding_mode` is not
+            valid.
+    """
 
     def __init__(
         self,

@@ -58,8 +58,34 @@ class ConvTranspose(Module):
 
     Maps the shape of a `Conv`'s output back to the shape of its input with the same
     connectivity: pass the forward convolution's `kernel_size`, `stride`, `padding`,
-    `dilation` and `groups`, with the channel counts swapped. `output_padding` (each
-    `< stride`) picks among the input shapes a strided convolution maps to one output.
+    `dilation` and `groups`, with the channel counts swapped.
+
+    Args:
+        num_spatial_dims: The number of spatial axes of the input.
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
+        output_padding: Extra size added to one side of each spatial axis of the
+            output (an int or one per axis, each `< stride`): picks, among the
+            input shapes a strided convolution maps to one output shape, the one
+            to return.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
+            valid.
     """
 
     num_spatial_dims: int = field(static=True)
@@ -120,7 +146,19 @@ class ConvTranspose(Module):
         self.use_bias = use_bias
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Transposed convolution of `x`, shape `(in_channels, *spatial)`; `key` is ignored."""
+        """Transposed convolution of `x`.
+
+        Args:
+            x: An input of shape `(in_channels, *spatial)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, shape `(out_channels, *new_spatial)`.
+
+        Raises:
+            ValueError: If `x` does not have `num_spatial_dims + 1` axes or
+                `in_channels` channels.
+        """
         check_input(self, x)
         pads = _transposed_padding(
             self.padding, self.kernel_size, self.stride, self.output_padding, self.dilation
@@ -148,7 +186,34 @@ class ConvTranspose(Module):
 
 
 class ConvTranspose1d(ConvTranspose):
-    """`ConvTranspose` with one spatial dimension: input `(in_channels, length)`."""
+    """`ConvTranspose` with one spatial dimension: input `(in_channels, length)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
+        output_padding: Extra size added to one side of each spatial axis of the
+            output (an int or one per axis, each `< stride`): picks, among the
+            input shapes a strided convolution maps to one output shape, the one
+            to return.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
+            valid.
+    """
 
     def __init__(
         self,
@@ -173,7 +238,34 @@ class ConvTranspose1d(ConvTranspose):
 
 
 class ConvTranspose2d(ConvTranspose):
-    """`ConvTranspose` with two spatial dimensions: input `(in_channels, height, width)`."""
+    """`ConvTranspose` with two spatial dimensions: input `(in_channels, height, width)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
+        output_padding: Extra size added to one side of each spatial axis of the
+            output (an int or one per axis, each `< stride`): picks, among the
+            input shapes a strided convolution maps to one output shape, the one
+            to return.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
+            valid.
+    """
 
     def __init__(
         self,
@@ -198,7 +290,34 @@ class ConvTranspose2d(ConvTranspose):
 
 
 class ConvTranspose3d(ConvTranspose):
-    """`ConvTranspose` with three spatial dimensions: input `(in_channels, depth, height, width)`."""
+    """`ConvTranspose` with three spatial dimensions: input `(in_channels, depth, height, width)`.
+
+    Args:
+        in_channels: The number of input channels (the input's first axis).
+        out_channels: The number of output channels.
+        kernel_size: The size of the kernel, an int or one per spatial axis.
+        stride: The step between applications of the kernel, an int or one per
+            spatial axis.
+        padding: An int or one per axis (zeros on both sides), a pair `(before,
+            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
+        output_padding: Extra size added to one side of each spatial axis of the
+            output (an int or one per axis, each `< stride`): picks, among the
+            input shapes a strided convolution maps to one output shape, the one
+            to return.
+        dilation: The spacing between kernel elements, an int or one per axis.
+        groups: Split the channels into this many groups, convolved separately;
+            it must divide `in_channels` and `out_channels`.
+        use_bias: Whether to add a bias per output channel.
+        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
+            with.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `groups` does not divide the channel counts, a per-axis
+            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
+            valid.
+    """
 
     def __init__(
         self,

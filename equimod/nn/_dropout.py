@@ -19,6 +19,13 @@ class Dropout(Module):
 
     As `equinox.nn.Dropout`: with `inference=True` it is the identity. `p` and
     `inference` are ordinary fields, so `equimod.tree_at` can change them.
+
+    Args:
+        p: The probability of zeroing an element, in `[0, 1]`.
+        inference: Turn dropout off (the identity).
+
+    Raises:
+        ValueError: If `p` is not a probability.
     """
 
     p: float
@@ -37,7 +44,20 @@ class Dropout(Module):
         key: jax.Array | None = None,
         inference: bool | None = None,
     ) -> jax.Array:
-        """Apply dropout to `x` using `key`; `inference` overrides the constructor's flag."""
+        """Apply dropout to `x`.
+
+        Args:
+            x: Any array.
+            key: A PRNG key; needed unless dropout is off.
+            inference: Overrides the layer's `inference` flag for this call.
+
+        Returns:
+            `x` with elements zeroed and the rest rescaled, or `x` itself when off
+            (or `p == 0`).
+
+        Raises:
+            RuntimeError: If dropout is on and no `key` is given.
+        """
         if inference is None:
             inference = self.inference
         if isinstance(self.p, (int, float)) and self.p == 0:

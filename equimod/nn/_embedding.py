@@ -25,6 +25,19 @@ class Embedding(Module):
     Initialised from a standard normal, or from a given `weight`. Calling it with
     a scalar integer index returns that row. As with any JAX indexing, an index
     out of range is clamped, not an error.
+
+    Args:
+        num_embeddings: The number of rows of the table.
+        embedding_size: The size of each row.
+        weight: A table to use, of shape `(num_embeddings, embedding_size)`,
+            instead of the sizes and a key.
+        dtype: The table's dtype when it is drawn (default float32, float64 under
+            x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If neither the sizes and a key nor a `weight` are given, a
+            size is negative, or `weight` does not have the shape the sizes give.
     """
 
     num_embeddings: int = field(static=True)
@@ -70,7 +83,18 @@ class Embedding(Module):
         self.weight = weight
 
     def __call__(self, x: Any, *, key: jax.Array | None = None) -> jax.Array:
-        """The row of the table at index `x`, a scalar integer."""
+        """Look up one row.
+
+        Args:
+            x: A scalar integer index.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The row at `x`, shape `(embedding_size,)`.
+
+        Raises:
+            ValueError: If `x` is not a scalar integer.
+        """
         if jnp.shape(x) != () or not jnp.issubdtype(jnp.result_type(x), jnp.integer):
             raise ValueError(
                 _MSG_INDEX.format(what=f"shape {jnp.shape(x)} of {jnp.result_type(x)}")

@@ -28,7 +28,14 @@ def inference_mode(pytree: _T, value: bool = True) -> _T:
     """`pytree` with the `inference` flag of every layer in it set to `value`.
 
     As `equinox.nn.inference_mode`: turns `Dropout` off and makes `BatchNorm` and
-    `SpectralNorm` use their stored statistics; `value=False` switches back to training.
+    `SpectralNorm` use their stored statistics.
+
+    Args:
+        pytree: A model, or any pytree holding layers.
+        value: `True` for inference, `False` to switch back to training.
+
+    Returns:
+        A copy of `pytree` with the flags set.
     """
     return tree_at(
         lambda tree: [node.inference for node in _flagged_nodes(tree)],

@@ -19,8 +19,14 @@ class Linear(Module):
 
     `weight` has shape `(out_features, in_features)` and `bias` shape
     `(out_features,)` (or is None without bias), both drawn uniformly from
-    `[-1/sqrt(in_features), 1/sqrt(in_features)]`. Either size may be the
-    string `"scalar"`: the input, or output, is then a scalar of shape `()`.
+    `[-1/sqrt(in_features), 1/sqrt(in_features)]`.
+
+    Args:
+        in_features: The input size, or `"scalar"` for an input of shape `()`.
+        out_features: The output size, or `"scalar"` for an output of shape `()`.
+        use_bias: Whether to add a bias.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
     """
 
     weight: jax.Array
@@ -38,8 +44,6 @@ class Linear(Module):
         *,
         key: jax.Array,
     ) -> None:
-        """**Arguments:** `in_features`/`out_features` (int or `"scalar"`), `use_bias`,
-        `dtype` (default float32, float64 under x64) and `key`, a PRNG key."""
         in_size = check_size("Linear", "in_features", in_features)
         out_size = check_size("Linear", "out_features", out_features)
         dtype = default_floating_dtype() if dtype is None else dtype
@@ -52,9 +56,17 @@ class Linear(Module):
         self.use_bias = use_bias
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Apply the layer to `x` of shape `(in_features,)` (or `()` for `"scalar"`).
+        """Apply the layer.
 
-        `key` is accepted and ignored, so layers can be called uniformly.
+        Args:
+            x: An input of shape `(in_features,)` (or `()` for `"scalar"`).
+            key: Ignored; accepted so that layers can be called uniformly.
+
+        Returns:
+            The output, shape `(out_features,)` (or `()`).
+
+        Raises:
+            ValueError: If `in_features` is `"scalar"` and `x` is not a scalar.
         """
         if self.in_features == "scalar":
             if jnp.shape(x) != ():

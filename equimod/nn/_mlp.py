@@ -21,9 +21,21 @@ def _identity(x: jax.Array) -> jax.Array:
 class MLP(Module):
     """Standard multi-layer perceptron, as `equinox.nn.MLP`.
 
-    `depth` counts the hidden layers plus the output layer: `depth=0` is a single
-    `Linear(in_size, out_size)`. `activation` follows every hidden layer,
-    `final_activation` the output layer.
+    Args:
+        in_size: The input size, or `"scalar"`.
+        out_size: The output size, or `"scalar"`.
+        width_size: The size of each hidden layer.
+        depth: The number of hidden layers plus the output layer: `depth=0` is a
+            single `Linear(in_size, out_size)`.
+        activation: Applied after every hidden layer (default ReLU).
+        final_activation: Applied after the output layer (default the identity).
+        use_bias: Whether the hidden layers have biases.
+        use_final_bias: Whether the output layer has a bias.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+
+    Raises:
+        ValueError: If `depth` is not a non-negative int.
     """
 
     layers: tuple[Linear, ...]
@@ -50,10 +62,6 @@ class MLP(Module):
         *,
         key: jax.Array,
     ) -> None:
-        """**Arguments:** `in_size`/`out_size` (int or `"scalar"`), `width_size` (hidden
-        width), `depth` (number of hidden layers plus output layer), `activation`,
-        `final_activation`, `use_bias` (hidden layers), `use_final_bias`, `dtype`
-        and `key`."""
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
             raise ValueError(_MSG_BAD_DEPTH.format(depth=depth))
         if depth > 0:
@@ -79,7 +87,15 @@ class MLP(Module):
         self.depth = depth
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Apply to `x` of shape `(in_size,)` (or `()`); `key` is ignored."""
+        """Apply the layers in turn.
+
+        Args:
+            x: An input of shape `(in_size,)` (or `()` for `"scalar"`).
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, shape `(out_size,)` (or `()`).
+        """
         *hidden, last = self.layers
         for layer in hidden:
             x = self.activation(layer(x))

@@ -77,8 +77,20 @@ class _WholeInputNorm(Module):
         self.bias = jnp.zeros(self.shape, dtype) if use_bias else None
 
     def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
-        """Normalise `x` of shape `shape`. With a `state`, returns `(out, state)` unchanged,
-        for interchangeability with stateful normalisation layers."""
+        """Normalise `x`.
+
+        Args:
+            x: An input of exactly the layer's `shape`.
+            state: An optional `State`, returned unchanged, so that the layer is
+                interchangeable with stateful normalisation layers.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, of `shape`; `(output, state)` when a state is given.
+
+        Raises:
+            ValueError: If `x` does not have the layer's `shape`.
+        """
         _check_shape(x, self.shape, type(self).__name__)
         orig_dtype = x.dtype
         dtype = jnp.result_type(x.dtype, jnp.float32)
@@ -96,6 +108,16 @@ class LayerNorm(_WholeInputNorm):
     As `equinox.nn.LayerNorm`: `(x - mean) / sqrt(var + eps) * weight + bias`,
     with `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` /
     `use_bias`. The input must have exactly `shape`.
+
+    Args:
+        shape: The input's shape, an int or a sequence of ints.
+        eps: Added to the variance, for numerical stability.
+        use_weight: Whether to follow with a learnt scale (ones) of `shape`.
+        use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+
+    Raises:
+        ValueError: If `shape` is not an int or a sequence of ints.
     """
 
     def _normalise(self, x: jax.Array) -> jax.Array:
@@ -108,6 +130,16 @@ class RMSNorm(_WholeInputNorm):
     As `equinox.nn.RMSNorm`: `x / sqrt(mean(x**2) + eps) * weight + bias`, with
     `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` / `use_bias`.
     The input must have exactly `shape`.
+
+    Args:
+        shape: The input's shape, an int or a sequence of ints.
+        eps: Added to the variance, for numerical stability.
+        use_weight: Whether to follow with a learnt scale (ones) of `shape`.
+        use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+
+    Raises:
+        ValueError: If `shape` is not an int or a sequence of ints.
     """
 
     def _normalise(self, x: jax.Array) -> jax.Array:
@@ -121,6 +153,18 @@ class GroupNorm(Module):
     groups, each normalised to zero mean and unit variance over its channels and
     spatial positions; with `channelwise_affine`, a per-channel `weight` (ones)
     and `bias` (zeros) follow, which needs `channels`.
+
+    Args:
+        groups: The number of groups; it must divide `channels`.
+        channels: The number of channels; needed with `channelwise_affine`.
+        eps: Added to the variance, for numerical stability.
+        channelwise_affine: Whether to follow with a learnt per-channel scale
+            and shift.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+
+    Raises:
+        ValueError: If `groups` does not divide `channels`, or
+            `channelwise_affine` is set without `channels`.
     """
 
     groups: int = field(static=True)
@@ -151,7 +195,19 @@ class GroupNorm(Module):
         self.bias = jnp.zeros(channels, dtype) if channelwise_affine else None
 
     def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
-        """Normalise `x` of shape `(channels, ...)`; with a `state`, return `(out, state)`."""
+        """Normalise `x` group by group.
+
+        Args:
+            x: An input of shape `(channels, *spatial)`.
+            state: An optional `State`, returned unchanged.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, of `x`'s shape; `(output, state)` when a state is given.
+
+        Raises:
+            ValueError: If the number of channels is not divisible by `groups`.
+        """
         channels = x.shape[0]
         if channels % self.groups != 0:
             raise ValueError(

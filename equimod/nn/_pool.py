@@ -72,8 +72,24 @@ def _check_rank(layer: Module, x: jax.Array, n: int) -> None:
 class Pool(Module):
     """A sliding-window reduction over the spatial axes of `(channels, *spatial)` inputs.
 
-    As `equinox.nn.Pool`: `operation` (e.g. `jax.lax.max`) folds each window starting
-    from `init`. With `use_ceil=True` a partial window at the end of an axis is kept.
+    As `equinox.nn.Pool`: `operation` folds each window starting from `init`.
+
+    Args:
+        init: The value each window's fold starts from (e.g. `-inf` for a maximum).
+        operation: A binary reduction, such as `jax.lax.max` or `jax.lax.add`.
+        num_spatial_dims: The number of spatial axes of the input.
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        TypeError: If `operation` is not callable.
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
     """
 
     init: int | float | jax.Array
@@ -137,7 +153,19 @@ class Pool(Module):
     _averages = False
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Pool `x` of shape `(channels, *spatial)`; `key` is ignored."""
+        """Pool `x`.
+
+        Args:
+            x: An input of shape `(channels, *spatial)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The pooled output, shape `(channels, *new_spatial)`.
+
+        Raises:
+            ValueError: If `x` does not have `num_spatial_dims + 1` axes, or with
+                `use_ceil=True` a last window would lie wholly in the padding.
+        """
         _check_rank(self, x, self.num_spatial_dims)
         padding = self._padding_for(x.shape[1:])
         pooled: jax.Array = jax.lax.reduce_window(
@@ -152,7 +180,21 @@ class Pool(Module):
 
 
 class AvgPool1d(Pool):
-    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`."""
+    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -167,7 +209,21 @@ class AvgPool1d(Pool):
 
 
 class AvgPool2d(Pool):
-    """Average over windows of a `(channels, height, width)` input."""
+    """Average over windows of a `(channels, height, width)` input, as `equinox.nn.AvgPool2d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -182,7 +238,21 @@ class AvgPool2d(Pool):
 
 
 class AvgPool3d(Pool):
-    """Average over windows of a `(channels, depth, height, width)` input."""
+    """Average over windows of a `(channels, depth, height, width)` input, as `equinox.nn.AvgPool3d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -197,7 +267,21 @@ class AvgPool3d(Pool):
 
 
 class MaxPool1d(Pool):
-    """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`."""
+    """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -210,7 +294,21 @@ class MaxPool1d(Pool):
 
 
 class MaxPool2d(Pool):
-    """Maximum over windows of a `(channels, height, width)` input."""
+    """Maximum over windows of a `(channels, height, width)` input, as `equinox.nn.MaxPool2d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -223,7 +321,21 @@ class MaxPool2d(Pool):
 
 
 class MaxPool3d(Pool):
-    """Maximum over windows of a `(channels, depth, height, width)` input."""
+    """Maximum over windows of a `(channels, depth, height, width)` input, as `equinox.nn.MaxPool3d`.
+
+    Args:
+        kernel_size: The window's size, an int or one per spatial axis.
+        stride: The step between windows, an int or one per spatial axis.
+        padding: An int or one per axis (both sides), or a pair `(before, after)`
+            per axis, none larger than the kernel. Padded positions hold the
+            fold's start value: they never win a maximum, and count as zeros in
+            an average (which divides by the kernel's size).
+        use_ceil: Keep a partial window at the end of an axis.
+
+    Raises:
+        ValueError: If a per-axis argument has the wrong length or `padding` is
+            larger than the kernel.
+    """
 
     def __init__(
         self,
@@ -255,8 +367,17 @@ def _adaptive_axis(
 class AdaptivePool(Module):
     """Pools `(channels, *spatial)` inputs of any spatial size to `target_shape`.
 
-    As `equinox.nn.AdaptivePool`: along each spatial axis, `operation` reduces each of
-    `target` nearly equal windows (a 1-d array) to one value.
+    As `equinox.nn.AdaptivePool`: along each spatial axis, `operation` reduces each
+    of `target` nearly equal windows (a 1-d array) to one value.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+        num_spatial_dims: The number of spatial axes of the input.
+        operation: Reduces a 1-d array to a scalar, such as `jnp.mean`.
+
+    Raises:
+        TypeError: If `operation` is not callable.
+        ValueError: If `target_shape` is not a positive int or one per axis.
     """
 
     target_shape: tuple[int, ...] = field(static=True)
@@ -286,7 +407,20 @@ class AdaptivePool(Module):
         self.operation = operation
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
-        """Pool `x` of shape `(channels, *spatial)` to `(channels, *target_shape)`."""
+        """Pool `x` to `target_shape`.
+
+        Args:
+            x: An input of shape `(channels, *spatial)`, each spatial size at least
+                the target size.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, shape `(channels, *target_shape)`.
+
+        Raises:
+            ValueError: If `x` has the wrong number of axes or a spatial axis smaller
+                than its target.
+        """
         _check_rank(self, x, len(self.target_shape))
         if any(size < t for size, t in zip(x.shape[1:], self.target_shape, strict=True)):
             raise ValueError(
@@ -300,42 +434,84 @@ class AdaptivePool(Module):
 
 
 class AdaptiveAvgPool1d(AdaptivePool):
-    """Mean-pools a `(channels, length)` input to `(channels, target_shape)`."""
+    """Mean-pools a `(channels, length)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 1, jnp.mean)
 
 
 class AdaptiveAvgPool2d(AdaptivePool):
-    """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`."""
+    """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 2, jnp.mean)
 
 
 class AdaptiveAvgPool3d(AdaptivePool):
-    """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`."""
+    """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 3, jnp.mean)
 
 
 class AdaptiveMaxPool1d(AdaptivePool):
-    """Max-pools a `(channels, length)` input to `(channels, target_shape)`."""
+    """Max-pools a `(channels, length)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 1, jnp.max)
 
 
 class AdaptiveMaxPool2d(AdaptivePool):
-    """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`."""
+    """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 2, jnp.max)
 
 
 class AdaptiveMaxPool3d(AdaptivePool):
-    """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`."""
+    """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`.
+
+    Args:
+        target_shape: The output's spatial shape, an int or one per spatial axis.
+
+    Raises:
+        ValueError: If `target_shape` is not a positive int or one per axis.
+    """
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
         super().__init__(target_shape, 3, jnp.max)

@@ -31,6 +31,13 @@ class GRUCell(Module):
     `cell(input, hidden) -> new hidden`, shapes `(input_size,)` and `(hidden_size,)`.
 
     Scan it over a sequence with `jax.lax.scan`.
+
+    Args:
+        input_size: The size of each input.
+        hidden_size: The size of the hidden state.
+        use_bias: Whether the gates have biases.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
     """
 
     weight_ih: jax.Array
@@ -67,7 +74,16 @@ class GRUCell(Module):
     def __call__(
         self, input: jax.Array, hidden: jax.Array, *, key: jax.Array | None = None
     ) -> jax.Array:
-        """The next hidden state, from `input` and `hidden`; `key` is ignored."""
+        """One step.
+
+        Args:
+            input: The input, shape `(input_size,)`.
+            hidden: The hidden state, shape `(hidden_size,)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The next hidden state, shape `(hidden_size,)`.
+        """
         in_gates = self.weight_ih @ input
         if self.bias is not None:
             in_gates = in_gates + self.bias
@@ -83,7 +99,15 @@ class GRUCell(Module):
 
 class LSTMCell(Module):
     """One step of a long short-term memory, as `equinox.nn.LSTMCell`:
-    `cell(input, (h, c)) -> (h, c)`, each of shape `(hidden_size,)`."""
+    `cell(input, (h, c)) -> (h, c)`, each of shape `(hidden_size,)`.
+
+    Args:
+        input_size: The size of each input.
+        hidden_size: The size of the hidden state.
+        use_bias: Whether the gates have biases.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+        key: A PRNG key for the initialisation.
+    """
 
     weight_ih: jax.Array
     weight_hh: jax.Array
@@ -121,7 +145,16 @@ class LSTMCell(Module):
         *,
         key: jax.Array | None = None,
     ) -> tuple[jax.Array, jax.Array]:
-        """The next `(h, c)`, from `input` and `hidden = (h, c)`; `key` is ignored."""
+        """One step.
+
+        Args:
+            input: The input, shape `(input_size,)`.
+            hidden: The pair `(h, c)`, each of shape `(hidden_size,)`.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The next `(h, c)`.
+        """
         h, c = hidden
         gates = self.weight_ih @ input + self.weight_hh @ h
         if self.bias is not None:

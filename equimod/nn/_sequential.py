@@ -23,6 +23,13 @@ class Sequential(StatefulLayer):
     A `key` passed to the call is split, one key per layer. Called with a `state`, it
     passes the state through every `StatefulLayer` whose `is_stateful()` is true and
     returns `(output, state)`.
+
+    Args:
+        layers: The layers, any callables (Modules, or functions wrapped in
+            `Lambda` to accept `key`).
+
+    Raises:
+        TypeError: If a layer is not callable.
     """
 
     layers: tuple[Callable[..., Any], ...]
@@ -50,6 +57,19 @@ class Sequential(StatefulLayer):
     ) -> tuple[Any, State]: ...
 
     def __call__(self, x: Any, state: State = NO_STATE, *, key: jax.Array | None = None) -> Any:
+        """Apply the layers in turn.
+
+        Args:
+            x: The input of the first layer.
+            state: The model's `State`, needed when a layer is stateful.
+            key: A PRNG key, split into one per layer.
+
+        Returns:
+            The last layer's output; `(output, state)` when a state is given.
+
+        Raises:
+            ValueError: If a layer is stateful and no state is given.
+        """
         keys: Sequence[jax.Array | None]
         if key is None:
             keys = [None] * len(self.layers)
@@ -83,7 +103,15 @@ class Sequential(StatefulLayer):
 
 
 class Lambda(Module):
-    """Wraps a function `fn(x)` as a layer (accepting and ignoring `key`), for `Sequential`."""
+    """Wraps a function `fn(x)` as a layer (accepting and ignoring `key`), for `Sequential`.
+
+    Args:
+        fn: The function; it is a field, so a Module or a `Partial` keeps its
+            arrays as leaves.
+
+    Raises:
+        TypeError: If `fn` is not callable.
+    """
 
     fn: Callable[..., Any]
 
@@ -93,14 +121,37 @@ class Lambda(Module):
         self.fn = fn
 
     def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+        """Call `fn(x)`.
+
+        Args:
+            x: The input.
+            key: Ignored.
+
+        Returns:
+            `fn(x)`.
+        """
         return self.fn(x)
 
 
 class Identity(Module):
-    """Returns its input unchanged. Accepts and ignores any constructor arguments."""
+    """Returns its input unchanged.
+
+    Args:
+        *args: Ignored, so that it can stand in for any layer's constructor.
+        **kwargs: Ignored.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         del args, kwargs
 
     def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:
+        """Return `x`.
+
+        Args:
+            x: The input.
+            key: Ignored.
+
+        Returns:
+            `x` itself.
+        """
         return x

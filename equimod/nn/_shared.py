@@ -31,6 +31,17 @@ class Shared(Module):
     gradients from every use add up on the one stored copy. E.g. tied embedding and
     output weights: `Shared((embedding, linear), lambda p: p[1].weight,
     lambda p: p[0].weight)`.
+
+    Args:
+        pytree: The pytree holding the nodes, typically a tuple of layers.
+        where: A function of `pytree` picking out the nodes to replace (one node
+            or a tuple of them), as in `equimod.tree_at`.
+        get: A function of `pytree` picking out the nodes they are copies of, in
+            the same order.
+
+    Raises:
+        ValueError: If the nodes `where` and `get` pick out differ in structure,
+            shape or dtype.
     """
 
     pytree: Any
@@ -47,5 +58,10 @@ class Shared(Module):
         self.get = get
 
     def __call__(self) -> Any:
-        """The pytree with every shared node filled in from `get`."""
+        """The pytree with every shared node filled in from `get`.
+
+        Returns:
+            `pytree` with the nodes that `where` picks out replaced by those that
+            `get` picks out.
+        """
         return tree_at(self.where, self.pytree, self.get(self.pytree))

@@ -37,6 +37,18 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
     The singular vectors are estimated by power iteration and kept in the `State`;
     each call in training runs `num_power_iterations` more steps. Call it as
     `y, state = layer(x, state)`.
+
+    Args:
+        layer: The layer to wrap.
+        weight_name: The name of the layer's weight field to normalise (at least
+            2-d).
+        num_power_iterations: Power-iteration steps per call in training.
+        eps: Added to norms, for numerical stability.
+        inference: Use the stored singular vectors without iterating.
+        key: A PRNG key for the initial singular vectors.
+
+    Raises:
+        ValueError: If the weight has fewer than two dimensions.
     """
 
     layer: _Layer
@@ -85,7 +97,17 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
         key: jax.Array | None = None,
         inference: bool | None = None,
     ) -> tuple[Any, State]:
-        """Apply the layer with its normalised weight; returns `(output, new_state)`."""
+        """Apply the layer with its normalised weight.
+
+        Args:
+            x: The wrapped layer's input.
+            state: The model's `State`, holding the singular-vector estimates.
+            key: Ignored; accepted for a uniform layer interface.
+            inference: Overrides the layer's `inference` flag for this call.
+
+        Returns:
+            `(output, new_state)`; in training the state holds the updated estimates.
+        """
         u, v = state.get(self.uv_index)
         weight = getattr(self.layer, self.weight_name)
         matrix = jnp.reshape(weight, (weight.shape[0], -1))

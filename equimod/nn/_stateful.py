@@ -74,6 +74,12 @@ class StateIndex(Module, Generic[_Value]):
     As `equinox.nn.StateIndex`: store one as a field of a layer, build the model with
     `make_with_state`, and read or write the value with `state.get(index)` and
     `state.set(index, value)`.
+
+    Args:
+        init: The initial value, any pytree of arrays (not a function).
+
+    Raises:
+        ValueError: If `init` is a function.
     """
 
     # An object before make_with_state names it by its path in the model.
@@ -101,6 +107,14 @@ class State:
     As `equinox.nn.State`. Immutable in effect: `set` and `update` return a new
     `State` and retire this one, so that using an outdated state is an error rather
     than a silently lost update. Get one from `make_with_state`.
+
+    Args:
+        model: A model holding `StateIndex`es (with their initial values); each
+            gets an entry named by its path.
+
+    Raises:
+        ValueError: If an index's initial value was deleted (by
+            `delete_init_state`).
     """
 
     __slots__ = ("_values",)
@@ -136,12 +150,35 @@ class State:
         return index.marker
 
     def get(self, item: StateIndex[_Value]) -> _Value:
-        """The current value for `item`."""
+        """The current value for `item`.
+
+        Args:
+            item: A `StateIndex` of the model.
+
+        Returns:
+            Its value.
+
+        Raises:
+            ValueError: If this State was retired by `set` or `update`, or `item` is
+                not a `StateIndex` of it.
+        """
         values: Any = self._live()[self._entry("get", item)]
         return values  # type: ignore[no-any-return]
 
     def set(self, item: StateIndex[_Value], value: _Value) -> State:
-        """A new State with `value` for `item` (same structure, shapes and dtypes)."""
+        """A new State with `value` for `item`; this one is retired.
+
+        Args:
+            item: A `StateIndex` of the model.
+            value: The new value, of the old value's structure, shapes and dtypes.
+
+        Returns:
+            The new State.
+
+        Raises:
+            ValueError: If this State was retired, `item` is not one of its indices,
+                or `value` does not match the old value's structure.
+        """
         marker = self._entry("set", item)
         values = dict(self._live())
         value = jtu.tree_map(jnp.asarray, value)
@@ -153,7 +190,14 @@ class State:
         return State._of(values)
 
     def substate(self, pytree: Any) -> State:
-        """The part of this State that the `StateIndex`es in `pytree` (e.g. a sublayer) use."""
+        """The part of this State that the `StateIndex`es in `pytree` use.
+
+        Args:
+            pytree: A part of the model, such as a sublayer.
+
+        Returns:
+            A State holding those entries only.
+        """
         values = self._live()
         indices = [x for x in jtu.tree_leaves(pytree, is_leaf=_is_index) if _is_index(x)]
         return State._of(
@@ -161,7 +205,18 @@ class State:
         )
 
     def update(self, substate: State) -> State:
-        """A new State with the entries of `substate` (from `substate(...)`, then updated)."""
+        """A new State with the entries of `substate`; this one is retired.
+
+        Args:
+            substate: A State from `substate(...)`, typically updated since.
+
+        Returns:
+            The new State.
+
+        Raises:
+            ValueError: If `substate` is not a State, or holds an entry this State
+                does not have.
+        """
         if type(substate) is not State:
             raise ValueError(_MSG_NOT_STATE.format(got=substate))
         values = dict(self._live())
@@ -201,8 +256,16 @@ jtu.register_pytree_with_keys(State, _flatten_with_keys, _unflatten, _flatten)
 
 
 def delete_init_state(model: _T) -> _T:
-    """`model` with the initial value of each `StateIndex` dropped, to save memory once
-    the values are in a `State` (`make_with_state` does this)."""
+    """`model` with the initial value of each `StateIndex` dropped.
+
+    Saves memory once the values are in a `State` (`make_with_state` does this).
+
+    Args:
+        model: Any pytree holding `StateIndex`es.
+
+    Returns:
+        A copy of `model` whose indices hold no initial value.
+    """
 
     def drop(node: Any) -> Any:
         if _is_index(node):
@@ -217,6 +280,13 @@ def make_with_state(make_model: Callable[_P, _T]) -> Callable[_P, tuple[_T, Stat
 
     Each `StateIndex` is named by its path in the model, so two calls build models
     and states that fit each other (e.g. a checkpoint's state and a fresh model).
+    The model's indices keep no initial value (see `delete_init_state`).
+
+    Args:
+        make_model: A function (or class) building the model.
+
+    Returns:
+        A function of the same arguments returning `(model, state)`.
     """
 
     def make(*args: _P.args, **kwargs: _P.kwargs) -> tuple[_T, State]:

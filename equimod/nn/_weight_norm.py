@@ -25,6 +25,15 @@ class WeightNorm(Module, Generic[_Layer]):
 
     `v` is the layer's `weight_name` weight, trained as it is; `g`, initialised to
     `|v|`, is the norm over every axis but `axis` (over all axes when `axis=None`).
+
+    Args:
+        layer: The layer to wrap.
+        weight_name: The name of the layer's weight field.
+        axis: The axis that keeps its own norm (the output axis, 0, for `Linear`
+            and convolutions), or None for one norm over the whole weight.
+
+    Raises:
+        ValueError: If `axis` is not an axis of the weight.
     """
 
     layer: _Layer
@@ -58,7 +67,15 @@ class WeightNorm(Module, Generic[_Layer]):
         return jnp.sqrt(jnp.sum(jnp.real(v * jnp.conj(v)), axis=axes, keepdims=True))
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> Any:
-        """Apply the layer with weight `g * v / |v|`; `key` is ignored."""
+        """Apply the layer with weight `g * v / |v|`.
+
+        Args:
+            x: The wrapped layer's input.
+            key: Ignored (as in Equinox); accepted for a uniform layer interface.
+
+        Returns:
+            The wrapped layer's output.
+        """
         v = getattr(self.layer, self.weight_name)
         weight = v * self.g / self._norm(v)
         layer = tree_at(lambda lyr: getattr(lyr, self.weight_name), self.layer, weight)
