@@ -55,10 +55,19 @@ run_end() {
             ruff check .
             ruff format --check .
             mypy equimod mypy_plugin/equimod_mypy
+            NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
         fi
         python -m pytest "$@"
     )
 }
+
+# The docs' browser test opens the built site in headless Chromium, Debian's package.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the docs' browser test..."
+    apt-get install -y -q chromium >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } ||
+        echo "Could not install chromium: the browser test will say so."
+fi
 
 newest="${EQUIMOD_PYTHON_NEWEST:-$(find_python "$NEWEST_PYTHON")}"
 oldest="${EQUIMOD_PYTHON_OLDEST:-$(find_python "$OLDEST_PYTHON")}"

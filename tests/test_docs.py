@@ -8,6 +8,7 @@ import functools
 import http.server
 import inspect
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -259,3 +260,62 @@ def test_every_public_name_documents_its_arguments_and_return_value() -> None:
             if callable(obj):
                 problems.extend(docstring_problems(f"{module}.{name}", obj))
     assert problems == [], "\n".join(problems)
+
+
+# --- in a browser ----------------------------------------------------------------
+
+_CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machine's network is closed: without these, Chromium keeps trying to reach
+    # Google's services.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        message = "headless Chromium is needed: install Debian's `chromium` package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def test_the_site_renders_in_a_headless_browser(tmp_path: Path) -> None:
+    chromium = _chromium()
+    site = built_site()
+    with served(site) as base:
+        for page, expected in (
+            ("", ["Getting started", "Static checking"]),
+            ("api/nn/", ["equimod.nn.Linear", "in_features", "Returns:"]),
+            ("performance/", ["equimod/baseline", "benchmark.png"]),
+        ):
+            done = subprocess.run(
+                [chromium, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+                + ["--dump-dom", f"{base}/{page}"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            dom = done.stdout
+            # The navigation is filled in by the theme's JavaScript.
+            assert 'class="md-nav__link' in dom, done.stderr[-2000:]
+            for text in expected:
+                assert text in dom, f"{page or 'home'}: {text!r} not in the rendered page"
+        shot = tmp_path / "api.png"
+        subprocess.run(
+            [chromium, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+            + ["--window-size=1280,1600", f"--screenshot={shot}", f"{base}/api/equimod/"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
