@@ -218,7 +218,7 @@ def build_rows() -> list[Row]:
             200,
         ),
         Row(
-            "construct: generated __init__",
+            "construct: generated `__init__`",
             {
                 "dc": lambda: DcPair(w, b),
                 "equimod": lambda: EmPair(w, b),
@@ -229,7 +229,7 @@ def build_rows() -> list[Row]:
             20_000,
         ),
         Row(
-            "construct: custom __init__",
+            "construct: custom `__init__`",
             {
                 "dc": lambda: DcPairCustom(w, b),
                 "equimod": lambda: EmPairCustom(w, b),

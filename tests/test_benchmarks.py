@@ -14,8 +14,8 @@ import bench  # noqa: E402
 
 ROWS = (
     "class creation",
-    "construct: generated __init__",
-    "construct: custom __init__",
+    "construct: generated `__init__`",
+    "construct: custom `__init__`",
     "construct: wrapper of 50 Linears",
     "flatten: one Linear",
     "unflatten: one Linear",

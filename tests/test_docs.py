@@ -289,7 +289,7 @@ def _chromium() -> str:
 
 
 def test_the_site_renders_in_a_headless_browser(tmp_path: Path) -> None:
-    chromium = _chromium()
+    browser = [_chromium(), *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     site = built_site()
     with served(site) as base:
         for page, expected in (
@@ -298,8 +298,7 @@ def test_the_site_renders_in_a_headless_browser(tmp_path: Path) -> None:
             ("performance/", ["equimod/baseline", "benchmark.png"]),
         ):
             done = subprocess.run(
-                [chromium, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-                + ["--dump-dom", f"{base}/{page}"],
+                [*browser, "--dump-dom", f"{base}/{page}"],
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -312,8 +311,7 @@ def test_the_site_renders_in_a_headless_browser(tmp_path: Path) -> None:
                 assert text in dom, f"{page or 'home'}: {text!r} not in the rendered page"
         shot = tmp_path / "api.png"
         subprocess.run(
-            [chromium, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-            + ["--window-size=1280,1600", f"--screenshot={shot}", f"{base}/api/equimod/"],
+            [*browser, "--window-size=1280,1600", f"--screenshot={shot}", f"{base}/api/equimod/"],
             capture_output=True,
             timeout=120,
             check=False,

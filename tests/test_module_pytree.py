@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import pickle
 from typing import Any, ClassVar
@@ -230,3 +231,60 @@ def test_callback_registration_fallback_behaves_like_the_fast_path(
     assert rebuilt.w.tolist() == [2.0, 2.0]
     assert rebuilt.tag == "t"
     assert jax.jit(lambda m: m.w * 2)(m).tolist() == [2.0, 2.0]
+
+
+def test_a_class_built_by_its_generated_init_alone_is_called_as_a_dataclass() -> None:
+    class Plain(equimod.Module):
+        a: jax.Array
+        b: int = 3
+
+    class WithStatic(Plain):
+        c: int = equimod.field(static=True, default=0)
+
+    class WithInitVar(Plain):
+        scale: dataclasses.InitVar[int] = 1
+
+        def __post_init__(self, scale: int) -> None:
+            pass
+
+    class Written(Plain):
+        def __init__(self, a: jax.Array) -> None:
+            self.a = a
+            self.b = 4
+
+    class PlainAgain(Written):
+        c: int = 5
+
+        def __init__(self, a: jax.Array, b: int, c: int) -> None:
+            self.a, self.b, self.c = a, b, c
+
+    class Generated(WithStatic):
+        d: float = 1.0
+
+    direct = {Plain}
+    for cls in (Plain, WithStatic, WithInitVar, Written, PlainAgain, Generated):
+        # The metaclass's own __call__ runs for every class but the plainest.
+        assert (type(cls).__call__ is type.__call__) == (cls in direct), cls
+        assert isinstance(cls, type(equimod.Module))
+    a = jnp.arange(3.0)
+    for instance in (
+        Plain(a),
+        WithStatic(a),
+        WithInitVar(a, 3, 2),
+        Written(a),
+        PlainAgain(a, 1, 2),
+    ):
+        leaves, treedef = jax.tree_util.tree_flatten(instance)
+        rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+        assert type(rebuilt) is type(instance) and rebuilt == instance
+
+    # The guard of a hand-written __init__ still applies under a direct-call base.
+    class Careless(Plain):
+        def __init__(self, a: jax.Array) -> None:
+            self.a = a
+            self.nonfield = 1
+
+    with pytest.raises(AttributeError, match="has no field 'nonfield'"):
+        Careless(a)
+    with pytest.raises(TypeError):
+        Plain()  # type: ignore[call-arg]

@@ -52,10 +52,16 @@ def _registries() -> tuple[Any, ...] | None:
 _FAST_REGISTRIES = _registries()
 
 
-def register_module(cls: type, data_fields: Sequence[str], meta_fields: Sequence[str]) -> None:
-    """Register `cls` as a pytree whose children are `data_fields`, in order."""
+def register_module(
+    cls: type, data_fields: Sequence[str], meta_fields: Sequence[str], *, rebuilt_by_init: bool
+) -> None:
+    """Register `cls` as a pytree whose children are `data_fields`, in order.
+
+    `rebuilt_by_init`: calling the class with its fields as keywords rebuilds an
+    instance exactly (a generated `__init__` that only assigns them), so no token.
+    """
     data = list(data_fields)
-    meta = [*meta_fields, UNFLATTEN_TOKEN_NAME]
+    meta = [*meta_fields] if rebuilt_by_init else [*meta_fields, UNFLATTEN_TOKEN_NAME]
     if _FAST_REGISTRIES is not None:
         for registry in _FAST_REGISTRIES:
             registry.register_dataclass_node(cls, data, meta)

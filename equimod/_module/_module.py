@@ -170,10 +170,22 @@ class _ModuleMeta(abc.ABCMeta):
             n for n, kind, _ in info.abstract_missing if kind == ABSTRACT_CLASS_VAR
         )
         fields = dataclasses.fields(cls)
+        # A class built by its generated __init__ alone skips the metaclass's __call__
+        # (its Python frame is most of the cost of construction), and JAX rebuilds it
+        # by calling it with its fields, which that __init__ merely assigns.
+        direct = (
+            bool(bases)
+            and type(cls) in (_ModuleMeta, _DirectCallModuleMeta)
+            and info.unguarded
+            and _init_takes_exactly_the_fields(cls, fields)
+        )
+        if type(cls) in (_ModuleMeta, _DirectCallModuleMeta):
+            cls.__class__ = _DirectCallModuleMeta if direct else _ModuleMeta
         register_module(
             cls,
             [f.name for f in fields if not is_static(f)],
             [f.name for f in fields if is_static(f)],
+            rebuilt_by_init=direct,
         )
         if not user_init:
             _annotate_converter_inputs(cls, fields)
@@ -231,6 +243,22 @@ class _ModuleMeta(abc.ABCMeta):
         # Module class takes: its __init__ without `self`.
         signature = inspect.signature(cls.__init__)  # type: ignore[misc]
         return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+
+class _DirectCallModuleMeta(_ModuleMeta):
+    """The metaclass of Module classes whose construction is exactly their generated
+    `__init__`: calling one is `type.__call__`, as for a plain dataclass."""
+
+    __call__ = type.__call__  # type: ignore[assignment]
+
+
+def _init_takes_exactly_the_fields(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> bool:
+    # No InitVar, no init=False field, no *args: the fields as keywords fill the instance.
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return all(p.kind in keyword_kinds for p in parameters) and sorted(
+        p.name for p in parameters
+    ) == sorted(f.name for f in fields)
 
 
 new_instance = object.__new__
