@@ -249,7 +249,7 @@ class _DirectCallModuleMeta(_ModuleMeta):
     """The metaclass of Module classes whose construction is exactly their generated
     `__init__`: calling one is `type.__call__`, as for a plain dataclass."""
 
-    __call__ = type.__call__  # type: ignore[assignment]
+    __call__ = type.__call__
 
 
 def _init_takes_exactly_the_fields(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> bool:
