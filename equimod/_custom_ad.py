@@ -144,7 +144,14 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         return wrapped_attribute(self, "fn", name)
 
     def def_jvp(self, fn_jvp: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
-        """Register `fn_jvp(primals, tangents, **kwargs) -> (out, tangents_out)` as the rule."""
+        """Register the derivative rule.
+
+        Args:
+            fn_jvp: `fn_jvp(primals, tangents, **kwargs) -> (out, tangents_out)`.
+
+        Returns:
+            `fn_jvp`, so that this can be used as a decorator.
+        """
         self.rules.jvp = fn_jvp
         return fn_jvp
 
@@ -285,12 +292,27 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         return wrapped_attribute(self, "fn", name)
 
     def def_fwd(self, fn_fwd: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
-        """Register `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`."""
+        """Register the forward rule.
+
+        Args:
+            fn_fwd: `fn_fwd(perturbed, vjp_arg, *args, **kwargs) -> (out, residuals)`.
+
+        Returns:
+            `fn_fwd`, so that this can be used as a decorator.
+        """
         self.rules.fwd = fn_fwd
         return fn_fwd
 
     def def_bwd(self, fn_bwd: Callable[..., Any]) -> Callable[..., Any]:
-        """Register `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`."""
+        """Register the backward rule.
+
+        Args:
+            fn_bwd: `fn_bwd(residuals, grad_obj, perturbed, vjp_arg, *args, **kwargs)`,
+                returning the cotangent of `vjp_arg`.
+
+        Returns:
+            `fn_bwd`, so that this can be used as a decorator.
+        """
         self.rules.bwd = fn_bwd
         return fn_bwd
 

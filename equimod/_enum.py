@@ -191,7 +191,17 @@ class Enumeration(metaclass=_EnumerationMeta):
 
     @classmethod
     def promote(cls, item: EnumerationItem) -> EnumerationItem:
-        """`item`, an item of an Enumeration this class inherits from, as an item of this class."""
+        """`item`, an item of an Enumeration this class inherits from, as an item of this class.
+
+        Args:
+            item: An item of a base Enumeration.
+
+        Returns:
+            The item of this class with the same name.
+
+        Raises:
+            ValueError: If `item` is not an item of a base of this class.
+        """
         if not isinstance(item, EnumerationItem) or item._enumeration not in cls._offsets:
             raise ValueError(_MSG_PROMOTE.format(cls=cls.__qualname__, item=item))
         with jax.ensure_compile_time_eval():
@@ -200,7 +210,20 @@ class Enumeration(metaclass=_EnumerationMeta):
 
     @classmethod
     def where(cls, pred: Any, a: EnumerationItem, b: EnumerationItem) -> EnumerationItem:
-        """`a` where the scalar boolean `pred` holds, else `b`, as `jnp.where` for items."""
+        """`a` where the scalar boolean `pred` holds, else `b`, as `jnp.where` for items.
+
+        Args:
+            pred: A scalar boolean (array).
+            a: An item of this class.
+            b: An item of this class.
+
+        Returns:
+            An item of this class (traced under `jit`).
+
+        Raises:
+            ValueError: If `pred` is not a scalar boolean, or `a` or `b` is not an item
+                of this class.
+        """
         if jnp.shape(pred) != () or jnp.result_type(pred) != jnp.bool_:
             raise ValueError(
                 _MSG_WHERE_PRED.format(

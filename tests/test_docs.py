@@ -229,9 +229,13 @@ def docstring_problems(qualname: str, obj: object) -> list[str]:
         targets = [(qualname, obj, doc, True)]
         if qualname in NOT_CALLED:
             targets = []
-        call = obj.__dict__.get("__call__")
-        if call is not None and inspect.isfunction(call):
-            targets.append((f"{qualname}.__call__", call, inspect.getdoc(call) or "", False))
+        # Its call and its public methods, as the API page shows them.
+        for name, member in vars(obj).items():
+            if isinstance(member, (classmethod, staticmethod)):
+                member = member.__func__
+            member = getattr(member, "__func__", member)  # a method descriptor's function
+            if inspect.isfunction(member) and (name == "__call__" or not name.startswith("_")):
+                targets.append((f"{qualname}.{name}", member, inspect.getdoc(member) or "", False))
     else:
         targets = [(qualname, obj, inspect.getdoc(obj) or "", False)]
     for where, function, doc, is_class in targets:

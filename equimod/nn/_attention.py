@@ -305,15 +305,32 @@ class RotaryPositionalEmbedding(Module):
     def precompute_freqs_cis(
         embedding_size: int, end: int, theta: float, dtype: Any
     ) -> tuple[jax.Array, jax.Array]:
-        """cos and sin of positions `0..end-1` times each of the `embedding_size // 2`
-        frequencies, shape `(end, embedding_size // 2)`."""
+        """The rotation tables for positions `0..end-1`.
+
+        Args:
+            embedding_size: The number of features (even).
+            end: The number of positions.
+            theta: The base of the rotation frequencies.
+            dtype: The tables' dtype.
+
+        Returns:
+            `(cos, sin)` of each position times each of the `embedding_size // 2`
+            frequencies, each of shape `(end, embedding_size // 2)`.
+        """
         cos, sin = _rotation_tables(embedding_size, end, theta, dtype)
         half = embedding_size // 2
         return cos[:, :half], sin[:, :half]
 
     @staticmethod
     def rotate_half(x: jax.Array) -> jax.Array:
-        """`[-second half, first half]` along the last axis."""
+        """`[-second half, first half]` along the last axis.
+
+        Args:
+            x: Any array with an even last axis.
+
+        Returns:
+            The rotated array, of `x`'s shape.
+        """
         half = x.shape[-1] // 2
         return jnp.concatenate([-x[..., half:], x[..., :half]], axis=-1)
 

@@ -43,7 +43,11 @@ class Sequential(StatefulLayer):
         self.layers = tuple(layers)
 
     def is_stateful(self) -> bool:
-        """True when any of the layers is stateful."""
+        """Whether any of the layers is stateful.
+
+        Returns:
+            True when a layer is a `StatefulLayer` whose `is_stateful()` is true.
+        """
         return any(
             isinstance(layer, StatefulLayer) and layer.is_stateful() for layer in self.layers
         )

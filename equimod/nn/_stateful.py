@@ -315,7 +315,11 @@ class StatefulLayer(Module):
     """
 
     def is_stateful(self) -> bool:
-        """Whether `Sequential` should pass the state to this layer (default: True)."""
+        """Whether `Sequential` should pass the state to this layer.
+
+        Returns:
+            True, unless a subclass says otherwise.
+        """
         return True
 
     if not TYPE_CHECKING:
