@@ -4,7 +4,8 @@ Each page's ```python blocks, in order, form one program: later blocks use what
 earlier ones defined. A block that marks a line with `# error: [code]` shows
 wrong code: it is type-checked (the line must give exactly that mypy error,
 under the plugin) but never run. Every other block runs, and is type-checked too.
-Pages may include files of the repository with `--8<-- "path"` (snippets); the
+Blocks in other languages are parsed as what they claim to be (see
+tests/test_docs.py). Pages may include files of the repository with `--8<-- "path"` (snippets); the
 included text is checked like the page's own.
 """
 
@@ -34,6 +35,8 @@ class Block:
 class Page:
     path: Path
     blocks: list[Block] = field(default_factory=list)
+    # Blocks in other languages (configuration files, shell commands): language, block.
+    other_blocks: list[tuple[str, Block]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -86,10 +89,12 @@ def read_page(path: Path) -> Page:
             number += 1
         body = [text[indent:] for text in lines[start:number]]
         number += 1
-        if language != "python":
-            continue
         code = "\n".join(body)
-        page.blocks.append(Block(path, start + 1, code, bool(_ERROR_MARK.search(code))))
+        block = Block(path, start + 1, code, bool(_ERROR_MARK.search(code)))
+        if language == "python":
+            page.blocks.append(block)
+        else:
+            page.other_blocks.append((language, block))
     return page
 
 

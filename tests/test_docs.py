@@ -3,11 +3,13 @@ every public name has an API entry with a signature and a complete docstring."""
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import functools
 import http.server
 import inspect
 import io
+import json
 import os
 import re
 import shutil
@@ -19,8 +21,10 @@ import types
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from docs_blocks import DOCS, ROOT, Page, as_mypy_case, pages
 from typecheck_runner import CASES, run_mypy
 
@@ -28,7 +32,13 @@ import equimod
 import equimod.debug
 import equimod.nn
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10: mypy brings tomli
+    import tomli as tomllib
+
 PAGES = pages()
+_PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PUBLIC = {"equimod": equimod, "equimod.nn": equimod.nn, "equimod.debug": equimod.debug}
 
 
@@ -321,3 +331,46 @@ def test_the_site_renders_in_a_headless_browser(tmp_path: Path) -> None:
             check=False,
         )
         assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+
+
+# --- blocks in other languages ---------------------------------------------------
+
+
+def _parse_config(language: str, text: str) -> Any:
+    if language == "ini":
+        parser = configparser.ConfigParser()
+        parser.read_string(text)
+        return {section: dict(parser[section]) for section in parser.sections()}
+    if language == "toml":
+        return tomllib.loads(text)
+    if language == "yaml":
+        return yaml.safe_load(text)
+    if language == "json":
+        return json.loads(text)
+    raise AssertionError(f"no parser for {language!r} blocks: add one here")
+
+
+def test_configuration_blocks_parse_and_name_what_exists() -> None:
+    """Each configuration block parses; a mypy configuration names the plugin that loads."""
+    import equimod_mypy
+
+    checked = 0
+    for page in PAGES:
+        for language, block in page.other_blocks:
+            where = f"{block.page.relative_to(ROOT)}:{block.line}"
+            if language == "bash":
+                for path in re.findall(r"\b((?:scripts|benchmarks|examples)/[\w/.-]+)", block.code):
+                    assert (ROOT / path).exists(), f"{where}: {path} does not exist"
+                for extra in re.findall(r'\.\[(\w+)\]"', block.code):
+                    assert extra in _PROJECT["project"]["optional-dependencies"], where
+                checked += 1
+                continue
+            try:
+                config = _parse_config(language, block.code)
+            except Exception as error:
+                pytest.fail(f"{where}: not valid {language}: {error}")
+            text = json.dumps(config)
+            if "mypy" in text and "plugins" in text:
+                assert "equimod_mypy" in text and equimod_mypy.plugin, where
+            checked += 1
+    assert checked >= 8
