@@ -16,7 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ._field import field
-from ._module import BOUND_METHOD_TYPES, Module, new_instance, set_instance_dict
+from ._module import (
+    BOUND_METHOD_TYPES,
+    SUBCLASS_HOOKS,
+    Module,
+    new_instance,
+    set_instance_dict,
+)
 
 
 class MethodDescriptor:
@@ -100,3 +106,4 @@ class BoundMethod(Module):
 
 
 BOUND_METHOD_TYPES.add(BoundMethod)
+SUBCLASS_HOOKS.append(wrap_methods)

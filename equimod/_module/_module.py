@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 import types
 import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax.tree_util as jtu
@@ -190,9 +191,8 @@ class _ModuleMeta(abc.ABCMeta):
         if not user_init:
             _annotate_converter_inputs(cls, fields)
         if bases:
-            from ._methods import wrap_methods
-
-            wrap_methods(cls, info.field_names)
+            for hook in SUBCLASS_HOOKS:
+                hook(cls, info.field_names)
         return cls  # type: ignore[no-any-return]
 
     def __init__(
@@ -300,6 +300,11 @@ _LEAF_TYPES = _leaf_types()
 
 # The types of bound methods; `_methods.py` adds Module methods' own.
 BOUND_METHOD_TYPES: set[type] = {types.MethodType}
+
+# Called with every Module subclass once it is built, and its field names.
+# `_methods.py` registers the wrapping of methods here, so that this file, which
+# `_methods.py` imports, need not import it back.
+SUBCLASS_HOOKS: list[Callable[[type, frozenset[str]], None]] = []
 
 
 def _contains_self(value: Any, self: Module) -> bool:
