@@ -57,7 +57,7 @@ run_end() {
             mypy equimod mypy_plugin/equimod_mypy
             NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
         fi
-        python -m pytest "$@"
+        python -m pytest --durations=15 "$@"
     )
 }
 
