@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
-from ._filters import combine, is_array, is_inexact_array, partition
+from ._filters import combine, is_array, is_inexact_array, is_none, partition
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper, wrapped_attribute
 from ._static import Static
@@ -60,10 +60,6 @@ def _none_to_zero(tangent: Any, primal: Any) -> Any:
     return _zero_tangent(primal) if tangent is None else tangent
 
 
-def _is_none(x: Any) -> bool:
-    return x is None
-
-
 class _JvpRules:
     """The `jax.custom_jvp` behind a `filter_custom_jvp`, and the rule given to it.
 
@@ -86,13 +82,13 @@ class _JvpRules:
             lambda t, p: None if not is_inexact_array(p) else _symbolic_zero_to_none(t),
             dynamic_tangents,
             dynamic,
-            is_leaf=_is_none,
+            is_leaf=is_none,
         )
         if jtu.tree_leaves((fn_tangents, kwarg_tangents)):
             raise ValueError(_MSG_KEYWORD_TANGENT.format(name=self.name))
         _, args, kwargs = combine(dynamic, static)
         out, out_tangents = self.jvp(args, arg_tangents, **kwargs)
-        return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=_is_none)
+        return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=is_none)
 
 
 def _call_split(static: Any, dynamic: Any) -> Any:

@@ -97,8 +97,16 @@ _MSG_COMBINE_STRUCTURE = (
 )
 
 
-def _is_none(x: Any) -> bool:
+def is_none(x: Any) -> bool:
+    """Whether `x` is None: as `is_leaf`, keeps a None (a missing leaf) a leaf."""
     return x is None
+
+
+def none_or(is_leaf: Callable[[Any], bool] | None) -> Callable[[Any], bool]:
+    """`is_leaf`, for trees whose None stands for a missing leaf: None is a leaf too."""
+    if is_leaf is None:
+        return is_none
+    return lambda x: x is None or is_leaf(x)
 
 
 def _spec_mask(pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None) -> Any:
@@ -223,10 +231,7 @@ def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T:
     if not pytrees:
         raise TypeError(_MSG_COMBINE_EMPTY)
 
-    def leaf_or_none(x: Any) -> bool:
-        return x is None or (is_leaf is not None and is_leaf(x))
-
     try:
-        return jtu.tree_map(_first_not_none, *pytrees, is_leaf=leaf_or_none)  # type: ignore[no-any-return]
+        return jtu.tree_map(_first_not_none, *pytrees, is_leaf=none_or(is_leaf))  # type: ignore[no-any-return]
     except ValueError as error:
         raise ValueError(_MSG_COMBINE_STRUCTURE.format(error=error)) from None

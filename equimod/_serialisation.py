@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
-from ._filters import is_array_like
+from ._filters import is_array_like, none_or
 
 _T = TypeVar("_T")
 
@@ -126,15 +126,12 @@ def _leaf_record(path: str, leaf: Any, spec: Callable[..., Any]) -> dict[str, An
 def _leaves_with_specs(
     pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None, function: str
 ) -> list[tuple[str, Any, Callable[..., Any]]]:
-    def is_leaf_or_none(x: Any) -> bool:
-        return x is None or (is_leaf is not None and is_leaf(x))
-
-    pairs = jtu.tree_flatten_with_path(pytree, is_leaf=is_leaf_or_none)[0]
+    pairs = jtu.tree_flatten_with_path(pytree, is_leaf=none_or(is_leaf))[0]
     if callable(filter_spec):
         return [(jtu.keystr(p), leaf, filter_spec) for p, leaf in pairs if leaf is not None]
     try:
         specs = jtu.tree_map(
-            lambda spec, subtree: jtu.tree_map(lambda _: spec, subtree, is_leaf=is_leaf_or_none),
+            lambda spec, subtree: jtu.tree_map(lambda _: spec, subtree, is_leaf=none_or(is_leaf)),
             filter_spec,
             pytree,
             is_leaf=callable,
@@ -246,10 +243,7 @@ def tree_deserialise_leaves(
         if owned:
             f.close()
 
-    def is_leaf_or_none(x: Any) -> bool:
-        return x is None or (is_leaf is not None and is_leaf(x))
-
-    paths_and_leaves, treedef = jtu.tree_flatten_with_path(like, is_leaf=is_leaf_or_none)
+    paths_and_leaves, treedef = jtu.tree_flatten_with_path(like, is_leaf=none_or(is_leaf))
     new_leaves = [leaf if leaf is None else loaded[jtu.keystr(p)] for p, leaf in paths_and_leaves]
     return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
 

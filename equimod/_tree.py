@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import jax.tree_util as jtu
 
+from ._filters import is_none, none_or
+
 _T = TypeVar("_T")
 
 _MSG_REPLACE_ARGS = "tree_at needs exactly one of replace=... or replace_fn=..., got {given}."
@@ -87,12 +89,9 @@ def tree_at(
     if len(given) != 1:
         raise TypeError(_MSG_REPLACE_ARGS.format(given=" and ".join(given) or "neither"))
 
-    def leaf_or_none(x: Any) -> bool:
-        return x is None or (is_leaf is not None and is_leaf(x))
-
     # Rebuilding the tree gives every internal node a fresh identity and every
     # leaf a unique marker, so `where` can be answered by identity.
-    marked = jtu.tree_map(_Marker, pytree, is_leaf=leaf_or_none)
+    marked = jtu.tree_map(_Marker, pytree, is_leaf=none_or(is_leaf))
     try:
         picked = where(marked)
     except Exception as error:
@@ -188,7 +187,7 @@ def apply_updates(model: _T, updates: Any) -> _T:
     def apply(update: Any, leaf: Any) -> Any:
         return leaf if update is None else leaf + update
 
-    return jtu.tree_map(apply, updates, model, is_leaf=lambda x: x is None)  # type: ignore[no-any-return]
+    return jtu.tree_map(apply, updates, model, is_leaf=is_none)  # type: ignore[no-any-return]
 
 
 _MSG_CYCLE = (
