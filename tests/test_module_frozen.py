@@ -32,6 +32,34 @@ def test_assignment_after_init_raises_frozen_error_naming_class_and_field() -> N
     assert p.a == 1
 
 
+def test_the_frozen_error_suggests_dataclasses_replace_only_where_it_works() -> None:
+    class Written(Module):
+        a: int
+
+        def __init__(self, value: int) -> None:
+            self.a = value
+
+    class Derived(Module):
+        a: int
+        b: int = field(init=False, default=0)
+
+    cases = [(Written(1), "a"), (Derived(1), "b")]
+    for instance, name in cases:
+        with pytest.raises(dataclasses.FrozenInstanceError) as info:
+            setattr(instance, name, 3)
+        message = str(info.value)
+        assert "dataclasses.replace" not in message
+        assert f"equimod.tree_at(lambda m: m.{name}, module, new_value)" in message
+        # Here it would fail: Written's __init__ takes no `a`, `b` is not a parameter.
+        with pytest.raises((TypeError, ValueError)):
+            dataclasses.replace(instance, **{name: 3})
+    with pytest.raises(
+        dataclasses.FrozenInstanceError, match=r"dataclasses\.replace\(module, a=\.\.\.\)"
+    ):
+        Derived(1).a = 2  # type: ignore[misc]
+    assert dataclasses.replace(Derived(1), a=2).a == 2
+
+
 def test_assigning_a_new_attribute_after_init_raises() -> None:
     p = Pair(1, 2)
     with pytest.raises(

@@ -80,3 +80,11 @@ def test_runner_requires_tags_for_one_sided_expectations(tmp_path: Path) -> None
         "case.py:1: tag 'missing' has no section in DIVERGENCES.md",
         "DIVERGENCES.md: section 'unused' is used by no case line",
     ]
+
+
+def test_readme_tour_case_also_runs() -> None:
+    # Type-checked code can still fail at run time (it once called dataclasses.replace
+    # on a Module with a hand-written __init__): run it too.
+    import runpy
+
+    runpy.run_path(str(CASES / "readme_tour.py"), run_name="__main__")

@@ -43,6 +43,7 @@ class ClassInfo:
         "has_after_init_steps",
         "maybe_unset",
         "read_maybe_unset",
+        "replaceable",
         "static_names",
         "unguarded",
         "user_init",
@@ -52,6 +53,8 @@ class ClassInfo:
         fields = dataclasses.fields(cls)
         self.abstract_missing = unimplemented_abstract(cls)
         self.field_names = frozenset(f.name for f in fields)
+        # What `dataclasses.replace` can set: the parameters of a generated __init__.
+        self.replaceable = frozenset(() if user_init else (f.name for f in fields if f.init))
         # A generated __init__ sets every field it takes and every default factory;
         # a hand-written one may leave any field unset.
         self.maybe_unset = tuple(

@@ -69,6 +69,13 @@ _MSG_FROZEN = (
     "returned. Make a modified copy with dataclasses.replace(module, {name}=...) or "
     "equimod.tree_at(lambda m: m.{name}, module, new_value)."
 )
+# For a field that `dataclasses.replace` cannot set: the class's own __init__ is
+# hand-written, or the field is not an __init__ parameter.
+_MSG_FROZEN_NOT_REPLACEABLE = (
+    "Cannot assign to field {name!r} of {cls}: a Module is immutable once __init__ has "
+    "returned. Make a modified copy with equimod.tree_at(lambda m: m.{name}, module, "
+    "new_value)."
+)
 _MSG_FROZEN_NOT_FIELD = (
     "Cannot assign attribute {name!r} of {cls}: a Module is immutable once __init__ has "
     "returned, and {name!r} is not one of its fields."
@@ -333,8 +340,10 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
     cls_name = type(self).__qualname__
     if assignable is not None:
         raise AttributeError(_MSG_NOT_A_FIELD.format(cls=cls_name, name=name))
-    if name in type(self)._equimod_info.field_names:
-        raise dataclasses.FrozenInstanceError(_MSG_FROZEN.format(cls=cls_name, name=name))
+    info = type(self)._equimod_info
+    if name in info.field_names:
+        message = _MSG_FROZEN if name in info.replaceable else _MSG_FROZEN_NOT_REPLACEABLE
+        raise dataclasses.FrozenInstanceError(message.format(cls=cls_name, name=name))
     raise dataclasses.FrozenInstanceError(_MSG_FROZEN_NOT_FIELD.format(cls=cls_name, name=name))
 
 

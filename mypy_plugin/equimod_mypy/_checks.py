@@ -48,6 +48,13 @@ MSG_FROZEN = (
     "returned. Make a modified copy with dataclasses.replace(module, {field}=...) or "
     "equimod.tree_at(lambda m: m.{field}, module, new_value)."
 )
+# For a field that `dataclasses.replace` cannot set (a hand-written __init__, or a
+# field that is not an __init__ parameter).
+MSG_FROZEN_NOT_REPLACEABLE = (
+    'Cannot {action} field "{field}" of "{cls}": a Module is immutable once __init__ has '
+    "returned. Make a modified copy with equimod.tree_at(lambda m: m.{field}, module, "
+    "new_value)."
+)
 
 
 def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, AbstractKind, str]]:
@@ -155,8 +162,26 @@ class FieldWrites:
             return ctx.default_attr_type
         owner = get_proper_type(ctx.type)
         cls = owner.type.name if isinstance(owner, Instance) else "Module"
-        message = MSG_FROZEN.format(
+        replaceable = isinstance(owner, Instance) and _replace_can_set(owner.type, target.name)
+        message = (MSG_FROZEN if replaceable else MSG_FROZEN_NOT_REPLACEABLE).format(
             action="delete" if is_delete else "assign to", field=target.name, cls=cls
         )
         ctx.api.fail(message, target, code=FROZEN)
         return ctx.default_attr_type
+
+
+def _replace_can_set(info: TypeInfo, name: str) -> bool:
+    """Whether `dataclasses.replace(instance, name=...)` works: a generated `__init__` takes it."""
+    record = ClassRecord.read(info)
+    if record is None or record.init != "generated":
+        return False
+    for base in info.mro:
+        base_record = ClassRecord.read(base)
+        if base_record is None:
+            continue
+        if name in base_record.replaced:
+            return False
+        for data in base_record.serialized_fields:
+            if data["name"] == name:
+                return bool(data["init"]) and not data["init_only"]
+    return False
