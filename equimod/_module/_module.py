@@ -181,13 +181,15 @@ class _ModuleMeta(abc.ABCMeta):
         # A class built by its generated __init__ alone skips the metaclass's __call__
         # (its Python frame is most of the cost of construction), and JAX rebuilds it
         # by calling it with its fields, which that __init__ merely assigns.
+        # (A user's own subclass of the metaclass keeps it, and the general path.)
+        own_metaclass = type(cls) in (_ModuleMeta, _DirectCallModuleMeta)
         direct = (
-            bool(bases)
-            and type(cls) in (_ModuleMeta, _DirectCallModuleMeta)
+            own_metaclass
+            and bool(bases)
             and info.unguarded
             and _init_takes_exactly_the_fields(cls, fields)
         )
-        if type(cls) in (_ModuleMeta, _DirectCallModuleMeta):
+        if own_metaclass:
             cls.__class__ = _DirectCallModuleMeta if direct else _ModuleMeta
         register_module(
             cls,
@@ -263,9 +265,9 @@ def _init_takes_exactly_the_fields(cls: Any, fields: tuple[dataclasses.Field[Any
     # No InitVar, no init=False field, no *args: the fields as keywords fill the instance.
     parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
     keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return all(p.kind in keyword_kinds for p in parameters) and sorted(
-        p.name for p in parameters
-    ) == sorted(f.name for f in fields)
+    return all(p.kind in keyword_kinds for p in parameters) and {p.name for p in parameters} == {
+        f.name for f in fields
+    }
 
 
 new_instance = object.__new__
