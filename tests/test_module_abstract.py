@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
@@ -58,6 +59,25 @@ def test_every_way_to_implement_an_abstract_var() -> None:
         4,
     ]
     assert RunImpl().run() == 5
+
+
+def test_a_function_stored_on_the_class_is_bound_like_a_method() -> None:
+    # What typecheck_tests/abstract.py (class-var-function) tells mypy users.
+    def absolute(x: float) -> float:
+        return abs(x)
+
+    class Normed(Module):
+        norm: AbstractVar[Callable[[float], float]]
+
+    class ByFunction(Normed):
+        norm: ClassVar[Callable[[float], float]] = absolute
+
+    class ByStaticMethod(Normed):
+        norm = staticmethod(absolute)
+
+    with pytest.raises(TypeError, match="positional argument"):
+        ByFunction().norm(-2.0)
+    assert ByStaticMethod().norm(-2.0) == 2.0
 
 
 def test_abstract_class_var_implemented_by_class_attribute_or_classvar() -> None:

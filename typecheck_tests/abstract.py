@@ -1,5 +1,6 @@
 """AbstractVar and AbstractClassVar: every way to implement one, and what checkers see."""
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from typing_extensions import assert_type
@@ -69,6 +70,40 @@ class ByClassVar(HasName):
 
 class ByAttribute(HasName):
     name = "m"
+
+
+# A ClassVar with a value implements an AbstractVar too, as at run time...
+class ByClassVarForVar(HasSize):
+    size: ClassVar[int] = 5  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+
+
+assert_type(ByClassVarForVar().size, int)
+ByClassVarForVar()
+
+
+# ...but a function stored on the class is a method when read from an instance:
+# `self` is bound to it, at run time as under mypy, and it no longer has the
+# abstract type (optimistix's `Bisection.norm = jnp.abs` fails this way).
+def _absolute(x: float) -> float:
+    return abs(x)
+
+
+class Normed(equimod.Module):
+    norm: AbstractVar[Callable[[float], float]]
+
+
+class ByFunctionClassVar(Normed):
+    norm: ClassVar[Callable[[float], float]] = _absolute  # type: ignore[misc, assignment]  # divergence: class-var-function
+
+
+ByFunctionClassVar().norm(2.0)  # type: ignore[misc, call-arg]  # divergence: class-var-function
+
+
+class ByStaticMethod(Normed):
+    norm = staticmethod(_absolute)
+
+
+assert_type(ByStaticMethod().norm(-2.0), float)  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
 
 
 assert_type(ByClassVar().name, str)

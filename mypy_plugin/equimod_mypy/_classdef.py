@@ -47,6 +47,7 @@ from mypy.server.trigger import make_trigger, make_wildcard_trigger
 from mypy.typeops import map_type_from_supertype
 from mypy.types import (
     AnyType,
+    FunctionLike,
     Instance,
     NoneType,
     TypeOfAny,
@@ -85,6 +86,8 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
     abstract = _mark_abstract_declarations(ctx)
     own = _own_fields(ctx)
     inherited = _inherited_fields(ctx)
+    if inherited is not None:
+        _accept_class_vars_implementing_abstract_vars(ctx)
     written = info.names.get("__init__")
     inherits: _Inherited | None = None if written is not None else _nearest_user_init(info)
     if own is None or inherited is None or isinstance(inherits, _NotReady):
@@ -183,6 +186,46 @@ def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, AbstractKind]
             else:
                 target.node.is_classvar = True
     return declared
+
+
+def _accept_class_vars_implementing_abstract_vars(ctx: ClassDefContext) -> None:
+    """Let `x: ClassVar[T] = value` implement a base's `x: AbstractVar[T]`, as at run time.
+
+    mypy refuses a class variable in place of an instance variable. The
+    declaration is made an ordinary class attribute instead (it stays out of the
+    fields). Not for a callable type: a function stored on the class is bound as
+    a method when read from an instance, and mypy's binding, which then reports
+    the mismatch with the abstract type, is what the run time does.
+    """
+    info = ctx.cls.info
+    for statement in ctx.cls.defs.body:
+        if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
+            continue
+        target = statement.lvalues[0]
+        var = target.node if isinstance(target, NameExpr) else None
+        if not (isinstance(var, Var) and var.is_classvar and var.has_explicit_value):
+            continue
+        if var.type is None or not is_analysed(var.type):
+            continue
+        if isinstance(get_proper_type(var.type), FunctionLike):
+            continue
+        if _nearest_declaration_is_abstract_var(info, var.name):
+            var.is_classvar = False
+            statement.new_syntax = False  # not a field, in later passes either
+
+
+def _nearest_declaration_is_abstract_var(info: TypeInfo, name: str) -> bool:
+    for base in info.mro[1:]:
+        if base.fullname in MODULES or not is_module_subclass(base):
+            if name in base.names:
+                return False  # a mixin's own attribute
+            continue
+        record = ClassRecord.read(base)
+        if record is None or name in record.field_names:
+            return False
+        if name in record.abstract:
+            return record.abstract[name] == "AbstractVar"
+    return False
 
 
 def _abstract_kind(
