@@ -58,7 +58,7 @@ def tree_at(
     replace: Any = _UNSET,
     replace_fn: Callable[[Any], Any] = _UNSET,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> _T:
+) -> Any:
     """A copy of `pytree` with the node(s) that `where` picks out replaced.
 
     `pytree` itself is not modified, which is how frozen Modules are "updated":
@@ -74,7 +74,9 @@ def tree_at(
         is_leaf: As in `jax.tree_util`: which nodes count as leaves.
 
     Returns:
-        A pytree of `pytree`'s type with the nodes replaced.
+        A copy of `pytree` with the nodes replaced. Typed `Any`, since a
+        replacement may change the type of what it replaces; the mypy plugin
+        gives it `pytree`'s type wherever every replacement fits its node.
 
     Raises:
         TypeError: If neither or both of `replace` and `replace_fn` are given, or
@@ -141,7 +143,7 @@ def tree_at(
             return replace_fn(_unmark(node))
 
     new_leaves = [new_value(leaf) if id(leaf) in wanted else leaf.value for leaf in leaves]
-    return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
+    return jtu.tree_unflatten(treedef, new_leaves)
 
 
 def _is_node_of(node: Any, tree: Any) -> bool:

@@ -4,7 +4,7 @@ but legal code: what each checker must accept, and the mistakes it must report."
 import sys
 from collections.abc import Callable
 from dataclasses import InitVar
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from typing_extensions import Self, assert_type
 
@@ -131,3 +131,38 @@ class FromMixin(Mixin, Solver):
 Named()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
 BareClassVar()  # type: ignore[equimod-abstract]  # divergence: unimplemented-abstract
 FromMixin()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
+
+
+# tree_at may change the type of what it replaces: here a type parameter of a
+# generic Module (optimistix's root_find). The result is not the input's type.
+Aux = TypeVar("Aux")
+
+
+class Solution(equimod.Module, Generic[Aux]):
+    value: float
+    aux: Aux
+
+
+def with_aux(solution: Solution[tuple[int, int]], aux: Aux) -> Solution[Aux]:
+    return equimod.tree_at(lambda s: s.aux, solution, aux)
+
+
+# A variable used as a type is rejected once, at the annotation; the tree_at
+# lambda that reads the rejected type adds nothing (optimistix's FunctionInfo).
+class Info(equimod.Module):
+    WithJac: ClassVar[type["JacInfo"]]
+
+
+class JacInfo(Info):
+    jac: int
+
+
+Info.WithJac = JacInfo
+
+
+def evaluate() -> Info.WithJac:  # type: ignore[valid-type]  # pyright: ignore[reportInvalidTypeForm]
+    return Info.WithJac(1)
+
+
+evaluated = evaluate()
+evaluated = equimod.tree_at(lambda i: i.jac, evaluated, 2)

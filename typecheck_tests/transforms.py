@@ -1,5 +1,7 @@
 """The filtered transforms keep the signatures of what they wrap."""
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from typing_extensions import assert_type
@@ -39,7 +41,14 @@ equimod.filter_grad(loss)(model, "x")  # type: ignore[arg-type]  # pyright: igno
 batched = equimod.filter_vmap(loss, in_axes=(None, 0))
 assert_type(batched(model, jnp.ones((3, 2))), jax.Array)
 
-assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)
+# tree_at: the tree's type where each replacement fits what it replaces (the
+# mypy plugin checks); where a replacement changes a type, or for pyright, Any.
+assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
+assert_type(equimod.tree_at(lambda m: m.weight, model, None), Any)
+assert_type(equimod.tree_at(lambda m: (m.weight, m.bias), model, (x, None)), equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
+doubled = equimod.tree_at(lambda m: m.weight, model, replace_fn=lambda w: 2 * w)
+assert_type(doubled, equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
+equimod.tree_at(lambda m: m.wieght, model, x)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
 assert_type(equimod.partition(model, equimod.is_array), tuple[equimod.nn.Linear, equimod.nn.Linear])
 assert_type(equimod.apply_updates(model, grads), equimod.nn.Linear)
 

@@ -37,8 +37,10 @@ def inference_mode(pytree: _T, value: bool = True) -> _T:
     Returns:
         A copy of `pytree` with the flags set.
     """
-    return tree_at(
+    # Flags replaced by flags: the tree keeps its type.
+    flagged: _T = tree_at(
         lambda tree: [node.inference for node in _flagged_nodes(tree)],
         pytree,
         replace_fn=lambda _: value,
     )
+    return flagged

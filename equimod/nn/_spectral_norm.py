@@ -121,4 +121,4 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
         sigma = jnp.einsum("i,ij,j->", u, matrix, v)
         normalised = jnp.reshape(matrix / sigma, weight.shape)
         layer = tree_at(lambda lyr: getattr(lyr, self.weight_name), self.layer, normalised)
-        return layer(x), state  # type: ignore[operator]
+        return layer(x), state

@@ -79,4 +79,4 @@ class WeightNorm(Module, Generic[_Layer]):
         v = getattr(self.layer, self.weight_name)
         weight = v * self.g / self._norm(v)
         layer = tree_at(lambda lyr: getattr(lyr, self.weight_name), self.layer, weight)
-        return layer(x)  # type: ignore[operator]
+        return layer(x)

@@ -10,16 +10,18 @@ from mypy.plugin import (
     AttributeContext,
     ClassDefContext,
     FunctionContext,
+    FunctionSigContext,
     Plugin,
     ReportConfigContext,
 )
-from mypy.types import Type
+from mypy.types import FunctionLike, Type
 
 from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
 from ._metadata import LAYOUT, ClassRecord
 from ._names import class_of, is_module_subclass
 from ._transforms import SIGNATURE_KEEPING, keep_overloads
+from ._tree_at import TREE_AT, tree_at_signature, tree_at_type
 from ._version import __version__
 
 
@@ -39,10 +41,17 @@ class EquimodPlugin(Plugin):
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if fullname in SIGNATURE_KEEPING:
             return keep_overloads
+        if fullname == TREE_AT:
+            return tree_at_type
         info = self._module_class(fullname)
         if info is None or ClassRecord.read(info) is None:
             return None
         return check_instantiation
+
+    def get_function_signature_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        return tree_at_signature if fullname == TREE_AT else None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # mypy names the attribute after the class that declares it.

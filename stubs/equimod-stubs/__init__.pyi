@@ -432,7 +432,7 @@ def tree_at(
     replace: Any = ...,
     replace_fn: Callable[[Any], Any] = ...,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> _T: ...
+) -> Any: ...  # a replacement may change types; the mypy plugin types what it can
 def tree_equal(
     *pytrees: Any, typematch: bool = False, rtol: Any = 0.0, atol: Any = 0.0
 ) -> bool | jax.Array: ...

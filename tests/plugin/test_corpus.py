@@ -6,9 +6,11 @@ star and positional-only parameters, conditional and assigned `__init__`s,
 postponed annotations and forward references, generic Modules, Modules under
 `TYPE_CHECKING` and inside functions, an import cycle between modules that
 subclass each other's Modules, dynamic bases and aliases of Module, converters
-defined after the classes that use them, inherited fields replaced by a plain value, writes made during construction
-outside `__init__`, and abstract attributes reached through `type[X]` and
-`cls`.
+defined after the classes that use them, inherited fields replaced by a plain
+value, writes made during construction outside `__init__`, abstract attributes
+reached through `type[X]` and `cls` or implemented by a `ClassVar` in another
+file, and `tree_at` over generic Modules, other files' Modules and types mypy
+could not resolve.
 """
 
 from __future__ import annotations
