@@ -61,7 +61,9 @@ def converter_input_type(
             ARG_STAR,
         ):
             return AnyType(TypeOfAny.unannotated)
-        if function is None or is_analysed(signature):
+        # Only the value's parameter matters: another parameter's type may stay
+        # unresolved for good (an unknown name in a library's stub).
+        if function is None or is_analysed(signature.arg_types[position]):
             # The converter's own type variables mean nothing in the class: widen them.
             own = {variable.id for variable in signature.variables}
             inputs.append(erase_typevars(signature.arg_types[position], own))

@@ -43,10 +43,7 @@ class EquimodPlugin(Plugin):
             return keep_overloads
         if fullname == TREE_AT:
             return tree_at_type
-        info = self._module_class(fullname)
-        if info is None or ClassRecord.read(info) is None:
-            return None
-        return check_instantiation
+        return check_instantiation if self._record(fullname) is not None else None
 
     def get_function_signature_hook(
         self, fullname: str
@@ -56,13 +53,20 @@ class EquimodPlugin(Plugin):
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # mypy names the attribute after the class that declares it.
         owner, _, name = fullname.rpartition(".")
-        info = self._module_class(owner)
-        record = ClassRecord.read(info) if info is not None else None
+        record = self._record(owner)
         if record is None or name not in record.field_names:
             return None
         return self._field_writes.check
 
     def _module_class(self, fullname: str) -> TypeInfo | None:
-        symbol = self.lookup_fully_qualified(fullname)
-        info = class_of(symbol.node) if symbol is not None else None
+        info = self._class(fullname)
         return info if info is not None and is_module_subclass(info) else None
+
+    def _record(self, fullname: str) -> ClassRecord | None:
+        # Only Module subclasses the plugin has analysed have one: no MRO walk needed.
+        info = self._class(fullname)
+        return ClassRecord.read(info) if info is not None else None
+
+    def _class(self, fullname: str) -> TypeInfo | None:
+        symbol = self.lookup_fully_qualified(fullname)
+        return class_of(symbol.node) if symbol is not None else None

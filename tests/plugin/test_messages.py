@@ -584,6 +584,40 @@ def test_converter_types_need_no_import_in_the_subclass_module(
     ], output
 
 
+def test_a_converter_read_although_another_parameter_is_unresolved(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    # As in jax's stub of `jnp.asarray` (`device: _Device | ...`, `_Device` a
+    # variable): a type mypy rejected in another parameter stays unresolved for
+    # good. The value's parameter is enough; waiting for the rest left it `Any`.
+    write(
+        tmp_path,
+        {
+            "lib.py": """
+            Unit: object = str
+
+            def to_int(value: int, unit: Unit = ...) -> int:  # type: ignore[valid-type]
+                return value
+            """,
+            "user.py": """
+            import equimod
+            import lib
+
+            class Count(equimod.Module):
+                value: int = equimod.field(converter=lib.to_int)
+
+            Count(1)
+            Count("1")
+            """,
+        },
+    )
+    output = mypy(tmp_path, mypy_cache, files=("lib.py", "user.py"))
+    assert output.splitlines() == [
+        'user.py:9: error: Argument 1 to "Count" has incompatible type "str"; '
+        'expected "int"  [arg-type]'
+    ], output
+
+
 def test_keyword_only_fields_in_the_generated_init(tmp_path: Path, mypy_cache: Path) -> None:
     lines = check(
         tmp_path,
