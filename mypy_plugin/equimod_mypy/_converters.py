@@ -62,7 +62,7 @@ def converter_input_type(
         ):
             return AnyType(TypeOfAny.unannotated)
         # Only the value's parameter matters: another parameter's type may stay
-        # unresolved for good (an unknown name in a library's stub).
+        # unresolved for good (a variable used as a type in a library's stub).
         if function is None or is_analysed(signature.arg_types[position]):
             # The converter's own type variables mean nothing in the class: widen them.
             own = {variable.id for variable in signature.variables}

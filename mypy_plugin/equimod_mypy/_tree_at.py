@@ -47,7 +47,8 @@ def tree_at_signature(ctx: FunctionSigContext) -> FunctionLike:
         return signature
     unknown = AnyType(TypeOfAny.from_error)
     replaced = expand_type(signature, {var.id: unknown for var in signature.variables})
-    assert isinstance(replaced, CallableType)
+    if not isinstance(replaced, CallableType):
+        return signature
     return replaced.copy_modified(variables=[])
 
 
