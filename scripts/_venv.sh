@@ -4,9 +4,12 @@
 # (default .venv), and $EQUIMOD_PINS (space-separated requirements) are installed too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# With EQUIMOD_INSTALLED=1 the venv, made earlier, is only entered.
 venv="${EQUIMOD_VENV:-.venv}"
-"${EQUIMOD_PYTHON:-python3}" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --upgrade pip
-# shellcheck disable=SC2086 # the pins are meant to split into words
-"$venv/bin/python" -m pip install --quiet -e ".[${EQUIMOD_EXTRAS}]" ${EQUIMOD_PINS:-}
+if [ "${EQUIMOD_INSTALLED:-}" != 1 ]; then
+    "${EQUIMOD_PYTHON:-python3}" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    # shellcheck disable=SC2086 # the pins are meant to split into words
+    "$venv/bin/python" -m pip install --quiet -e ".[${EQUIMOD_EXTRAS}]" ${EQUIMOD_PINS:-}
+fi
 export PATH="$PWD/$venv/bin:$PATH"

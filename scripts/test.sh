@@ -9,6 +9,10 @@
 # $EQUIMOD_PYTHON_NEWEST / $EQUIMOD_PYTHON_OLDEST, else python3.13 / python3.10 on
 # the PATH, else pyenv's. A missing interpreter skips its end with a message;
 # under CI (CI=true) it is an error. Arguments are passed to pytest.
+#
+# The venvs are made one after the other (pip builds the project in this
+# folder); then both ends' checks run at once, each into a log printed when it
+# ends: most tests wait on one core (mypy, XLA compiling), and the machine has two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,26 +34,34 @@ find_python() {
     done
 }
 
-run_end() {
-    local name=$1 python=$2 pins=$3 version=$4
-    shift 4
-    if [ -z "$python" ]; then
-        echo "SKIPPED: the $name end of the supported range (no Python $version found)."
-        if [ "${CI:-}" = "true" ]; then
-            echo "CI must run both ends: install Python $version or set EQUIMOD_PYTHON_${name^^}."
-            exit 1
-        fi
-        return
-    fi
+enter_end() {
+    local name=$1 python=$2 pins=$3
+    EQUIMOD_EXTRAS=dev
+    EQUIMOD_PYTHON="$python"
+    EQUIMOD_VENV=".venv-$name"
+    EQUIMOD_PINS="$pins"
+    source scripts/_venv.sh
+}
+
+make_end() {
+    local name=$1 python=$2 pins=$3
     (
-        EQUIMOD_EXTRAS=dev
-        EQUIMOD_PYTHON="$python"
-        EQUIMOD_VENV=".venv-$name"
-        EQUIMOD_PINS="$pins"
-        source scripts/_venv.sh
+        enter_end "$name" "$python" "$pins"
         python -c "import sys, jax, jaxlib, mypy.version; print('== $name end: Python',
             sys.version.split()[0], '| jax', jax.__version__, '| jaxlib', jaxlib.__version__,
             '| mypy', mypy.version.__version__)"
+        # What both ends would otherwise set up at once, into the same user caches:
+        # pyright's Node package and matplotlib's font list.
+        python -m pyright --version >/dev/null
+        python -c "import matplotlib.font_manager"
+    )
+}
+
+test_end() {
+    local name=$1 python=$2 pins=$3
+    shift 3
+    (
+        EQUIMOD_INSTALLED=1 enter_end "$name" "$python" "$pins"
         set -x
         if [ "$name" = newest ]; then
             ruff check .
@@ -57,7 +69,7 @@ run_end() {
             mypy equimod mypy_plugin/equimod_mypy
             NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
         fi
-        python -m pytest --durations=15 "$@"
+        python -m pytest -p no:cacheprovider --durations=15 "$@"
     )
 }
 
@@ -71,5 +83,38 @@ fi
 
 newest="${EQUIMOD_PYTHON_NEWEST:-$(find_python "$NEWEST_PYTHON")}"
 oldest="${EQUIMOD_PYTHON_OLDEST:-$(find_python "$OLDEST_PYTHON")}"
-run_end newest "$newest" "" "$NEWEST_PYTHON" "$@"
-run_end oldest "$oldest" "$OLDEST_PINS" "$OLDEST_PYTHON" "$@"
+declare -A python_of=([newest]="$newest" [oldest]="$oldest")
+declare -A pins_of=([newest]="" [oldest]="$OLDEST_PINS")
+declare -A version_of=([newest]="$NEWEST_PYTHON" [oldest]="$OLDEST_PYTHON")
+ends=()
+for name in newest oldest; do
+    if [ -z "${python_of[$name]}" ]; then
+        echo "SKIPPED: the $name end of the supported range (no Python ${version_of[$name]} found)."
+        if [ "${CI:-}" = "true" ]; then
+            echo "CI must run both ends: install Python ${version_of[$name]} or set EQUIMOD_PYTHON_${name^^}."
+            exit 1
+        fi
+        continue
+    fi
+    make_end "$name" "${python_of[$name]}" "${pins_of[$name]}"
+    ends+=("$name")
+done
+
+logs="$(mktemp -d)"
+declare -A pid_of=()
+for name in "${ends[@]}"; do
+    test_end "$name" "${python_of[$name]}" "${pins_of[$name]}" "$@" >"$logs/$name.log" 2>&1 &
+    pid_of[$name]=$!
+done
+failed=()
+for name in "${ends[@]}"; do
+    status=0
+    wait "${pid_of[$name]}" || status=$?
+    echo "== $name end: checks and tests (exit status $status) =="
+    cat "$logs/$name.log"
+    [ "$status" = 0 ] || failed+=("$name")
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "FAILED at the ${failed[*]} end(s)."
+    exit 1
+fi

@@ -3,6 +3,7 @@ every public name has an API entry with a signature and a complete docstring."""
 
 from __future__ import annotations
 
+import atexit
 import configparser
 import contextlib
 import functools
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 import types
@@ -119,7 +121,9 @@ def test_every_public_name_has_an_api_entry() -> None:
 
 @functools.cache
 def built_site() -> Path:
-    site = Path(__file__).resolve().parent / ".." / ".pytest_cache" / "docs-site"
+    # A folder of its own: the two ends of the test command run at once.
+    site = Path(tempfile.mkdtemp(prefix="equimod-docs-site-"))
+    atexit.register(shutil.rmtree, site, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
