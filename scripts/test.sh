@@ -34,19 +34,23 @@ find_python() {
     done
 }
 
+# Each end by name: its interpreter, its pins, the Python version it needs.
+declare -A python_of=() pins_of=([newest]="" [oldest]="$OLDEST_PINS")
+declare -A version_of=([newest]="$NEWEST_PYTHON" [oldest]="$OLDEST_PYTHON")
+
 enter_end() {
-    local name=$1 python=$2 pins=$3
+    local name=$1
     EQUIMOD_EXTRAS=dev
-    EQUIMOD_PYTHON="$python"
+    EQUIMOD_PYTHON="${python_of[$name]}"
     EQUIMOD_VENV=".venv-$name"
-    EQUIMOD_PINS="$pins"
+    EQUIMOD_PINS="${pins_of[$name]}"
     source scripts/_venv.sh
 }
 
 make_end() {
-    local name=$1 python=$2 pins=$3
+    local name=$1
     (
-        enter_end "$name" "$python" "$pins"
+        enter_end "$name"
         python -c "import sys, jax, jaxlib, mypy.version; print('== $name end: Python',
             sys.version.split()[0], '| jax', jax.__version__, '| jaxlib', jaxlib.__version__,
             '| mypy', mypy.version.__version__)"
@@ -58,10 +62,10 @@ make_end() {
 }
 
 test_end() {
-    local name=$1 python=$2 pins=$3
-    shift 3
+    local name=$1
+    shift
     (
-        EQUIMOD_INSTALLED=1 enter_end "$name" "$python" "$pins"
+        EQUIMOD_INSTALLED=1 enter_end "$name"
         set -x
         if [ "$name" = newest ]; then
             ruff check .
@@ -81,11 +85,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
         echo "Could not install chromium: the browser test will say so."
 fi
 
-newest="${EQUIMOD_PYTHON_NEWEST:-$(find_python "$NEWEST_PYTHON")}"
-oldest="${EQUIMOD_PYTHON_OLDEST:-$(find_python "$OLDEST_PYTHON")}"
-declare -A python_of=([newest]="$newest" [oldest]="$oldest")
-declare -A pins_of=([newest]="" [oldest]="$OLDEST_PINS")
-declare -A version_of=([newest]="$NEWEST_PYTHON" [oldest]="$OLDEST_PYTHON")
+python_of[newest]="${EQUIMOD_PYTHON_NEWEST:-$(find_python "$NEWEST_PYTHON")}"
+python_of[oldest]="${EQUIMOD_PYTHON_OLDEST:-$(find_python "$OLDEST_PYTHON")}"
 ends=()
 for name in newest oldest; do
     if [ -z "${python_of[$name]}" ]; then
@@ -96,14 +97,14 @@ for name in newest oldest; do
         fi
         continue
     fi
-    make_end "$name" "${python_of[$name]}" "${pins_of[$name]}"
+    make_end "$name"
     ends+=("$name")
 done
 
 logs="$(mktemp -d)"
 declare -A pid_of=()
 for name in "${ends[@]}"; do
-    test_end "$name" "${python_of[$name]}" "${pins_of[$name]}" "$@" >"$logs/$name.log" 2>&1 &
+    test_end "$name" "$@" >"$logs/$name.log" 2>&1 &
     pid_of[$name]=$!
 done
 failed=()
