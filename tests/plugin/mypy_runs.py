@@ -19,8 +19,13 @@ def write(folder: Path, files: dict[str, str]) -> None:
 
 def mypy(folder: Path, cache: Path, *extra: str, files: tuple[str, ...] = (".",)) -> str:
     """mypy's report on `folder`, one line per message, without the summary."""
+    # Absolute paths: mypy takes a cached module as fresh when its recorded path,
+    # size and mtime (whole seconds) match, so two snippets sharing a cache, both
+    # named `user.py`, of one size and written within a second, would share one
+    # result. mypy still prints paths relative to the working directory.
+    paths = [str(folder.resolve() / name) for name in files]
     command = [sys.executable, "-m", "mypy", "--cache-dir", str(cache)]
-    command += ["--no-error-summary", "--show-traceback", *extra, *files]
+    command += ["--no-error-summary", "--show-traceback", *extra, *paths]
     # From inside the folder: from the checkout, mypy would read equimod's
     # sources instead of the installed stubs.
     done = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import equimod_mypy
@@ -664,4 +665,28 @@ def test_keyword_only_fields_in_the_generated_init(tmp_path: Path, mypy_cache: P
         '15: note: Revealed type is "def (self: case.KeywordOnly, *, a: int, b: int =)"',
         '16: note: Revealed type is "def (self: case.FieldKeywordOnly, a: int, *, b: int, '
         'c: str =)"',
+    ]
+
+
+def test_snippets_sharing_a_cache_are_checked_each_on_its_own(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    # Two snippets of one name and size, written within one second: mypy's cache
+    # must not take the second for the first (CI once reported one test's
+    # errors under another's).
+    good = "import equimod\nx: int = 1\n"
+    bad = "import equimod\nx: str = 1\n"
+    assert len(good) == len(bad)
+    messages = []
+    for name, text in (("first", good), ("second", bad)):
+        folder = tmp_path / name
+        write(folder, {"case.py": text})
+        os.utime(folder / "case.py", (1_700_000_000, 1_700_000_000))
+        messages.append(mypy(folder, mypy_cache, files=("case.py",)).splitlines())
+    assert messages == [
+        [],
+        [
+            'case.py:2: error: Incompatible types in assignment (expression has type "int", '
+            'variable has type "str")  [assignment]'
+        ],
     ]
