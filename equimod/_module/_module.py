@@ -23,7 +23,7 @@ from ._abstract import (
 )
 from ._construction import ClassInfo, complete, convert_and_check, object_setattr
 from ._field import converter_of, field, is_static
-from ._flatten import UNFLATTEN_TOKEN, UNFLATTEN_TOKEN_NAME, register_module
+from ._flatten import UNFLATTEN_TOKEN, register_module
 
 # Set on an instance only while its `__init__` runs, to the names it may assign:
 # init state lives on the instance, so construction is thread-safe and a failed
@@ -211,10 +211,11 @@ class _ModuleMeta(abc.ABCMeta):
             kwargs.pop(option, None)
         super().__init__(name, bases, namespace, **kwargs)
 
-    def __call__(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        if UNFLATTEN_TOKEN_NAME in kwargs:
+    # The token is a parameter of its own (named as _flatten.UNFLATTEN_TOKEN_NAME), so
+    # that JAX's call leaves it out of `kwargs`: cheaper than finding and deleting it.
+    def __call__(cls: Any, /, *args: Any, _equimod_unflatten: object = None, **kwargs: Any) -> Any:
+        if _equimod_unflatten is not None:
             # JAX rebuilding an instance from its leaves: no __init__, converters or checks.
-            del kwargs[UNFLATTEN_TOKEN_NAME]
             self = new_instance(cls)
             set_instance_dict(self, kwargs)
             return self
