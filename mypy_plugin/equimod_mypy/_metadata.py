@@ -85,7 +85,7 @@ class ClassRecord:
     @property
     def field_names(self) -> set[str]:
         """Names of the attributes this class declares as fields (not `InitVar`s)."""
-        return {data["name"] for data in self.serialized_fields if not data["init_only"]}
+        return _field_names(self.serialized_fields)
 
     def fields(self, api: SemanticAnalyzerPluginInterface) -> list[FieldRecord]:
         return [FieldRecord.deserialize(data, api) for data in self.serialized_fields]
@@ -104,8 +104,8 @@ class ClassRecord:
     @classmethod
     def read(cls, info: TypeInfo) -> ClassRecord | None:
         """The record of a Module subclass, None until the plugin has analysed it."""
-        data = info.metadata.get(METADATA_KEY)
-        if not isinstance(data, dict) or data.get("layout") != LAYOUT:
+        data = _stored(info)
+        if data is None:
             return None
         return cls(
             serialized_fields=data["fields"],
@@ -115,3 +115,29 @@ class ClassRecord:
             assigns=data["assigns"],
             replaced=data["replaced"],
         )
+
+
+# mypy asks the plugin about every call and attribute: these two answer from the
+# stored data without building a record.
+
+
+def has_record(info: TypeInfo) -> bool:
+    """Whether the plugin has analysed `info` (a Module subclass), as `read` would say."""
+    return _stored(info) is not None
+
+
+def declares_field(info: TypeInfo, name: str) -> bool:
+    """Whether `info` has a record that declares the field `name` (as `field_names`)."""
+    data = _stored(info)
+    return data is not None and name in _field_names(data["fields"])
+
+
+def _stored(info: TypeInfo) -> dict[str, Any] | None:
+    data = info.metadata.get(METADATA_KEY)
+    if not isinstance(data, dict) or data.get("layout") != LAYOUT:
+        return None
+    return data
+
+
+def _field_names(serialized_fields: list[dict[str, Any]]) -> set[str]:
+    return {data["name"] for data in serialized_fields if not data["init_only"]}

@@ -18,7 +18,7 @@ from mypy.types import FunctionLike, Type
 
 from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
-from ._metadata import LAYOUT, ClassRecord
+from ._metadata import LAYOUT, declares_field, has_record
 from ._names import class_of, is_module_subclass
 from ._transforms import SIGNATURE_KEEPING, keep_overloads
 from ._tree_at import TREE_AT, tree_at_signature, tree_at_type
@@ -43,7 +43,8 @@ class EquimodPlugin(Plugin):
             return keep_overloads
         if fullname == TREE_AT:
             return tree_at_type
-        return check_instantiation if self._record(fullname) is not None else None
+        info = self._class(fullname)
+        return check_instantiation if info is not None and has_record(info) else None
 
     def get_function_signature_hook(
         self, fullname: str
@@ -53,19 +54,14 @@ class EquimodPlugin(Plugin):
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # mypy names the attribute after the class that declares it.
         owner, _, name = fullname.rpartition(".")
-        record = self._record(owner)
-        if record is None or name not in record.field_names:
+        info = self._class(owner)
+        if info is None or not declares_field(info, name):
             return None
         return self._field_writes.check
 
     def _module_class(self, fullname: str) -> TypeInfo | None:
         info = self._class(fullname)
         return info if info is not None and is_module_subclass(info) else None
-
-    def _record(self, fullname: str) -> ClassRecord | None:
-        # Only Module subclasses the plugin has analysed have one: no MRO walk needed.
-        info = self._class(fullname)
-        return ClassRecord.read(info) if info is not None else None
 
     def _class(self, fullname: str) -> TypeInfo | None:
         symbol = self.lookup_fully_qualified(fullname)
