@@ -532,9 +532,15 @@ def write_plot(rows: list[Row], scaling: list[Row], path: pathlib.Path) -> None:
 
 def write_readme(text: str, readme: pathlib.Path = README) -> None:
     """Replace what stands between the README's benchmark markers with `text`."""
-    content = readme.read_text()
-    start, end = content.index(README_START), content.index(README_END)
-    readme.write_text(content[: start + len(README_START)] + "\n" + text + "\n" + content[end:])
+    write_between_markers(text, readme, README_START, README_END)
+
+
+def write_between_markers(
+    text: str, path: pathlib.Path, start_marker: str, end_marker: str
+) -> None:
+    content = path.read_text()
+    start, end = content.index(start_marker), content.index(end_marker)
+    path.write_text(content[: start + len(start_marker)] + "\n" + text + "\n" + content[end:])
 
 
 def main(argv: list[str] | None = None) -> int:

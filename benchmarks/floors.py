@@ -1,0 +1,253 @@
+"""The least the design behind each row that misses its target can cost.
+
+Each floor keeps the one thing equimod must do for that row and drops the rest,
+and is measured in the same run as equimod itself (interleaved, medians, as in
+`bench.py`). A row whose floor is already above the row's target cannot meet it
+without changing that part of the design; docs/performance.md says which.
+
+    python benchmarks/floors.py           # print the table
+    python benchmarks/floors.py --quick   # smoke run: few repeats, numbers are rough
+    python benchmarks/floors.py --write   # also write it into docs/performance.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+import bench
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+
+import equimod
+
+DOCS = bench.ROOT / "docs" / "performance.md"
+DOCS_START = "<!-- floors table: written by `python benchmarks/floors.py --write` -->"
+DOCS_END = "<!-- end of floors table -->"
+
+
+@dataclasses.dataclass
+class Floor:
+    name: str
+    target: float  # the row's target, as a ratio to `baseline`
+    baseline: str  # what the target is measured against: "dc" or "plain"
+    what: str  # what the floor keeps
+    row: bench.Row
+
+
+# --- unflatten: JAX's C++ dataclass path calls the class with keywords --------
+
+
+class _ReturnAtOnce(type):
+    """A metaclass whose call, like equimod's, takes any arguments, and does nothing."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return _BUILT
+
+
+class _KeywordCalled(metaclass=_ReturnAtOnce):
+    pass
+
+
+_BUILT = object.__new__(_KeywordCalled)
+# Registered as equimod registers a class with a hand-written __init__: two data
+# fields, three static fields and the unflatten token.
+jtu.register_dataclass(
+    _KeywordCalled,
+    data_fields=["weight", "bias"],
+    meta_fields=["in_features", "out_features", "use_bias", "_equimod_unflatten"],
+)
+
+
+# --- construction with a hand-written __init__: a Python __setattr__ ----------
+
+
+class _CallsInit(type):
+    def __call__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        self = object.__new__(cls)
+        cls.__init__(self, *args, **kwargs)
+        return self
+
+
+class _ForwardingSetattr(metaclass=_CallsInit):
+    def __init__(self, weight: jax.Array, bias: jax.Array) -> None:
+        self.weight = weight
+        self.bias = bias
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+
+# --- method read: a Python __get__ that makes an object -----------------------
+
+
+class _HolderOnRead:
+    """Reads as a new object holding the function and the instance, made as cheaply
+    as measured: a SimpleNamespace (object.__new__ and a dict cost more)."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return types.SimpleNamespace(__func__=_function, __self__=instance)
+
+
+def _function() -> None:
+    pass
+
+
+class _WithDescriptor:
+    method = _HolderOnRead()
+
+
+def build_floors() -> list[Floor]:
+    keys = jax.random.split(jax.random.key(0), bench.DEPTH)
+    layers = tuple(equimod.nn.Linear(bench.WIDTH, bench.WIDTH, key=k) for k in keys)
+    em_stack = bench.EmStack(layers)
+    dc_stack = bench.DcStack(
+        tuple(bench.DcLinear(x.weight, x.bias, bench.WIDTH, bench.WIDTH, True) for x in layers)  # type: ignore[arg-type]
+    )
+    one = layers[0]
+    keyword_called = object.__new__(_KeywordCalled)
+    vars(keyword_called).update(
+        weight=one.weight, bias=one.bias, in_features=4, out_features=4, use_bias=True
+    )
+    vars(keyword_called)["_equimod_unflatten"] = 0
+    unflatteners: dict[str, Callable[[], object]] = {}
+    for name, tree in (
+        ("dc", dc_stack),
+        ("equimod", em_stack),
+        ("floor", bench.DcStack((keyword_called,) * bench.DEPTH)),  # type: ignore[arg-type]
+    ):
+        leaves, treedef = jtu.tree_flatten(tree)
+        unflatteners[name] = functools.partial(jtu.tree_unflatten, treedef, leaves)
+
+    w = jnp.ones(bench.WIDTH)
+    plain, em_pair = bench.Plain(w), bench.EmPair(w, w)
+    with_descriptor = _WithDescriptor()
+
+    x = jnp.ones(bench.WIDTH)
+
+    def first_bias(model: Any, x: jax.Array) -> Any:
+        return x + model.layers[0].bias
+
+    jitted, filter_jitted = jax.jit(first_bias), equimod.filter_jit(first_bias)
+
+    def jit_and_flatten() -> object:
+        jtu.tree_flatten(((dc_stack, x), {}))
+        return jitted(dc_stack, x)
+
+    return [
+        Floor(
+            f"unflatten: {bench.DEPTH}-layer stack",
+            0.7,
+            "dc",
+            "a metaclass `__call__(cls, *args, **kwargs)` that returns at once, "
+            "registered as equimod registers `nn.Linear`: JAX calls the class with "
+            "keywords, and a call that takes any arguments receives them as a dict",
+            bench.Row("unflatten", unflatteners, "dc", None, 200),
+        ),
+        Floor(
+            "construct: custom `__init__`",
+            2.0,
+            "dc",
+            "a metaclass `__call__` that runs `__init__`, and a `__setattr__` that "
+            "only forwards to `object.__setattr__`: checking each assignment where "
+            "it is made takes a Python call per assignment",
+            bench.Row(
+                "custom init",
+                {
+                    "dc": lambda: bench.DcPairCustom(w, w),
+                    "equimod": lambda: bench.EmPairCustom(w, w),
+                    "floor": lambda: _ForwardingSetattr(w, w),
+                },
+                "dc",
+                None,
+                20_000,
+            ),
+        ),
+        Floor(
+            "method read (vs a plain bound method)",
+            4.0,
+            "plain",
+            "a descriptor whose Python `__get__` returns a new object holding the "
+            "function and the instance: a bound method that is a pytree cannot be "
+            "Python's own",
+            bench.Row(
+                "method read",
+                {
+                    "plain": lambda: plain.method,
+                    "equimod": lambda: em_pair.method,
+                    "floor": lambda: with_descriptor.method,
+                },
+                "plain",
+                None,
+                100_000,
+            ),
+        ),
+        Floor(
+            f"filter_jit dispatch: {bench.DEPTH}-layer stack (dc: jax.jit)",
+            1.3,
+            "dc",
+            "`jax.jit` on the dataclass plus one flatten of its arguments: "
+            "`filter_jit` must flatten them once to find the leaves that are not "
+            "arrays before `jax.jit` sees them",
+            bench.Row(
+                "filter_jit",
+                {
+                    "dc": lambda: jitted(dc_stack, x),
+                    "equimod": lambda: filter_jitted(em_stack, x),
+                    "floor": jit_and_flatten,
+                },
+                "dc",
+                None,
+                500,
+            ),
+        ),
+    ]
+
+
+def render(floors: list[Floor]) -> str:
+    lines = [
+        "| operation | target | equimod | floor | what the floor keeps |",
+        "|---|---|---|---|---|",
+    ]
+    for floor in floors:
+        medians = floor.row.medians
+        base = medians[floor.baseline]
+        lines.append(
+            f"| {floor.name} | <= {floor.target}x {floor.baseline} | "
+            f"{medians['equimod'] / base:.2f}x | {medians['floor'] / base:.2f}x | {floor.what} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
+    mode.add_argument("--write", action="store_true", help="write the table into the docs")
+    args = parser.parse_args(argv)
+    repeats, scale = (3, 0.02) if args.quick else (15, 1.0)
+    floors = build_floors()
+    bench.measure([floor.row for floor in floors], repeats, scale)
+    text = "\n\n".join(
+        [
+            f"equimod {equimod.__version__}, JAX {jax.__version__}, "
+            f"Python {sys.version.split()[0]}; medians of {repeats} interleaved samples, "
+            "as ratios to the row's baseline",
+            render(floors),
+        ]
+    )
+    print(text)
+    if args.write:
+        bench.write_between_markers(text, DOCS, DOCS_START, DOCS_END)
+        print(f"wrote {DOCS.relative_to(bench.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
