@@ -16,7 +16,6 @@ import argparse
 import dataclasses
 import functools
 import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -44,18 +43,22 @@ class Floor:
 # --- unflatten: JAX's C++ dataclass path calls the class with keywords --------
 
 
-class _ReturnAtOnce(type):
-    """A metaclass whose call, like equimod's, takes any arguments, and does nothing."""
+class _BuildsFromKeywords(type):
+    """equimod's unflatten with nothing else: a call that, since it must accept any
+    call a user makes, takes any arguments, and makes the instance from the keywords."""
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        return _BUILT
+    def __call__(cls: Any, *args: Any, _equimod_unflatten: object = None, **kwargs: Any) -> Any:
+        self = _new(cls)
+        _set_dict(self, kwargs)
+        return self
 
 
-class _KeywordCalled(metaclass=_ReturnAtOnce):
-    pass
+class _KeywordCalled(metaclass=_BuildsFromKeywords):
+    _equimod_unflatten = 0  # read by flatten, passed back by unflatten
 
 
-_BUILT = object.__new__(_KeywordCalled)
+_new = object.__new__
+_set_dict = vars(_KeywordCalled)["__dict__"].__set__
 # Registered as equimod registers a class with a hand-written __init__: two data
 # fields, three static fields and the unflatten token.
 jtu.register_dataclass(
@@ -68,31 +71,45 @@ jtu.register_dataclass(
 # --- construction with a hand-written __init__: a Python __setattr__ ----------
 
 
-class _CallsInit(type):
+class _MarksConstruction(type):
+    """Runs `__init__` with the instance marked as under construction."""
+
     def __call__(cls: Any, *args: Any, **kwargs: Any) -> Any:
         self = object.__new__(cls)
+        object.__setattr__(self, "_building", True)
         cls.__init__(self, *args, **kwargs)
+        object.__delattr__(self, "_building")
         return self
 
 
-class _ForwardingSetattr(metaclass=_CallsInit):
+class _ChecksEachAssignment(metaclass=_MarksConstruction):
+    _building = False
+
     def __init__(self, weight: jax.Array, bias: jax.Array) -> None:
         self.weight = weight
         self.bias = bias
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if not self._building:
+            raise AttributeError(name)
         object.__setattr__(self, name, value)
 
 
 # --- method read: a Python __get__ that makes an object -----------------------
 
 
-class _HolderOnRead:
-    """Reads as a new object holding the function and the instance, made as cheaply
-    as measured: a SimpleNamespace (object.__new__ and a dict cost more)."""
+class _Bound:
+    pass
 
+
+_set_bound_dict = vars(_Bound)["__dict__"].__set__
+
+
+class _BindsOnRead:
     def __get__(self, instance: object, owner: type | None = None) -> Any:
-        return types.SimpleNamespace(__func__=_function, __self__=instance)
+        bound = _Bound()  # a plain class: made by C code alone
+        _set_bound_dict(bound, {"__func__": _function, "__self__": instance})
+        return bound
 
 
 def _function() -> None:
@@ -100,7 +117,7 @@ def _function() -> None:
 
 
 class _WithDescriptor:
-    method = _HolderOnRead()
+    method = _BindsOnRead()
 
 
 def build_floors() -> list[Floor]:
@@ -112,15 +129,22 @@ def build_floors() -> list[Floor]:
     )
     one = layers[0]
     keyword_called = object.__new__(_KeywordCalled)
-    vars(keyword_called).update(
-        weight=one.weight, bias=one.bias, in_features=4, out_features=4, use_bias=True
+    _set_dict(
+        keyword_called,
+        {
+            "weight": one.weight,
+            "bias": one.bias,
+            "in_features": 4,
+            "out_features": 4,
+            "use_bias": True,
+        },
     )
-    vars(keyword_called)["_equimod_unflatten"] = 0
     unflatteners: dict[str, Callable[[], object]] = {}
     for name, tree in (
         ("dc", dc_stack),
         ("equimod", em_stack),
-        ("floor", bench.DcStack((keyword_called,) * bench.DEPTH)),  # type: ignore[arg-type]
+        # In equimod's own stack, so that only the layers differ.
+        ("floor", bench.EmStack((keyword_called,) * bench.DEPTH)),  # type: ignore[arg-type]
     ):
         leaves, treedef = jtu.tree_flatten(tree)
         unflatteners[name] = functools.partial(jtu.tree_unflatten, treedef, leaves)
@@ -145,24 +169,27 @@ def build_floors() -> list[Floor]:
             f"unflatten: {bench.DEPTH}-layer stack",
             0.7,
             "dc",
-            "a metaclass `__call__(cls, *args, **kwargs)` that returns at once, "
-            "registered as equimod registers `nn.Linear`: JAX calls the class with "
-            "keywords, and a call that takes any arguments receives them as a dict",
+            "a class registered as equimod registers `nn.Linear`, whose metaclass "
+            "`__call__(cls, *args, _equimod_unflatten=None, **kwargs)` makes the "
+            "instance with the keywords as its `__dict__`: JAX calls the class with "
+            "keywords, and a call that must accept any arguments receives them as a "
+            "new dict",
             bench.Row("unflatten", unflatteners, "dc", None, 200),
         ),
         Floor(
             "construct: custom `__init__`",
             2.0,
             "dc",
-            "a metaclass `__call__` that runs `__init__`, and a `__setattr__` that "
-            "only forwards to `object.__setattr__`: checking each assignment where "
-            "it is made takes a Python call per assignment",
+            "a metaclass `__call__` that marks the instance as under construction "
+            "around `__init__`, and a `__setattr__` that checks the mark and "
+            "forwards to `object.__setattr__`: checking each assignment where it is "
+            "made takes a Python call per assignment",
             bench.Row(
                 "custom init",
                 {
                     "dc": lambda: bench.DcPairCustom(w, w),
                     "equimod": lambda: bench.EmPairCustom(w, w),
-                    "floor": lambda: _ForwardingSetattr(w, w),
+                    "floor": lambda: _ChecksEachAssignment(w, w),
                 },
                 "dc",
                 None,
@@ -173,9 +200,9 @@ def build_floors() -> list[Floor]:
             "method read (vs a plain bound method)",
             4.0,
             "plain",
-            "a descriptor whose Python `__get__` returns a new object holding the "
-            "function and the instance: a bound method that is a pytree cannot be "
-            "Python's own",
+            "a descriptor whose Python `__get__` returns a new instance of a plain "
+            "class (made by C code alone) holding the function and the instance: a "
+            "bound method that is a pytree cannot be Python's own",
             bench.Row(
                 "method read",
                 {
