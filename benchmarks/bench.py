@@ -543,13 +543,19 @@ def write_between_markers(
     path.write_text(content[: start + len(start_marker)] + "\n" + text + "\n" + content[end:])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_mode(argv: list[str] | None, doc: str | None, write_help: str) -> tuple[int, float, bool]:
+    """Repeats and the scale of each sample's calls (--quick: a smoke run), and --write."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
-    mode.add_argument("--write", action="store_true", help="write the README's tables and the plot")
+    mode.add_argument("--write", action="store_true", help=write_help)
     args = parser.parse_args(argv)
     repeats, scale = (3, 0.02) if args.quick else (15, 1.0)
+    return repeats, scale, args.write
+
+
+def main(argv: list[str] | None = None) -> int:
+    repeats, scale, write = parse_mode(argv, __doc__, "write the README's tables and the plot")
     rows = build_rows()
     measure(rows, repeats, scale)
     scaling = build_scaling_rows()
@@ -567,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     print(text)
-    if args.write:
+    if write:
         write_readme(text)
         write_plot(rows, scaling, PLOT)
         print(f"wrote {README.relative_to(ROOT)} and {PLOT.relative_to(ROOT)}")

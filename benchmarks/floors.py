@@ -12,7 +12,6 @@ without changing that part of the design; docs/performance.md says which.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import sys
@@ -253,12 +252,7 @@ def render(floors: list[Floor]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
-    mode.add_argument("--write", action="store_true", help="write the table into the docs")
-    args = parser.parse_args(argv)
-    repeats, scale = (3, 0.02) if args.quick else (15, 1.0)
+    repeats, scale, write = bench.parse_mode(argv, __doc__, "write the table into the docs")
     floors = build_floors()
     bench.measure([floor.row for floor in floors], repeats, scale)
     text = "\n\n".join(
@@ -270,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     print(text)
-    if args.write:
+    if write:
         bench.write_between_markers(text, DOCS, DOCS_START, DOCS_END)
         print(f"wrote {DOCS.relative_to(bench.ROOT)}")
     return 0

@@ -37,16 +37,26 @@ FLOOR_ROWS = (
 VERDICTS = ("yes", "NO: above target", "NO: slower than Equinox")
 
 
-def test_quick_benchmark_gives_every_row_a_value_and_a_verdict() -> None:
+def _quick_run(script: str) -> dict[str, list[str]]:
+    """The table rows a script of benchmarks/ prints with --quick, by operation."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick"],
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    table = _table(result.stdout)
+    return {
+        cells[0]: cells
+        for line in result.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| operation")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+
+
+def test_quick_benchmark_gives_every_row_a_value_and_a_verdict() -> None:
+    table = _quick_run("bench.py")
     for name in ROWS:
         cells = table[name]
         assert len(cells) == 9 and all(cells), cells
@@ -102,25 +112,8 @@ def test_the_readme_holds_a_written_table() -> None:
         assert f"| {name} |" in written
 
 
-def _table(stdout: str) -> dict[str, list[str]]:
-    return {
-        cells[0]: cells
-        for line in stdout.splitlines()
-        if line.startswith("| ") and not line.startswith("| operation")
-        for cells in [[c.strip() for c in line.strip("|").split("|")]]
-    }
-
-
 def test_quick_floors_give_every_row_equimods_ratio_and_the_floors() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "floors.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    table = _table(result.stdout)
+    table = _quick_run("floors.py")
     assert set(table) == set(FLOOR_ROWS)
     for cells in table.values():
         assert len(cells) == 5 and all(cells), cells
