@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import jax
 import jax.numpy as jnp
@@ -65,23 +65,32 @@ def parse_padding(
         if value.upper() not in _PADDING_STRINGS:
             raise error
         return value.upper()
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    pairs = padding_pairs(value, n)
+    if pairs is None:
+        raise error
+    return pairs
+
+
+def padding_pairs(value: object, n: int) -> tuple[tuple[int, int], ...] | None:
+    """One `(before, after)` pair per dimension from a size, `n` sizes or `n` pairs;
+    None for anything else."""
+    if _is_size(value):
         return ((value, value),) * n
     if not isinstance(value, Sequence) or len(value) != n:
-        raise error
+        return None
     pairs = []
     for item in value:
-        if isinstance(item, int) and not isinstance(item, bool) and item >= 0:
+        if _is_size(item):
             pairs.append((item, item))
-        elif (
-            isinstance(item, Sequence)
-            and len(item) == 2
-            and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in item)
-        ):
+        elif isinstance(item, Sequence) and len(item) == 2 and all(map(_is_size, item)):
             pairs.append((int(item[0]), int(item[1])))
         else:
-            raise error
+            return None
     return tuple(pairs)
+
+
+def _is_size(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def check_channels(layer: str, in_channels: int, out_channels: int, groups: int) -> None:

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._module import Module, field
-from ._conv import ntuple
+from ._conv import ntuple, padding_pairs
 from ._misc import check_size
 
 _MSG_PADDING = (
@@ -41,24 +41,9 @@ _MSG_TOO_SMALL = (
 
 def _pool_padding(layer: str, value: Any, kernel: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     n = len(kernel)
-    error = ValueError(_MSG_PADDING.format(layer=layer, n=n, kernel=kernel, value=value))
-
-    def is_size(v: object) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
-
-    if is_size(value):
-        pairs = ((value, value),) * n
-    elif isinstance(value, Sequence) and len(value) == n:
-        if all(is_size(v) for v in value):
-            pairs = tuple((v, v) for v in value)
-        elif all(isinstance(v, Sequence) and len(v) == 2 and all(map(is_size, v)) for v in value):
-            pairs = tuple((v[0], v[1]) for v in value)
-        else:
-            raise error
-    else:
-        raise error
-    if any(max(pair) > k for pair, k in zip(pairs, kernel, strict=True)):
-        raise error
+    pairs = padding_pairs(value, n)
+    if pairs is None or any(max(pair) > k for pair, k in zip(pairs, kernel, strict=True)):
+        raise ValueError(_MSG_PADDING.format(layer=layer, n=n, kernel=kernel, value=value))
     return pairs
 
 
