@@ -241,3 +241,13 @@ def test_integer_max_pool_and_rope_precompute() -> None:
     assert not np.allclose(
         nn.RotaryPositionalEmbedding(4)(x), nn.RotaryPositionalEmbedding(4, theta=10.0)(x)
     )
+
+
+def test_pool_padding_given_as_pairs_pads_each_side_as_asked() -> None:
+    x = jnp.arange(6, dtype=jnp.int32).reshape(1, 6)
+    # (1, 0): one step of padding before, none after; one int per dimension means both.
+    assert nn.MaxPool1d(2, 2, padding=((1, 0),))(x).tolist() == [[0, 2, 4]]
+    assert nn.MaxPool1d(2, 2, padding=((0, 1),))(x).tolist() == [[1, 3, 5]]
+    assert nn.MaxPool1d(2, 2, padding=(1,))(x).tolist() == [[0, 2, 4, 5]]
+    with pytest.raises(ValueError, match=r"none larger than the kernel size \(2,\)"):
+        nn.MaxPool1d(2, padding=((0, 3),))
