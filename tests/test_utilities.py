@@ -226,3 +226,23 @@ def test_debug_backward_nan(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.filterwarnings("ignore:Python iterable type 'generator'")
 def test_debug_breakpoint_if_does_not_stop_when_false() -> None:
     jax.jit(lambda x: equimod.debug.breakpoint_if(x > 5))(1.0)
+
+
+def test_debug_breakpoint_if_stops_when_any_element_is_true(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A debugger cannot be driven from a test: stand in for it with a callback
+    # that records when the compiled code reaches the breakpoint, and its options.
+    stops: list[dict[str, object]] = []
+
+    def breakpoint_standing_in(**kwargs: object) -> None:
+        jax.debug.callback(lambda: stops.append(kwargs))
+
+    monkeypatch.setattr(jax.debug, "breakpoint", breakpoint_standing_in)
+    check = jax.jit(lambda x: equimod.debug.breakpoint_if(x > 5, num_frames=2))
+    check(jnp.array([1.0, 2.0]))
+    jax.effects_barrier()
+    assert stops == []
+    check(jnp.array([1.0, 9.0]))
+    jax.effects_barrier()
+    assert stops == [{"num_frames": 2}]
