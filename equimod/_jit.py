@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import types
+import warnings
 from collections.abc import Callable, Hashable
 from typing import Any, Literal, ParamSpec, TypeVar, overload
 
@@ -21,8 +22,20 @@ from ._transformed import Transformed, callable_name
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-Donate = Literal["none", "all", "all-except-first"]
-_DONATE_OPTIONS = ("none", "all", "all-except-first")
+Donate = Literal["none", "all", "all-except-first", "warn", "warn-except-first"]
+_DONATE_OPTIONS = ("none", "all", "all-except-first", "warn", "warn-except-first")
+# The jitted function's argument numbers each option donates: 1 holds the first
+# argument's arrays, 2 the other arguments'.
+_DONATED_ARGNUMS = {
+    "all": (1, 2),
+    "warn": (1, 2),
+    "all-except-first": (2,),
+    "warn-except-first": (2,),
+}
+# JAX warns when it cannot reuse a donated buffer: the "all" options silence that
+# warning, the "warn" ones keep it (as in Equinox).
+SILENT_DONATE = frozenset({"all", "all-except-first"})
+UNUSABLE_DONATION_WARNING = "Some donated buffers were not usable"
 
 _MSG_NOT_CALLABLE = "filter_jit expects a callable to compile, got {fun!r}."
 _MSG_BAD_DONATE = "filter_jit(donate=...) must be one of {options}, got {donate!r}."
@@ -140,8 +153,18 @@ def _call_traced(
 def _compile(donate: str) -> Any:
     # The wrapped callable's own arrays are never donated: a layer stored in the
     # wrapper is used again by the next call.
-    donate_argnums = {"all": (1, 2), "all-except-first": (2,)}.get(donate, ())
+    donate_argnums = _DONATED_ARGNUMS.get(donate, ())
     return jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums)
+
+
+def call_donating(donate: str, function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)`, without JAX's warning about unusable donated buffers
+    where `donate` asks for silence."""
+    if donate not in SILENT_DONATE:
+        return function(*args)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=UNUSABLE_DONATION_WARNING)
+        return function(*args)
 
 
 class _JitWrapper(Transformed):
@@ -171,7 +194,7 @@ class _JitWrapper(Transformed):
             fun_dynamic, fun_static = _split(fun_leaves)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         dynamic, static_leaves = _split(leaves)
-        if self.donate == "all-except-first" and args:
+        if self.donate in ("all-except-first", "warn-except-first") and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
         else:
             n_first = len(dynamic)
@@ -182,8 +205,8 @@ class _JitWrapper(Transformed):
             self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
         try:
-            out_dynamic, out_static = self.jitted(
-                fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+            out_dynamic, out_static = call_donating(
+                self.donate, self.jitted, fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
             )
         except Exception as error:
             # JAX's error for a failed `error_if` check, whose type varies across
@@ -237,7 +260,9 @@ def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
     Args:
         fun: The function to compile. Omit it to get a decorator.
         donate: `"none"`; `"all"`, to donate every input array buffer to the
-            output; or `"all-except-first"`, to donate all but the first argument's.
+            output; `"all-except-first"`, to donate all but the first argument's;
+            or `"warn"`/`"warn-except-first"`, the same but keeping JAX's warning
+            when a donated buffer cannot be reused (the `"all"` options silence it).
 
     Returns:
         A function with `fun`'s signature (a Module wrapping `fun`, whose arrays

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Literal, ParamSpec, TypeVar, cast, overload
+from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 import jax
 import jax.tree_util as jtu
 
 from ._filters import is_array
+from ._jit import call_donating
 from ._module import field, module_update_wrapper
 from ._transformed import Transformed, callable_name
 
@@ -201,7 +202,7 @@ class _PmapWrapper(_VmapWrapper):
             axis_size=self.axis_size,
             donate_argnums=() if self.donate == "none" else (0,),
         )
-        return cast(Callable[..., Any], mapped)
+        return functools.partial(call_donating, self.donate, mapped)
 
 
 def _return_all(inner: Callable[[list[Any]], list[Any]], mapped: list[Any]) -> list[Any]:
@@ -332,8 +333,9 @@ def filter_pmap(
             `jax.lax.pmean` (and `nn.BatchNorm`).
         axis_size: The size of the mapped axis; needed only when no argument is
             mapped.
-        donate: `"none"`, or `"all"`/`"warn"` to donate the mapped input buffers
-            (JAX warns where it cannot).
+        donate: `"none"`; `"all"`, to donate the mapped input buffers; or
+            `"warn"`, the same but keeping JAX's warning when a donated buffer
+            cannot be reused (`"all"` silences it).
 
     Returns:
         A function with `fun`'s signature.

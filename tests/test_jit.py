@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -82,7 +83,6 @@ def test_as_a_method_decorator_the_instance_is_traced() -> None:
     assert Scaler(jnp.array(1.0)).double(jnp.ones(1)).tolist() == [2.0]
 
 
-@pytest.mark.filterwarnings("ignore:Some donated buffers were not usable")
 def test_decorator_with_arguments_and_donation() -> None:
     @equimod.filter_jit(donate="all")
     def add(x: jax.Array, y: jax.Array) -> jax.Array:
@@ -95,6 +95,35 @@ def test_decorator_with_arguments_and_donation() -> None:
         return x + y
 
     assert add_first(jnp.ones(2), jnp.ones(2)).tolist() == [2.0, 2.0]
+
+
+def test_donation_gives_each_option_its_buffers() -> None:
+    def step(x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+        return x + 1, y + 1  # outputs of the inputs' shapes: the buffers are reused
+
+    for donate, x_donated in (("warn", True), ("warn-except-first", False), ("none", False)):
+        x, y = jnp.ones(2), jnp.ones(2)
+        equimod.filter_jit(step, donate=donate)(x, y)  # type: ignore[call-overload]
+        assert (x.is_deleted(), y.is_deleted()) == (x_donated, donate != "none"), donate
+
+
+def test_donation_warning_is_silenced_by_all_and_kept_by_warn() -> None:
+    # A sum cannot be written into the donated buffer, so JAX warns (as in Equinox,
+    # "all" silences that and "warn" keeps it).
+    def total(*xs: jax.Array) -> jax.Array:
+        return sum((jnp.sum(x) for x in xs), start=jnp.zeros(()))
+
+    for donate in ("all", "all-except-first"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            equimod.filter_jit(total, donate=donate)(jnp.ones(3), jnp.ones(3))  # type: ignore[call-overload]
+    with pytest.warns(UserWarning, match="Some donated buffers were not usable"):
+        equimod.filter_jit(total, donate="warn")(jnp.ones(3))
+    with pytest.warns(UserWarning, match="Some donated buffers were not usable"):
+        equimod.filter_pmap(total, donate="warn")(jnp.ones((1, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        equimod.filter_pmap(total, donate="all")(jnp.ones((1, 3)))
 
 
 def test_bad_inputs() -> None:

@@ -30,6 +30,8 @@ def step(model: equimod.nn.Linear, x: jax.Array) -> equimod.nn.Linear:
 
 
 assert_type(step(model, x), equimod.nn.Linear)
+# Equinox's options, with their meaning: "warn" keeps JAX's unusable-buffer warning.
+assert_type(equimod.filter_jit(loss, donate="warn-except-first")(model, x), jax.Array)
 equimod.filter_jit(loss, donate="some")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
 
 value, grads = equimod.filter_value_and_grad(loss)(model, x)

@@ -239,11 +239,15 @@ def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T: .
 
 @overload
 def filter_jit(
-    fun: Callable[_P, _R], *, donate: Literal["none", "all", "all-except-first"] = "none"
+    fun: Callable[_P, _R],
+    *,
+    donate: Literal["none", "all", "all-except-first", "warn", "warn-except-first"] = "none",
 ) -> Callable[_P, _R]: ...
 @overload
 def filter_jit(
-    fun: None = None, *, donate: Literal["none", "all", "all-except-first"] = "none"
+    fun: None = None,
+    *,
+    donate: Literal["none", "all", "all-except-first", "warn", "warn-except-first"] = "none",
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 @overload
 def filter_value_and_grad(
