@@ -246,3 +246,24 @@ def test_every_layer_passes_through_filter_jit() -> None:
     call = equimod.filter_jit(lambda layer, x: layer(x))
     for layer, x in layers:
         assert jnp.allclose(call(layer, x), layer(x))  # type: ignore[operator]
+
+
+def test_mlp_scan_stacks_the_hidden_layers_and_matches_equinox() -> None:
+    looped = nn.MLP(3, 2, width_size=5, depth=4, key=KEY)
+    scanned = nn.MLP(3, 2, width_size=5, depth=4, scan=True, key=KEY)
+    first, stacked, last = scanned.layers
+    # The same parameters as without scan, the three middle layers stacked.
+    assert stacked.weight.shape == (3, 5, 5)
+    assert jnp.array_equal(stacked.weight, jnp.stack([la.weight for la in looped.layers[1:4]]))
+    assert jnp.array_equal(first.weight, looped.layers[0].weight)
+    assert jnp.array_equal(last.weight, looped.layers[-1].weight)
+    x = jnp.arange(3.0)
+    assert jnp.allclose(scanned(x), looped(x), atol=1e-6)
+    theirs = copy_params(scanned, eqx.nn.MLP(3, 2, 5, 4, scan=True, key=KEY))
+    assert jnp.allclose(scanned(x), theirs(x), atol=1e-6)  # type: ignore[operator]
+    grads = equimod.filter_grad(lambda m: m(x).sum())(scanned)
+    assert grads.layers[1].weight.shape == (3, 5, 5)
+    # depth 1 has no hidden layer to scan over; depth 0 is one Linear.
+    for depth in (0, 1):
+        short = nn.MLP(3, 2, width_size=5, depth=depth, scan=True, key=KEY)
+        assert short(x).shape == (2,)

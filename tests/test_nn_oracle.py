@@ -52,6 +52,8 @@ CASES: list[Case] = [
     ("ConvTranspose1d", lambda m: m.ConvTranspose1d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2, key=KEY), lambda: _normal((2, 5)), "plain"),
     ("ConvTranspose1d-same-circular", lambda m: m.ConvTranspose1d(2, 3, 3, stride=2, padding="SAME", padding_mode="CIRCULAR", key=KEY), lambda: _normal((2, 5)), "plain"),
     ("ConvTranspose2d", lambda m: m.ConvTranspose2d(2, 3, (3, 2), stride=(2, 1), padding="SAME_LOWER", dilation=(1, 2), key=KEY), lambda: _normal((2, 4, 3)), "plain"),
+    # By position, in Equinox's order: stride, output_padding, padding.
+    ("ConvTranspose2d-positional", lambda m: m.ConvTranspose2d(2, 3, 3, 2, 1, 0, key=KEY), lambda: _normal((2, 4, 3)), "plain"),
     ("ConvTranspose3d", lambda m: m.ConvTranspose3d(2, 1, 2, stride=2, use_bias=False, key=KEY), lambda: _normal((2, 2, 3, 2)), "plain"),
     ("MaxPool1d-ceil", lambda m: m.MaxPool1d(3, 2, 1, use_ceil=True), lambda: _normal((2, 6)), "plain"),
     ("AvgPool2d", lambda m: m.AvgPool2d((2, 3), (1, 2), ((1, 0), (1, 1))), lambda: _normal((2, 4, 5)), "plain"),

@@ -215,14 +215,16 @@ class ConvTranspose1d(ConvTranspose):
             valid.
     """
 
+    # `output_padding` before `padding`, as in Equinox: calls passing both by
+    # position must mean the same.
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
@@ -273,8 +275,8 @@ class ConvTranspose2d(ConvTranspose):
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
@@ -325,8 +327,8 @@ class ConvTranspose3d(ConvTranspose):
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,

@@ -32,6 +32,10 @@ class MLP(Module):
         use_bias: Whether the hidden layers have biases.
         use_final_bias: Whether the output layer has a bias.
         dtype: The parameters' dtype (default float32, float64 under x64).
+        scan: Store the hidden layers after the first as one `Linear` whose arrays
+            are stacked, and apply them with `jax.lax.scan`: one compiled step for
+            all of them, so compilation time does not grow with `depth`. The
+            parameters are those of `scan=False` with the same key, stacked.
         key: A PRNG key for the initialisation.
 
     Raises:
@@ -47,6 +51,7 @@ class MLP(Module):
     out_size: int | Literal["scalar"] = field(static=True)
     width_size: int = field(static=True)
     depth: int = field(static=True)
+    scan: bool = field(static=True)
 
     def __init__(
         self,
@@ -60,6 +65,7 @@ class MLP(Module):
         use_final_bias: bool = True,
         dtype: Any = None,
         *,
+        scan: bool = False,
         key: jax.Array,
     ) -> None:
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
@@ -71,10 +77,14 @@ class MLP(Module):
             layers = [Linear(in_size, out_size, use_final_bias, dtype, key=keys[0])]
         else:
             layers = [Linear(in_size, width_size, use_bias, dtype, key=keys[0])]
-            layers += [
-                Linear(width_size, width_size, use_bias, dtype, key=keys[i])
-                for i in range(1, depth)
-            ]
+
+            def hidden(key: jax.Array) -> Linear:
+                return Linear(width_size, width_size, use_bias, dtype, key=key)
+
+            if scan:
+                layers.append(jax.vmap(hidden)(keys[1:depth]))
+            else:
+                layers += [hidden(keys[i]) for i in range(1, depth)]
             layers.append(Linear(width_size, out_size, use_final_bias, dtype, key=keys[-1]))
         self.layers = tuple(layers)
         self.activation = activation
@@ -85,6 +95,7 @@ class MLP(Module):
         self.out_size = out_size
         self.width_size = width_size
         self.depth = depth
+        self.scan = scan
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Apply the layers in turn.
@@ -97,6 +108,11 @@ class MLP(Module):
             The output, shape `(out_size,)` (or `()`).
         """
         *hidden, last = self.layers
-        for layer in hidden:
-            x = self.activation(layer(x))
+        if self.scan and hidden:
+            first, stacked = hidden
+            x = self.activation(first(x))
+            x, _ = jax.lax.scan(lambda x, layer: (self.activation(layer(x)), None), x, stacked)
+        else:
+            for layer in hidden:
+                x = self.activation(layer(x))
         return self.final_activation(last(x))

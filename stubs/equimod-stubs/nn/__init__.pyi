@@ -85,6 +85,7 @@ class MLP(Module):
     out_size: int | Literal["scalar"]
     width_size: int
     depth: int
+    scan: bool
     def __init__(
         self,
         in_size: int | Literal["scalar"],
@@ -97,6 +98,7 @@ class MLP(Module):
         use_final_bias: bool = True,
         dtype: Any = None,
         *,
+        scan: bool = False,
         key: jax.Array,
     ) -> None: ...
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
@@ -277,8 +279,8 @@ class ConvTranspose1d(ConvTranspose):
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: _Padding = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: _Padding = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
@@ -295,8 +297,8 @@ class ConvTranspose2d(ConvTranspose):
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: _Padding = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: _Padding = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
@@ -313,8 +315,8 @@ class ConvTranspose3d(ConvTranspose):
         out_channels: int,
         kernel_size: int | Sequence[int],
         stride: int | Sequence[int] = 1,
-        padding: _Padding = 0,
         output_padding: int | Sequence[int] = 0,
+        padding: _Padding = 0,
         dilation: int | Sequence[int] = 1,
         groups: int = 1,
         use_bias: bool = True,
