@@ -48,50 +48,50 @@ class _MaxTracesWrapper(Transformed):
 
 
 @overload
-def assert_max_traces(fun: Callable[_P, _R], *, max_traces: int | None) -> Callable[_P, _R]: ...
+def assert_max_traces(fn: Callable[_P, _R], *, max_traces: int | None) -> Callable[_P, _R]: ...
 
 
 @overload
 def assert_max_traces(
-    fun: None = None, *, max_traces: int | None
+    fn: None = None, *, max_traces: int | None
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
-def assert_max_traces(fun: Any = None, *, max_traces: int | None) -> Any:
-    """Raise `RuntimeError` once `fun` is traced more than `max_traces` times.
+def assert_max_traces(fn: Any = None, *, max_traces: int | None) -> Any:
+    """Raise `RuntimeError` once `fn` is traced more than `max_traces` times.
 
     Put it inside `jax.jit`/`filter_jit` (`filter_jit(assert_max_traces(f,
     max_traces=1))`): the wrapped function runs its Python code only when JAX
     traces it, so the count is the number of compilations.
 
     Args:
-        fun: The function to count. Omit it to get a decorator.
+        fn: The function to count. Omit it to get a decorator.
         max_traces: The most traces allowed; `None` only counts (read the count with
             `get_num_traces`).
 
     Returns:
-        A function with `fun`'s signature that counts its calls.
+        A function with `fn`'s signature that counts its calls.
 
     Raises:
-        RuntimeError: When called for the `max_traces + 1`-th time, naming `fun`.
+        RuntimeError: When called for the `max_traces + 1`-th time, naming `fn`.
     """
-    if fun is None:
+    if fn is None:
         return functools.partial(assert_max_traces, max_traces=max_traces)
-    return module_update_wrapper(_MaxTracesWrapper(fun, max_traces, _Counter()))
+    return module_update_wrapper(_MaxTracesWrapper(fn, max_traces, _Counter()))
 
 
-def get_num_traces(fun: Callable[..., Any]) -> int:
+def get_num_traces(fn: Callable[..., Any]) -> int:
     """How many times a function wrapped by `assert_max_traces` has been traced.
 
     Args:
-        fun: What `assert_max_traces` returned.
+        fn: What `assert_max_traces` returned.
 
     Returns:
         The number of calls so far (of traces, when inside `jit`).
 
     Raises:
-        TypeError: If `fun` was not made by `assert_max_traces`.
+        TypeError: If `fn` was not made by `assert_max_traces`.
     """
-    if not isinstance(fun, _MaxTracesWrapper):
-        raise TypeError(_MSG_NOT_WRAPPED.format(fun=fun))
-    return fun.counter.count
+    if not isinstance(fn, _MaxTracesWrapper):
+        raise TypeError(_MSG_NOT_WRAPPED.format(fun=fn))
+    return fn.counter.count
