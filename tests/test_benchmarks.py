@@ -62,9 +62,8 @@ def test_quick_benchmark_gives_every_row_a_value_and_a_verdict() -> None:
         assert len(cells) == 9 and all(cells), cells
         ratio, target = float(cells[4].rstrip("x")), float(cells[7].removeprefix("<= ").rstrip("x"))
         assert cells[8] in VERDICTS
-        # The verdict follows from the ratio and the target (away from the rounding edge).
-        if abs(ratio - target) > 0.01:
-            assert (cells[8] == "NO: above target") == (ratio > target), cells
+        # The verdict follows from the printed ratio and the target.
+        assert (cells[8] == "NO: above target") == (ratio > target), cells
     for depth in bench.SCALING_DEPTHS:
         for kind in ("flatten", "unflatten", "filter_jit dispatch"):
             row = next(
@@ -84,6 +83,9 @@ def test_verdicts() -> None:
     assert bench.verdict(_row("a", 1.2, 2.0, 1.0)) == "NO: above target"
     assert bench.verdict(_row("a", 0.9, 0.8, 1.0)) == "NO: slower than Equinox"
     assert bench.verdict(_row("a", 5.0, 6.0, None)) == "yes"
+    # Judged as printed, to two decimals.
+    assert bench.verdict(_row("a", 1.004, 2.0, 1.0)) == "yes"
+    assert bench.verdict(_row("a", 1.006, 2.0, 1.0)) == "NO: above target"
 
 
 def test_write_replaces_the_readme_tables_and_draws_the_plot(tmp_path: Path) -> None:
