@@ -6,7 +6,7 @@ import functools
 import types
 import warnings
 from collections.abc import Callable, Hashable
-from typing import Any, Literal, ParamSpec, TypeVar, overload
+from typing import Any, Literal, ParamSpec, TypeVar, get_args, overload
 
 import jax
 import jax.tree_util as jtu
@@ -23,7 +23,7 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 Donate = Literal["none", "all", "all-except-first", "warn", "warn-except-first"]
-_DONATE_OPTIONS = ("none", "all", "all-except-first", "warn", "warn-except-first")
+_DONATE_OPTIONS = get_args(Donate)
 # The jitted function's argument numbers each option donates: 1 holds the first
 # argument's arrays, 2 the other arguments'.
 _DONATED_ARGNUMS = {
@@ -34,8 +34,8 @@ _DONATED_ARGNUMS = {
 }
 # JAX warns when it cannot reuse a donated buffer: the "all" options silence that
 # warning, the "warn" ones keep it (as in Equinox).
-SILENT_DONATE = frozenset({"all", "all-except-first"})
-UNUSABLE_DONATION_WARNING = "Some donated buffers were not usable"
+_SILENT_DONATE = frozenset({"all", "all-except-first"})
+_UNUSABLE_DONATION_WARNING = "Some donated buffers were not usable"
 
 _MSG_NOT_CALLABLE = "filter_jit expects a callable to compile, got {fun!r}."
 _MSG_BAD_DONATE = "filter_jit(donate=...) must be one of {options}, got {donate!r}."
@@ -160,10 +160,10 @@ def _compile(donate: str) -> Any:
 def call_donating(donate: str, function: Callable[..., Any], *args: Any) -> Any:
     """`function(*args)`, without JAX's warning about unusable donated buffers
     where `donate` asks for silence."""
-    if donate not in SILENT_DONATE:
+    if donate not in _SILENT_DONATE:
         return function(*args)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=UNUSABLE_DONATION_WARNING)
+        warnings.filterwarnings("ignore", message=_UNUSABLE_DONATION_WARNING)
         return function(*args)
 
 
