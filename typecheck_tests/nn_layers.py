@@ -20,6 +20,13 @@ assert_type(up(x2), jax.Array)
 nn.ConvTranspose(1, 2, 2, 3, key=key)
 nn.ConvTranspose1d(2, 2, 3)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 nn.ConvTranspose3d(2, 2, 3, output_padding="1", key=key)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+# By position as in Equinox: stride, output_padding, then padding.
+nn.ConvTranspose2d(2, 3, 3, 2, 1, "SAME", key=key)
+nn.ConvTranspose2d(2, 3, 3, 2, "SAME", 1, key=key)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+# MLP: scan, keyword-only as in Equinox.
+assert_type(nn.MLP(2, 3, 4, 3, scan=True, key=key)(jnp.ones(2)), jax.Array)
+nn.MLP(2, 3, 4, 3, scan="yes", key=key)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 # Pooling.
 assert_type(nn.MaxPool2d(2, stride=2, padding=((0, 1), (1, 0)), use_ceil=True)(x2), jax.Array)

@@ -117,6 +117,7 @@ assert_type(children, list[Any])
 traced = equimod.debug.assert_max_traces(loss, max_traces=1)
 assert_type(traced(model, x), jax.Array)
 assert_type(equimod.debug.get_num_traces(traced), int)
+assert_type(equimod.debug.get_num_traces(fn=traced), int)  # Equinox's parameter name
 assert_type(equimod.debug.backward_nan(model), equimod.nn.Linear)
 assert_type(equimod.debug.announce_transform(x, name="x"), jax.Array)
 equimod.debug.assert_max_traces(loss)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
