@@ -154,14 +154,19 @@ def _compile(donate: str) -> Any:
     # The wrapped callable's own arrays are never donated: a layer stored in the
     # wrapper is used again by the next call.
     donate_argnums = _DONATED_ARGNUMS.get(donate, ())
-    return jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums)
+    jitted = jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums)
+    return silenced_where_asked(donate, jitted)
 
 
-def call_donating(donate: str, function: Callable[..., Any], *args: Any) -> Any:
-    """`function(*args)`, without JAX's warning about unusable donated buffers
-    where `donate` asks for silence."""
+def silenced_where_asked(donate: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function`, calling which shows no warning about unusable donated buffers
+    where `donate` asks for silence; `function` itself otherwise (no extra call)."""
     if donate not in _SILENT_DONATE:
-        return function(*args)
+        return function
+    return functools.partial(_call_silenced, function)
+
+
+def _call_silenced(function: Callable[..., Any], *args: Any) -> Any:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_UNUSABLE_DONATION_WARNING)
         return function(*args)
@@ -205,8 +210,8 @@ class _JitWrapper(Transformed):
             self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
         try:
-            out_dynamic, out_static = call_donating(
-                self.donate, self.jitted, fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+            out_dynamic, out_static = self.jitted(
+                fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
             )
         except Exception as error:
             # JAX's error for a failed `error_if` check, whose type varies across

@@ -10,7 +10,7 @@ import jax
 import jax.tree_util as jtu
 
 from ._filters import is_array
-from ._jit import call_donating
+from ._jit import silenced_where_asked
 from ._module import field, module_update_wrapper
 from ._transformed import Transformed, callable_name
 
@@ -202,7 +202,7 @@ class _PmapWrapper(_VmapWrapper):
             axis_size=self.axis_size,
             donate_argnums=() if self.donate == "none" else (0,),
         )
-        return functools.partial(call_donating, self.donate, mapped)
+        return silenced_where_asked(self.donate, mapped)
 
 
 def _return_all(inner: Callable[[list[Any]], list[Any]], mapped: list[Any]) -> list[Any]:
