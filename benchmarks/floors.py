@@ -32,11 +32,10 @@ DOCS_END = "<!-- end of floors table -->"
 
 @dataclasses.dataclass
 class Floor:
-    name: str
-    target: float  # the row's target, as a ratio to `baseline`
-    baseline: str  # what the target is measured against: "dc" or "plain"
-    what: str  # what the floor keeps
+    # Named, measured against and judged as the benchmark row it explains, with
+    # the floor as one more candidate.
     row: bench.Row
+    what: str  # what the floor keeps
 
 
 # --- unflatten: JAX's C++ dataclass path calls the class with keywords --------
@@ -165,73 +164,61 @@ def build_floors() -> list[Floor]:
 
     return [
         Floor(
-            f"unflatten: {bench.DEPTH}-layer stack",
-            0.7,
-            "dc",
+            bench.Row(f"unflatten: {bench.DEPTH}-layer stack", unflatteners, "dc", 0.7, 200),
             "a class registered as equimod registers `nn.Linear`, whose metaclass "
             "`__call__(cls, *args, _equimod_unflatten=None, **kwargs)` makes the "
             "instance with the keywords as its `__dict__`: JAX calls the class with "
             "keywords, and a call that must accept any arguments receives them as a "
             "new dict",
-            bench.Row("unflatten", unflatteners, "dc", None, 200),
         ),
         Floor(
-            "construct: custom `__init__`",
-            2.0,
-            "dc",
-            "a metaclass `__call__` that marks the instance as under construction "
-            "around `__init__`, and a `__setattr__` that checks the mark and "
-            "forwards to `object.__setattr__`: checking each assignment where it is "
-            "made takes a Python call per assignment",
             bench.Row(
-                "custom init",
+                "construct: custom `__init__`",
                 {
                     "dc": lambda: bench.DcPairCustom(w, w),
                     "equimod": lambda: bench.EmPairCustom(w, w),
                     "floor": lambda: _ChecksEachAssignment(w, w),
                 },
                 "dc",
-                None,
+                2.0,
                 20_000,
             ),
+            "a metaclass `__call__` that marks the instance as under construction "
+            "around `__init__`, and a `__setattr__` that checks the mark and "
+            "forwards to `object.__setattr__`: checking each assignment where it is "
+            "made takes a Python call per assignment",
         ),
         Floor(
-            "method read (vs a plain bound method)",
-            4.0,
-            "plain",
-            "a descriptor whose Python `__get__` returns a new instance of a plain "
-            "class (made by C code alone) holding the function and the instance: a "
-            "bound method that is a pytree cannot be Python's own",
             bench.Row(
-                "method read",
+                "method read (vs a plain bound method)",
                 {
                     "plain": lambda: plain.method,
                     "equimod": lambda: em_pair.method,
                     "floor": lambda: with_descriptor.method,
                 },
                 "plain",
-                None,
+                4.0,
                 100_000,
             ),
+            "a descriptor whose Python `__get__` returns a new instance of a plain "
+            "class (made by C code alone) holding the function and the instance: a "
+            "bound method that is a pytree cannot be Python's own",
         ),
         Floor(
-            f"filter_jit dispatch: {bench.DEPTH}-layer stack (dc: jax.jit)",
-            1.3,
-            "dc",
-            "`jax.jit` on the dataclass plus one flatten of its arguments: "
-            "`filter_jit` must flatten them once to find the leaves that are not "
-            "arrays before `jax.jit` sees them",
             bench.Row(
-                "filter_jit",
+                f"filter_jit dispatch: {bench.DEPTH}-layer stack (dc: jax.jit)",
                 {
                     "dc": lambda: jitted(dc_stack, x),
                     "equimod": lambda: filter_jitted(em_stack, x),
                     "floor": jit_and_flatten,
                 },
                 "dc",
-                None,
+                1.3,
                 500,
             ),
+            "`jax.jit` on the dataclass plus one flatten of its arguments: "
+            "`filter_jit` must flatten them once to find the leaves that are not "
+            "arrays before `jax.jit` sees them",
         ),
     ]
 
@@ -242,10 +229,11 @@ def render(floors: list[Floor]) -> str:
         "|---|---|---|---|---|",
     ]
     for floor in floors:
-        medians = floor.row.medians
-        base = medians[floor.baseline]
+        row = floor.row
+        medians = row.medians
+        base = medians[row.baseline]
         lines.append(
-            f"| {floor.name} | <= {floor.target}x {floor.baseline} | "
+            f"| {row.name} | <= {row.target}x {row.baseline} | "
             f"{medians['equimod'] / base:.2f}x | {medians['floor'] / base:.2f}x | {floor.what} |"
         )
     return "\n".join(lines)

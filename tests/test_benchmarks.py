@@ -127,8 +127,8 @@ def test_each_floor_has_its_benchmark_rows_target_and_baseline() -> None:
 
     rows = {row.name: row for row in bench.build_rows()}
     for floor in floors.build_floors():
-        assert floor.target == rows[floor.name].target
-        assert floor.baseline == rows[floor.name].baseline
+        assert floor.row.target == rows[floor.row.name].target
+        assert floor.row.baseline == rows[floor.row.name].baseline
 
 
 def test_the_performance_page_holds_a_written_floors_table() -> None:
