@@ -65,6 +65,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "their", "our"), CASES, ids=[case[0] for case in CASES])
 def test_equimod_takes_equinoxs_parameters(name: str, their: Any, our: Any) -> None:
+    their_names = [p.name for p in _parameters(their) or []]
     theirs = [p for p in _parameters(their) or [] if (name, p.name) not in NOT_TAKEN]
     ours = {p.name: p for p in _parameters(our) or []}
     for parameter in theirs:
@@ -76,7 +77,7 @@ def test_equimod_takes_equinoxs_parameters(name: str, their: Any, our: Any) -> N
         if parameter.kind in POSITIONAL:
             # Passed by position in Equinox: at the same position here.
             assert ours[parameter.name].kind in POSITIONAL, f"{name}: {parameter.name}"
-            position = [p.name for p in _parameters(their) or []].index(parameter.name)
+            position = their_names.index(parameter.name)
             assert list(ours).index(parameter.name) == position, f"{name}: {parameter.name}"
         if parameter.default is P.empty:
             assert ours[parameter.name].default is P.empty or parameter.kind == P.KEYWORD_ONLY
