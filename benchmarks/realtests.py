@@ -43,10 +43,14 @@ def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Pat
     (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 0.0.0\n")
 
 
-def run_tests(root: Path, tests: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+def run_tests(
+    root: Path, tests: list[str], environment: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """Each test's outcome, and the reason each failure gave."""
     command = [sys.executable, "-m", "pytest", "-rfE", "-v", "-p", "no:cacheprovider", *tests]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, cwd=root, capture_output=True, text=True, env=environment, check=False
+    )
     outcomes: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for line in done.stdout.splitlines():

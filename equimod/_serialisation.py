@@ -8,12 +8,15 @@ instead of silently filling a model of another structure.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
 import pathlib
 import struct
-from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar, cast
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -30,14 +33,22 @@ _MAGIC = _MAGIC_PREFIX + f"{_FORMAT}\n".encode()
 # Far more than any model's header (about 100 bytes a leaf); a larger length is damage.
 _MAX_HEADER_BYTES = 1 << 30
 
+# Each mismatch message opens with the words Equinox uses for it, so that ported
+# code matching on them still does.
 _MSG_STRUCTURE = (
-    "tree_deserialise_leaves({source}): the file does not match `like` at leaf {path}: "
-    "{detail}. Load into a model built with the same structure and sizes as the saved one."
+    "tree_deserialise_leaves({source}): Error at leaf with path {raw}: the file does "
+    "not match `like` at leaf {path}: {detail}. Load into a model built with the same "
+    "structure and sizes as the saved one."
+)
+_MSG_CHANGED = (
+    "tree_deserialise_leaves({source}): Deserialised leaf at path {raw} has changed "
+    "{what}: the file does not match `like` at leaf {path}: {detail}. Load into a model "
+    "built with the same structure and sizes as the saved one."
 )
 _MSG_COUNT = (
-    "tree_deserialise_leaves({source}): the file holds {saved} leaves but `like` has "
-    "{expected}; the first difference is at {path}. Load into a model built with the same "
-    "structure as the saved one."
+    "tree_deserialise_leaves({source}): Error at leaf with path {raw}: the file holds "
+    "{saved} leaves but `like` has {expected}; the first difference is at {path}. Load "
+    "into a model built with the same structure as the saved one."
 )
 _MSG_TRUNCATED = (
     "tree_deserialise_leaves({source}): the file ended, or was unreadable, while reading "
@@ -64,6 +75,12 @@ _MSG_SPEC = (
 )
 
 PathOrFile = str | os.PathLike[str] | BinaryIO
+KeyPath = tuple[Any, ...]
+
+
+class CheckpointError(ValueError, RuntimeError):
+    """A checkpoint that does not match `like`, or is damaged: a `ValueError`, and a
+    `RuntimeError` as Equinox raises in these cases."""
 
 
 def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
@@ -99,7 +116,7 @@ def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
         `tree_deserialise_leaves` checks shapes and dtypes against `like`
         before calling it.
     """
-    if isinstance(x, jax.Array):
+    if isinstance(x, (jax.Array, jax.ShapeDtypeStruct)):
         return jnp.asarray(_load_array(f, x))
     if isinstance(x, (np.ndarray, np.generic)):
         value = _load_array(f, x)
@@ -109,9 +126,24 @@ def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
     return x
 
 
-def _leaf_record(path: str, leaf: Any, spec: Callable[..., Any]) -> dict[str, Any]:
+def _path_name(path: KeyPath) -> str:
+    """`jax.tree_util.keystr`, but a key that is a plain object (a `State`'s markers,
+    which differ between two equal models) is named by its type, not its address."""
+    return "".join(
+        f"[<{type(key.key).__name__}>]"
+        if isinstance(key, jtu.DictKey) and type(key.key).__repr__ is object.__repr__  # type: ignore[comparison-overlap]
+        else jtu.keystr((key,))
+        for key in path
+    )
+
+
+def _leaf_record(key_path: KeyPath, leaf: Any, spec: Callable[..., Any]) -> dict[str, Any]:
+    path = _path_name(key_path)
     if spec is not default_serialise_filter_spec and spec is not default_deserialise_filter_spec:
         return {"path": path, "kind": "custom"}
+    if isinstance(leaf, jax.ShapeDtypeStruct):
+        # What `filter_eval_shape` makes: a model's shape, to load arrays into.
+        return {"path": path, "kind": "array", "shape": list(leaf.shape), "dtype": str(leaf.dtype)}
     if not is_array_like(leaf):
         return {"path": path, "kind": "kept"}
     array = np.asarray(leaf) if not isinstance(leaf, jax.Array) else leaf
@@ -125,10 +157,10 @@ def _leaf_record(path: str, leaf: Any, spec: Callable[..., Any]) -> dict[str, An
 
 def _leaves_with_specs(
     pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None, function: str
-) -> list[tuple[str, Any, Callable[..., Any]]]:
+) -> list[tuple[KeyPath, Any, Callable[..., Any]]]:
     pairs = jtu.tree_flatten_with_path(pytree, is_leaf=none_or(is_leaf))[0]
     if callable(filter_spec):
-        return [(jtu.keystr(p), leaf, filter_spec) for p, leaf in pairs if leaf is not None]
+        return [(p, leaf, filter_spec) for p, leaf in pairs if leaf is not None]
     try:
         specs = jtu.tree_map(
             lambda spec, subtree: jtu.tree_map(lambda _: spec, subtree, is_leaf=none_or(is_leaf)),
@@ -140,21 +172,93 @@ def _leaves_with_specs(
         raise ValueError(_MSG_SPEC.format(function=function, error=error)) from None
     spec_leaves = jtu.tree_leaves(specs, is_leaf=callable)
     return [
-        (jtu.keystr(p), leaf, spec)
+        (p, leaf, spec)
         for (p, leaf), spec in zip(pairs, spec_leaves, strict=True)
         if leaf is not None
     ]
 
 
-def _open(path_or_file: PathOrFile, mode: str) -> tuple[BinaryIO, bool]:
+_SUFFIX = ".eqx"
+# A save in progress writes `.<name>.<pid>.<random>.tmp` beside its target.
+_TEMPORARY_SUFFIX = ".tmp"
+
+
+def checkpoint_path(path: str | os.PathLike[str]) -> pathlib.Path:
+    """The file a path names: as given, with `.eqx` added where it has no suffix (as
+    Equinox does, so ported code saves and loads under the same names)."""
+    path = pathlib.Path(path)
+    return path if path.suffix else path.with_suffix(_SUFFIX)
+
+
+@contextlib.contextmanager
+def _reading(path_or_file: PathOrFile) -> Iterator[BinaryIO]:
     if isinstance(path_or_file, (str, os.PathLike)):
-        return cast(BinaryIO, open(pathlib.Path(path_or_file), mode)), True
-    return path_or_file, False
+        with open(checkpoint_path(path_or_file), "rb") as f:
+            yield f
+    else:
+        yield path_or_file
+
+
+@contextlib.contextmanager
+def _writing(path_or_file: PathOrFile) -> Iterator[BinaryIO]:
+    """A file to write the checkpoint into. A path is written atomically: into a
+    temporary file in the same folder, flushed to disk, then renamed over the
+    target, so a save that is killed leaves the previous checkpoint whole."""
+    if not isinstance(path_or_file, (str, os.PathLike)):
+        yield path_or_file
+        return
+    target = checkpoint_path(path_or_file)
+    folder = target.parent
+    handle, temporary = tempfile.mkstemp(
+        dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_folder(folder)
+    _remove_abandoned_saves(target)
+
+
+def _fsync_folder(folder: pathlib.Path) -> None:
+    # Makes the rename itself durable; not every platform can open a folder.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _remove_abandoned_saves(target: pathlib.Path) -> None:
+    """Delete the temporary files that killed saves of `target` left behind: those
+    whose writing process, on this machine, is gone."""
+    for stray in target.parent.glob(f".{glob.escape(target.name)}.*{_TEMPORARY_SUFFIX}"):
+        pid = stray.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                stray.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, and belongs to someone else
+        return True
+    return True
 
 
 def _source_name(path_or_file: PathOrFile) -> str:
     if isinstance(path_or_file, (str, os.PathLike)):
-        return repr(os.fspath(path_or_file))
+        return repr(os.fspath(checkpoint_path(path_or_file)))
     return getattr(path_or_file, "name", "<file object>")
 
 
@@ -171,8 +275,11 @@ def tree_serialise_leaves(
     model, one built with the same hyperparameters).
 
     Args:
-        path_or_file: A path (its folder must exist) or a binary file open for
-            writing.
+        path_or_file: A path (its folder must exist; `.eqx` is appended to a
+            name without a suffix) or a binary file open for writing. A path
+            is written atomically: the checkpoint goes to a temporary file in
+            the same folder, flushed to disk, which then replaces the target,
+            so a save that is interrupted leaves the previous file as it was.
         pytree: Any pytree.
         filter_spec: How each leaf is written: a callable `(file, leaf) -> None`,
             or a pytree prefix of `pytree` with those at its leaves. The default
@@ -184,16 +291,12 @@ def tree_serialise_leaves(
     """
     entries = _leaves_with_specs(pytree, filter_spec, is_leaf, "tree_serialise_leaves")
     header = json.dumps([_leaf_record(path, leaf, spec) for path, leaf, spec in entries]).encode()
-    f, owned = _open(path_or_file, "wb")
-    try:
+    with _writing(path_or_file) as f:
         f.write(_MAGIC)
         f.write(struct.pack("<Q", len(header)))
         f.write(header)
         for _, leaf, spec in entries:
             spec(f, leaf)
-    finally:
-        if owned:
-            f.close()
 
 
 def tree_deserialise_leaves(
@@ -205,7 +308,8 @@ def tree_deserialise_leaves(
     """Load leaves saved by `tree_serialise_leaves` into the structure of `like`.
 
     Args:
-        path_or_file: A path or a binary file open for reading.
+        path_or_file: A path (`.eqx` is appended to a name without a suffix)
+            or a binary file open for reading.
         like: A pytree of the saved structure: it supplies the structure and the
             leaves that were not saved; its array values are ignored.
         filter_spec: How each leaf is read: a callable `(file, like_leaf) -> leaf`,
@@ -221,31 +325,29 @@ def tree_deserialise_leaves(
         ValueError: If the file's leaves do not match `like` (another structure,
             shape or dtype; the first mismatching leaf is named), or the file is
             truncated, damaged, or not an equimod checkpoint. Nothing is loaded
-            silently into the wrong place.
+            silently into the wrong place. The error is a `RuntimeError` too,
+            which Equinox raises here, and opens with Equinox's words.
     """
     source = _source_name(path_or_file)
     entries = _leaves_with_specs(like, filter_spec, is_leaf, "tree_deserialise_leaves")
     expected = [_leaf_record(path, leaf, spec) for path, leaf, spec in entries]
-    f, owned = _open(path_or_file, "rb")
-    try:
+    with _reading(path_or_file) as f:
         saved = _read_header(f, source)
-        _check_header(source, saved, expected)
-        loaded = {}
+        _check_header(source, saved, expected, [path for path, _, _ in entries])
+        loaded = []
         for path, leaf, spec in entries:
             try:
                 value = spec(f, leaf)
             except (EOFError, ValueError, OSError) as error:
-                raise ValueError(
-                    _MSG_TRUNCATED.format(source=source, path=path, error=error)
+                raise CheckpointError(
+                    _MSG_TRUNCATED.format(source=source, path=_path_name(path), error=error)
                 ) from None
-            loaded[path] = value
-    finally:
-        if owned:
-            f.close()
+            loaded.append(value)
 
-    paths_and_leaves, treedef = jtu.tree_flatten_with_path(like, is_leaf=none_or(is_leaf))
-    new_leaves = [leaf if leaf is None else loaded[jtu.keystr(p)] for p, leaf in paths_and_leaves]
-    return jtu.tree_unflatten(treedef, new_leaves)  # type: ignore[no-any-return]
+    # `entries` holds the leaves of `like` that are not None, in order.
+    values = iter(loaded)
+    leaves, treedef = jtu.tree_flatten(like, is_leaf=none_or(is_leaf))
+    return jtu.tree_unflatten(treedef, [None if x is None else next(values) for x in leaves])  # type: ignore[no-any-return]
 
 
 def _read_header(f: BinaryIO, source: str) -> list[dict[str, Any]]:
@@ -253,8 +355,10 @@ def _read_header(f: BinaryIO, source: str) -> list[dict[str, Any]]:
     if magic != _MAGIC:
         if magic.startswith(_MAGIC_PREFIX):
             found = magic[len(_MAGIC_PREFIX) :].decode(errors="replace").strip()
-            raise ValueError(_MSG_OTHER_FORMAT.format(source=source, found=found, ours=_FORMAT))
-        raise ValueError(_MSG_NOT_OURS.format(source=source))
+            raise CheckpointError(
+                _MSG_OTHER_FORMAT.format(source=source, found=found, ours=_FORMAT)
+            )
+        raise CheckpointError(_MSG_NOT_OURS.format(source=source))
     try:
         (length,) = struct.unpack("<Q", f.read(8))
         if length > _MAX_HEADER_BYTES:
@@ -264,41 +368,59 @@ def _read_header(f: BinaryIO, source: str) -> list[dict[str, Any]]:
             raise ValueError(f"{len(text)} of its {length} bytes are present")
         saved = json.loads(text)
     except (struct.error, ValueError) as error:
-        raise ValueError(
+        raise CheckpointError(
             _MSG_TRUNCATED.format(source=source, path="<header>", error=error)
         ) from None
     if not isinstance(saved, list) or not all(
         isinstance(record, dict) and isinstance(record.get("path"), str) for record in saved
     ):
-        raise ValueError(_MSG_BAD_HEADER.format(source=source, problem="not a list of leaves"))
+        raise CheckpointError(_MSG_BAD_HEADER.format(source=source, problem="not a list of leaves"))
     return saved
 
 
-def _check_header(source: str, saved: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    for got, want in zip(saved, expected, strict=False):
+def _check_header(
+    source: str,
+    saved: list[dict[str, Any]],
+    expected: list[dict[str, Any]],
+    key_paths: list[KeyPath],
+) -> None:
+    """Refuse a file whose leaves are not `like`'s. A custom filter_spec on either side
+    decides itself what a leaf is on disk, so then the spec alone is in charge."""
+    if any(record.get("kind") == "custom" for record in (*saved, *expected)):
+        return
+    for got, want, key_path in zip(saved, expected, key_paths, strict=False):
+        mismatch = _MSG_STRUCTURE
+        what = ""
         if got["path"] != want["path"]:
             detail = f"the file has leaf {got['path']} where `like` has {want['path']}"
-            raise ValueError(_MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail))
-        if want["kind"] == "array" and got.get("kind") == "array":
-            if got.get("shape") != want["shape"] or got.get("dtype") != want["dtype"]:
-                detail = (
-                    f"the file has {got.get('dtype')}{tuple(got.get('shape') or ())}, `like` has "
-                    f"{want['dtype']}{tuple(want['shape'])}"
-                )
-                raise ValueError(
-                    _MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail)
-                )
-        elif got.get("kind") != want["kind"] and "custom" not in (got.get("kind"), want["kind"]):
+        elif want["kind"] == "array" and got.get("kind") == "array":
+            if got.get("shape") == want["shape"] and got.get("dtype") == want["dtype"]:
+                continue
+            mismatch = _MSG_CHANGED
+            what = "dtype" if got.get("shape") == want["shape"] else "shape"
+            detail = (
+                f"the file has {got.get('dtype')}{tuple(got.get('shape') or ())}, `like` has "
+                f"{want['dtype']}{tuple(want['shape'])}"
+            )
+        elif got.get("kind") != want["kind"]:
             detail = f"the file saved it as {got.get('kind')}, `like` expects {want['kind']}"
-            raise ValueError(_MSG_STRUCTURE.format(source=source, path=want["path"], detail=detail))
+        else:
+            continue
+        raise CheckpointError(
+            mismatch.format(
+                source=source, raw=key_path, path=want["path"], what=what, detail=detail
+            )
+        )
     if len(saved) != len(expected):
         shorter = min(len(saved), len(expected))
         longer = saved if len(saved) > len(expected) else expected
-        raise ValueError(
+        path = longer[shorter]["path"]
+        raise CheckpointError(
             _MSG_COUNT.format(
                 source=source,
+                raw=key_paths[shorter] if longer is expected else path,
                 saved=len(saved),
                 expected=len(expected),
-                path=longer[shorter]["path"],
+                path=path,
             )
         )

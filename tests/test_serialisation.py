@@ -172,3 +172,125 @@ def test_64_bit_dtypes_round_trip_bit_exactly(tmp_path: pathlib.Path) -> None:
         loaded = equimod.tree_deserialise_leaves(path, [jnp.zeros_like(x) for x in tree])
         for a, b in zip(loaded, tree, strict=True):
             assert a.dtype == b.dtype and np.asarray(a).tobytes() == np.asarray(b).tobytes()
+
+
+def test_a_path_without_a_suffix_gets_eqx_as_in_equinox(tmp_path: pathlib.Path) -> None:
+    equimod.tree_serialise_leaves(tmp_path / "model", make(0))
+    assert [p.name for p in tmp_path.iterdir()] == ["model.eqx"]
+    loaded = equimod.tree_deserialise_leaves(tmp_path / "model", make(1))
+    assert equimod.tree_equal(loaded, make(0))
+    equimod.tree_serialise_leaves(str(tmp_path / "model.v2"), make(0))
+    assert (tmp_path / "model.v2").exists()
+
+
+def test_a_mismatch_is_a_value_error_and_a_runtime_error_in_equinox_words(
+    tmp_path: pathlib.Path,
+) -> None:
+    path = tmp_path / "m.eqx"
+    equimod.tree_serialise_leaves(path, (jnp.array(1), {}))
+    like = (jnp.array(2), {"a": jnp.array(2), "b": jnp.array(2)})
+    with pytest.raises(
+        RuntimeError,
+        match=r"Error at leaf with path \(SequenceKey\(idx=1\), DictKey\(key='a'\)\): "
+        r"the file holds 1 leaves but `like` has 3",
+    ):
+        equimod.tree_deserialise_leaves(path, like)
+    equimod.tree_serialise_leaves(path, {"a": jnp.array(1)})
+    with pytest.raises(
+        ValueError,
+        match=r"Deserialised leaf at path \(DictKey\(key='a'\),\) has changed dtype: .* "
+        r"the file has int32\(\), `like` has float32\(\)",
+    ):
+        equimod.tree_deserialise_leaves(path, {"a": jnp.array(1.0)})
+
+
+def test_state_markers_and_eval_shape_models_load(tmp_path: pathlib.Path) -> None:
+    # A State's keys are plain objects, different in each model; `filter_eval_shape`
+    # gives a model of ShapeDtypeStructs. Both load what a real model saved.
+    path = tmp_path / "m.eqx"
+    model = equimod.nn.BatchNorm(3, "batch", mode="ema")
+    state = equimod.nn.State(model)
+    equimod.tree_serialise_leaves(path, (model, state))
+    other = equimod.nn.BatchNorm(3, "batch", mode="ema")
+    equimod.tree_deserialise_leaves(path, (other, equimod.nn.State(other)))
+    mlp = equimod.nn.MLP(2, 2, 2, 2, key=jax.random.key(0))
+    equimod.tree_serialise_leaves(path, mlp)
+    shape = equimod.filter_eval_shape(equimod.nn.MLP, 2, 2, 2, 2, key=jax.random.key(1))
+    loaded = equimod.tree_deserialise_leaves(path, shape)
+    assert equimod.tree_equal(loaded, mlp, typematch=True)
+
+
+def test_a_custom_spec_is_in_charge_of_what_is_on_disk(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "m.eqx"
+
+    def skip_jax_arrays(f: object, x: object) -> None:
+        if not isinstance(x, jax.Array):
+            equimod.default_serialise_filter_spec(f, x)  # type: ignore[arg-type]
+
+    equimod.tree_serialise_leaves(path, (jnp.ones(2), np.arange(3)), filter_spec=skip_jax_arrays)
+    loaded = equimod.tree_deserialise_leaves(path, (np.zeros(3, int),))
+    assert np.array_equal(loaded[0], np.arange(3))
+
+
+_SAVE_FOREVER = """
+import sys
+import jax.numpy as jnp
+import equimod
+big = [jnp.full((1000, 1000), float(i)) for i in range(60)]
+print("saving", flush=True)
+while True:
+    equimod.tree_serialise_leaves(sys.argv[1], big)
+"""
+
+
+def test_a_save_killed_midway_leaves_the_previous_checkpoint_whole(
+    tmp_path: pathlib.Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "model.eqx"
+    previous = make(0)
+    equimod.tree_serialise_leaves(path, previous)
+    before = path.read_bytes()
+    saver = subprocess.Popen(
+        [sys.executable, "-c", _SAVE_FOREVER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert saver.stdout is not None and saver.stdout.readline() == "saving\n"
+        deadline = time.monotonic() + 120
+        # Kill it while a temporary file is being written (240 MB, so it takes a while).
+        while not any(p.stat().st_size > 1 << 20 for p in tmp_path.glob(".model.eqx.*.tmp")):
+            assert time.monotonic() < deadline, "the save never started writing"
+            time.sleep(0.005)
+        saver.send_signal(signal.SIGKILL)
+        saver.wait(timeout=60)
+    finally:
+        saver.kill()
+        saver.wait()
+    assert path.read_bytes() == before
+    assert equimod.tree_equal(equimod.tree_deserialise_leaves(path, make(1)), previous)
+    assert list(tmp_path.glob(".model.eqx.*.tmp")), "the killed save left its temporary file"
+    # The next save that succeeds removes what the killed one left behind.
+    equimod.tree_serialise_leaves(path, make(2))
+    assert sorted(os.listdir(tmp_path)) == ["model.eqx"]
+    assert equimod.tree_equal(equimod.tree_deserialise_leaves(path, make(1)), make(2))
+
+
+def test_a_save_that_fails_keeps_the_previous_file_and_leaves_nothing(
+    tmp_path: pathlib.Path,
+) -> None:
+    path = tmp_path / "model.eqx"
+    equimod.tree_serialise_leaves(path, make(0))
+    before = path.read_bytes()
+
+    def fail(f: object, x: object) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        equimod.tree_serialise_leaves(path, make(1), filter_spec=fail)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.eqx"]
