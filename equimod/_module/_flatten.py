@@ -2,15 +2,27 @@
 
 A Module is registered as a JAX dataclass node, so flatten runs in JAX's C++
 code and reads fields with plain `getattr`. JAX's dataclass unflatten calls the
-class with keyword arguments; for a class with a hand-written `__init__` that
-would be wrong, so one extra meta field, `UNFLATTEN_TOKEN_NAME`, carries a
-class-level sentinel, and the Module metaclass recognises it and fills the new
-instance directly, never running `__init__`, converters or checks.
+class with keyword arguments; running the class's `__init__` on them would be
+wrong (a hand-written one takes other arguments, and any `__init__` may be
+wrapped after the class is made, by jaxtyping's `@jaxtyped` or a type checker,
+and check the leaves: markers, `None`s, tracers), so one extra meta field,
+`UNFLATTEN_TOKEN_NAME`, carries a class-level sentinel, and the Module
+metaclass recognises it and fills the new instance directly, never running
+`__init__`, converters or checks.
+
+A class built by its generated `__init__` alone is called without the
+metaclass's Python `__call__`: that `__init__` (see `init_ignoring_the_token`)
+takes the token as one more keyword and only assigns the fields, which is all
+unflatten needs. Once its `__init__` is replaced, the class returns to the
+metaclass's `__call__`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import inspect
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import jax.tree_util as jtu
@@ -52,16 +64,10 @@ def _registries() -> tuple[Any, ...] | None:
 _FAST_REGISTRIES = _registries()
 
 
-def register_module(
-    cls: type, data_fields: Sequence[str], meta_fields: Sequence[str], *, rebuilt_by_init: bool
-) -> None:
-    """Register `cls` as a pytree whose children are `data_fields`, in order.
-
-    `rebuilt_by_init`: calling the class with its fields as keywords rebuilds an
-    instance exactly (a generated `__init__` that only assigns them), so no token.
-    """
+def register_module(cls: type, data_fields: Sequence[str], meta_fields: Sequence[str]) -> None:
+    """Register `cls` as a pytree whose children are `data_fields`, in order."""
     data = list(data_fields)
-    meta = [*meta_fields] if rebuilt_by_init else [*meta_fields, UNFLATTEN_TOKEN_NAME]
+    meta = [*meta_fields, UNFLATTEN_TOKEN_NAME]
     if _FAST_REGISTRIES is not None:
         for registry in _FAST_REGISTRIES:
             registry.register_dataclass_node(cls, data, meta)
@@ -109,3 +115,56 @@ def _register_with_callbacks(cls: type, data: list[str], meta: list[str]) -> Non
     jtu.register_pytree_with_keys(
         cls, flatten_with_keys, _unflattener(cls, data, meta), flatten_func=flatten
     )
+
+
+_SELF = "__equimod_self"
+_SETATTR = "__equimod_setattr"
+
+
+def init_ignoring_the_token(cls: type, fields: Sequence[dataclasses.Field[Any]]) -> Any:
+    """`cls`'s generated `__init__` again, taking the unflatten token as one more keyword.
+
+    It assigns the fields as the generated one does (defaults and default
+    factories included) and ignores the token; its signature, as `inspect`
+    reports it, is the generated one's.
+    """
+    generated: Callable[..., None] = cls.__init__  # type: ignore[misc]
+    signature = inspect.signature(generated)
+    values: dict[str, Any] = {_SETATTR: object.__setattr__}
+    parameters = []
+    keyword_only = False
+    for parameter in list(signature.parameters.values())[1:]:
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and not keyword_only:
+            parameters.append("*")
+            keyword_only = True
+        if parameter.default is inspect.Parameter.empty:
+            parameters.append(parameter.name)
+        else:
+            values[f"__equimod_default_{parameter.name}"] = parameter.default
+            parameters.append(f"{parameter.name}=__equimod_default_{parameter.name}")
+    if not keyword_only:
+        parameters.append("*")
+    parameters.append(f"{UNFLATTEN_TOKEN_NAME}=None")
+    body = []
+    for f in fields:
+        if f.default_factory is not dataclasses.MISSING:
+            values[f"__equimod_factory_{f.name}"] = f.default_factory
+            body.append(
+                f"if {f.name} is __equimod_default_{f.name}: "
+                f"{f.name} = __equimod_factory_{f.name}()"
+            )
+        body.append(f"{_SETATTR}({_SELF}, {f.name!r}, {f.name})")
+    source = (
+        f"def __make({', '.join(values)}):\n"
+        f" def __init__({_SELF}, {', '.join(parameters)}):\n"
+        + "".join(f"  {line}\n" for line in body or ["pass"])
+        + " return __init__\n"
+    )
+    module = sys.modules.get(cls.__module__)
+    made: dict[str, Any] = {}
+    exec(source, vars(module) if module is not None else {}, made)
+    init = made["__make"](**values)
+    for attribute in ("__module__", "__qualname__", "__doc__", "__annotations__"):
+        setattr(init, attribute, getattr(generated, attribute))
+    init.__signature__ = signature
+    return init

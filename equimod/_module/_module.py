@@ -23,7 +23,7 @@ from ._abstract import (
 )
 from ._construction import ClassInfo, complete, convert_and_check, object_setattr
 from ._field import converter_of, field, is_static
-from ._flatten import UNFLATTEN_TOKEN, register_module
+from ._flatten import UNFLATTEN_TOKEN, init_ignoring_the_token, register_module
 
 # Set on an instance only while its `__init__` runs, to the names it may assign:
 # init state lives on the instance, so construction is thread-safe and a failed
@@ -179,8 +179,9 @@ class _ModuleMeta(abc.ABCMeta):
         )
         fields = dataclasses.fields(cls)
         # A class built by its generated __init__ alone skips the metaclass's __call__
-        # (its Python frame is most of the cost of construction), and JAX rebuilds it
-        # by calling it with its fields, which that __init__ merely assigns.
+        # (its Python frame is most of the cost of construction); JAX rebuilds it by
+        # calling it with its fields and the unflatten token, which that __init__
+        # assigns and ignores (see _flatten.py).
         # (A user's own subclass of the metaclass keeps it, and the general path.)
         own_metaclass = type(cls) in (_ModuleMeta, _DirectCallModuleMeta)
         direct = (
@@ -189,13 +190,14 @@ class _ModuleMeta(abc.ABCMeta):
             and info.unguarded
             and _init_takes_exactly_the_fields(cls, fields)
         )
+        if direct:
+            type.__setattr__(cls, "__init__", init_ignoring_the_token(cls, fields))
         if own_metaclass:
             cls.__class__ = _DirectCallModuleMeta if direct else _ModuleMeta
         register_module(
             cls,
             [f.name for f in fields if not is_static(f)],
             [f.name for f in fields if is_static(f)],
-            rebuilt_by_init=direct,
         )
         if not user_init:
             _annotate_converter_inputs(cls, fields)
@@ -260,6 +262,23 @@ class _DirectCallModuleMeta(_ModuleMeta):
     `__init__`: calling one is `type.__call__`, as for a plain dataclass."""
 
     __call__ = type.__call__
+
+    # Replacing `__init__` or `__new__` after the class is made (jaxtyping's
+    # `@jaxtyped` and import hook, beartype, a patch) puts user code where JAX's
+    # unflatten would call it: from then on the class takes the general path,
+    # whose `__call__` fills an unflattened instance without calling either.
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in _CONSTRUCTORS:
+            cls.__class__ = _ModuleMeta
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if name in _CONSTRUCTORS:
+            cls.__class__ = _ModuleMeta
+
+
+_CONSTRUCTORS = frozenset({"__init__", "__new__"})
 
 
 def _init_takes_exactly_the_fields(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> bool:
