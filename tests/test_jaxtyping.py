@@ -117,7 +117,7 @@ def test_unflatten_never_runs_an_init_assigned_after_the_class_is_made() -> None
     Point.__init__ = counting_init  # type: ignore[method-assign]
     point = Point(jnp.ones(()), jnp.zeros(()))
     assert len(calls) == 1
-    leaves, treedef = jax.tree_util.tree_flatten(point)
+    _, treedef = jax.tree_util.tree_flatten(point)
     assert jax.tree_util.tree_unflatten(treedef, [None, None]).weight is None
     _rebuilds(point, jnp.ones(()))
     assert len(calls) == 1
