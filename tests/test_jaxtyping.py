@@ -123,7 +123,7 @@ def test_unflatten_never_runs_an_init_assigned_after_the_class_is_made() -> None
     assert len(calls) == 1
 
 
-_PACKAGE = '''
+_PACKAGE = """
 import jax
 import equimod
 from jaxtyping import Array, Float, PRNGKeyArray
@@ -147,7 +147,7 @@ class Scaled(equimod.Module):
 
     def __call__(self, x: Float[Array, " in"]) -> Float[Array, " out"]:
         return self.scale * self.inner(x)
-'''
+"""
 
 
 @pytest.fixture
