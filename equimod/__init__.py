@@ -38,6 +38,7 @@ from ._module import Module as Module
 from ._module import field as field
 from ._module import module_update_wrapper as module_update_wrapper
 from ._partial import Partial as Partial
+from ._pmap import filter_pmap as filter_pmap
 from ._pretty_print import tree_pformat as tree_pformat
 from ._pretty_print import tree_pprint as tree_pprint
 from ._serialisation import default_deserialise_filter_spec as default_deserialise_filter_spec
@@ -50,7 +51,6 @@ from ._tree import tree_at as tree_at
 from ._tree import tree_check as tree_check
 from ._tree import tree_flatten_one_level as tree_flatten_one_level
 from ._tree_equal import tree_equal as tree_equal
-from ._vmap import filter_pmap as filter_pmap
 from ._vmap import filter_vmap as filter_vmap
 from ._vmap import if_array as if_array
 

@@ -54,8 +54,9 @@ def _check_callable(fun: Any, transform: str) -> None:
 
 
 def _value_and_grad(
-    fun: Callable[..., Any], has_aux: bool, transform: str, *args: Any, **kwargs: Any
+    wrapper: _ValueAndGradWrapper | _GradWrapper, transform: str, *args: Any, **kwargs: Any
 ) -> Any:
+    fun, has_aux = wrapper.fun, wrapper.has_aux
     name = callable_name(fun)
     if not args:
         raise TypeError(_MSG_NO_ARGUMENT.format(name=name, transform=transform))
@@ -68,21 +69,31 @@ def _value_and_grad(
         return out
 
     diff, nondiff = partition(first, is_inexact_array)
-    return jax.value_and_grad(differentiable, has_aux=has_aux)(diff, nondiff, *rest, **kwargs)
+    differentiated = jax.value_and_grad(
+        differentiable,
+        has_aux=has_aux,
+        holomorphic=wrapper.holomorphic,
+        allow_int=wrapper.allow_int,
+    )
+    return differentiated(diff, nondiff, *rest, **kwargs)
 
 
 class _ValueAndGradWrapper(Transformed):
     has_aux: bool = field(static=True)
+    holomorphic: bool = field(static=True, default=False)
+    allow_int: bool = field(static=True, default=False)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return _value_and_grad(self.fun, self.has_aux, "filter_value_and_grad", *args, **kwargs)
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        return _value_and_grad(self, "filter_value_and_grad", *args, **kwargs)
 
 
 class _GradWrapper(Transformed):
     has_aux: bool = field(static=True)
+    holomorphic: bool = field(static=True, default=False)
+    allow_int: bool = field(static=True, default=False)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        value, grads = _value_and_grad(self.fun, self.has_aux, "filter_grad", *args, **kwargs)
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        value, grads = _value_and_grad(self, "filter_grad", *args, **kwargs)
         if self.has_aux:
             _, aux = value
             return grads, aux
@@ -91,19 +102,25 @@ class _GradWrapper(Transformed):
 
 @overload
 def filter_value_and_grad(
-    fun: Callable[Concatenate[_T, _P], _R], *, has_aux: bool = False
+    fun: Callable[Concatenate[_T, _P], _R],
+    *,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[Concatenate[_T, _P], tuple[_R, _T]]: ...
 
 
 @overload
 def filter_value_and_grad(
-    fun: None = None, *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Callable[
     [Callable[Concatenate[_T, _P], _R]], Callable[Concatenate[_T, _P], tuple[_R, _T]]
 ]: ...
 
 
-def filter_value_and_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
+def filter_value_and_grad(
+    fun: Any = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
+) -> Any:
     """Like `jax.value_and_grad`, differentiating with respect to the first argument's inexact arrays.
 
     The first argument may be any pytree (typically a Module); gradients are
@@ -115,6 +132,10 @@ def filter_value_and_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
         fun: The function to differentiate. It must return a scalar (with
             `has_aux=True`, a pair `(scalar, aux)`). Omit it to get a decorator.
         has_aux: Whether `fun` returns auxiliary data beside its value.
+        holomorphic: As in `jax.grad`: `fun` is holomorphic in complex inputs,
+            and its complex output is differentiated as such.
+        allow_int: As in `jax.grad`; integer arrays are never differentiated
+            here (they get `None`), so this only passes JAX's option on.
 
     Returns:
         A function of the same arguments returning `(value, grads)`, or
@@ -126,30 +147,42 @@ def filter_value_and_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
             first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
     if fun is None:
-        return functools.partial(filter_value_and_grad, has_aux=has_aux)
+        return functools.partial(
+            filter_value_and_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+        )
     _check_callable(fun, "filter_value_and_grad")
-    return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux))
+    return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux, holomorphic, allow_int))
 
 
 @overload
 def filter_grad(
-    fun: Callable[Concatenate[_T, _P], Any], *, has_aux: bool = False
+    fun: Callable[Concatenate[_T, _P], Any],
+    *,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[Concatenate[_T, _P], _T]: ...
 
 
 @overload
 def filter_grad(
-    fun: None = None, *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Callable[[Callable[Concatenate[_T, _P], Any]], Callable[Concatenate[_T, _P], _T]]: ...
 
 
-def filter_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
+def filter_grad(
+    fun: Any = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
+) -> Any:
     """Like `jax.grad`, differentiating with respect to the first argument's inexact arrays.
 
     Args:
         fun: The function to differentiate, returning a scalar (with
             `has_aux=True`, a pair `(scalar, aux)`). Omit it to get a decorator.
         has_aux: Whether `fun` returns auxiliary data beside its value.
+        holomorphic: As in `jax.grad`: `fun` is holomorphic in complex inputs,
+            and its complex output is differentiated as such.
+        allow_int: As in `jax.grad`; integer arrays are never differentiated
+            here (they get `None`), so this only passes JAX's option on.
 
     Returns:
         A function of the same arguments returning the gradient: a pytree of the
@@ -161,9 +194,11 @@ def filter_grad(fun: Any = None, *, has_aux: bool = False) -> Any:
             first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
     if fun is None:
-        return functools.partial(filter_grad, has_aux=has_aux)
+        return functools.partial(
+            filter_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
+        )
     _check_callable(fun, "filter_grad")
-    return module_update_wrapper(_GradWrapper(fun, has_aux))
+    return module_update_wrapper(_GradWrapper(fun, has_aux, holomorphic, allow_int))
 
 
 def _depends_on(leaf: Any, traces: frozenset[int]) -> bool:
@@ -358,6 +393,10 @@ def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[.
         fun: The function to differentiate, returning a scalar (with
             `has_aux=True`, `(scalar, aux)`).
         has_aux: Whether `fun` returns auxiliary data beside its value.
+        holomorphic: As in `jax.grad`: `fun` is holomorphic in complex inputs,
+            and its complex output is differentiated as such.
+        allow_int: As in `jax.grad`; integer arrays are never differentiated
+            here (they get `None`), so this only passes JAX's option on.
 
     Returns:
         A function of the same arguments returning the Hessian (with

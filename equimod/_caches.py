@@ -15,8 +15,9 @@ def register_cache(clear: Callable[[], object]) -> None:
 def clear_caches() -> None:
     """Empty equimod's internal caches, as `jax.clear_caches` does JAX's.
 
-    Compiled functions are kept by JAX (each `filter_jit` wrapper holds a
-    `jax.jit`): call `jax.clear_caches()` too to free them.
+    Compiled functions are kept by JAX (`filter_jit` and `filter_pmap` compile
+    through `jax.jit` and `jax.pmap` functions that this also lets go of): call
+    `jax.clear_caches()` too to free them.
     """
     for clear in _CLEARS:
         clear()

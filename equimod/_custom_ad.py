@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
-from ._filters import combine, is_array, is_inexact_array, is_none, partition
+from ._filters import combine, is_array, is_inexact_array, is_inexact_array_like, is_none, partition
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper, wrapped_attribute
 from ._static import Static
@@ -79,7 +79,8 @@ class _JvpRules:
         (dynamic,) = primals
         (dynamic_tangents,) = tangents
         fn_tangents, arg_tangents, kwarg_tangents = jtu.tree_map(
-            lambda t, p: None if not is_inexact_array(p) else _symbolic_zero_to_none(t),
+            # A primal may reach the rule as a Python float (JAX keeps scalars).
+            lambda t, p: None if not is_inexact_array_like(p) else _symbolic_zero_to_none(t),
             dynamic_tangents,
             dynamic,
             is_leaf=is_none,
@@ -151,7 +152,7 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         self.rules.jvp = fn_jvp
         return fn_jvp
 
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """Call the function; under differentiation, the rule gives its derivative.
 
         Args:
@@ -312,7 +313,7 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         self.rules.bwd = fn_bwd
         return fn_bwd
 
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """Call the function; under differentiation, the rules give its derivative.
 
         Args:
@@ -353,7 +354,7 @@ class _CheckpointWrapper(Transformed):
     prevent_cse: bool = field(static=True)
     policy: Callable[..., bool] | None = field(static=True)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         dynamic, static = partition((self.fun, args, kwargs), is_array)
 
         @functools.partial(jax.checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)

@@ -76,9 +76,11 @@ def is_inexact_array_like(element: Any) -> bool:
         Whether `element` is an inexact array, a NumPy floating/complex scalar, or
         a Python float or complex.
     """
-    if hasattr(element, "__jax_array__"):
-        element = element.__jax_array__()
-    return isinstance(element, (float, complex)) or is_inexact_array(element)
+    if isinstance(element, (float, complex)) or is_inexact_array(element):
+        return True
+    # An object standing for an array; a JAX tracer has the attribute set to None.
+    to_array = getattr(element, "__jax_array__", None)
+    return callable(to_array) and is_inexact_array(to_array())
 
 
 _MSG_BAD_SPEC_LEAF = (

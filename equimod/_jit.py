@@ -6,7 +6,7 @@ import functools
 import types
 import warnings
 from collections.abc import Callable, Hashable
-from typing import Any, Literal, ParamSpec, TypeVar, get_args, overload
+from typing import Any, ClassVar, Literal, ParamSpec, Protocol, TypeVar, get_args, overload
 
 import jax
 import jax.tree_util as jtu
@@ -24,13 +24,14 @@ _R = TypeVar("_R")
 
 Donate = Literal["none", "all", "all-except-first", "warn", "warn-except-first"]
 _DONATE_OPTIONS = get_args(Donate)
-# The jitted function's argument numbers each option donates: 1 holds the first
-# argument's arrays, 2 the other arguments'.
+# The jitted function's argument numbers each option donates: 0 holds the wrapped
+# callable's own arrays (a Module's), 1 the first argument's, 2 the other arguments'.
+# As in Equinox, the callable's go with the other arguments'.
 _DONATED_ARGNUMS = {
-    "all": (1, 2),
-    "warn": (1, 2),
-    "all-except-first": (2,),
-    "warn-except-first": (2,),
+    "all": (0, 1, 2),
+    "warn": (0, 1, 2),
+    "all-except-first": (0, 2),
+    "warn-except-first": (0, 2),
 }
 # JAX warns when it cannot reuse a donated buffer: the "all" options silence that
 # warning, the "warn" ones keep it (as in Equinox).
@@ -58,7 +59,7 @@ class _Traced:
         return "<traced>"
 
 
-_TRACED = _Traced()
+TRACED = _Traced()
 
 
 # Concrete leaf types known to be arrays: checking the set of types of all
@@ -67,8 +68,8 @@ _KNOWN_ARRAY_TYPES: set[type] = set()
 register_cache(_KNOWN_ARRAY_TYPES.clear)
 
 
-def _split(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
-    """The traced leaves, and the static leaves with `_TRACED` in the others' places.
+def split_leaves(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
+    """The traced leaves, and the static leaves with `TRACED` in the others' places.
 
     The static part is None when every leaf is traced (the common case).
     """
@@ -81,53 +82,56 @@ def _split(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
             for leaf in leaves:
                 if isinstance(leaf, _ARRAY_TYPES):
                     dynamic.append(leaf)
-                    static.append(_TRACED)
+                    static.append(TRACED)
                 else:
                     static.append(leaf)
             return dynamic, tuple(static)
     return leaves, None
 
 
-def _merge(dynamic: list[Any], static: tuple[Any, ...] | None) -> list[Any]:
+def merge_leaves(dynamic: list[Any], static: tuple[Any, ...] | None) -> list[Any]:
     if static is None:
         return dynamic
     values = iter(dynamic)
-    return [next(values) if leaf is _TRACED else leaf for leaf in static]
+    return [next(values) if leaf is TRACED else leaf for leaf in static]
 
 
-class _StaticKey:
+class StaticKey:
     """The static part of a call, hashed once: jax.jit hashes and compares it per call.
+
+    `layout` says how the traced leaves are passed: under `filter_jit`, how many
+    are the first argument's; under `filter_pmap`, the axis of each.
 
     `fun_treedef` is None when the wrapped callable is a plain function, which is
     then `fun_static` itself; otherwise the callable is a pytree (a Module, a
     `Partial`) whose arrays are traced like the arguments'.
     """
 
-    __slots__ = ("_hash", "fun_static", "fun_treedef", "n_first", "static_leaves", "treedef")
+    __slots__ = ("_hash", "fun_static", "fun_treedef", "layout", "static_leaves", "treedef")
 
     def __init__(
         self,
         treedef: Any,
         static_leaves: tuple[Any, ...] | None,
-        n_first: int,
+        layout: Hashable,
         fun_treedef: Any,
         fun_static: Any,
     ) -> None:
         self.treedef = treedef
         self.static_leaves = static_leaves
-        self.n_first = n_first
+        self.layout = layout
         self.fun_treedef = fun_treedef
         self.fun_static = fun_static
-        self._hash = hash((treedef, static_leaves, n_first, fun_treedef, fun_static))
+        self._hash = hash((treedef, static_leaves, layout, fun_treedef, fun_static))
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, _StaticKey)
+            isinstance(other, StaticKey)
             and self._hash == other._hash
-            and self.n_first == other.n_first
+            and self.layout == other.layout
             and self.fun_treedef == other.fun_treedef
             and self.fun_static == other.fun_static
             and self.treedef == other.treedef
@@ -137,25 +141,33 @@ class _StaticKey:
     def function(self, fun_dynamic: list[Any]) -> Callable[..., Any]:
         if self.fun_treedef is None:
             return self.fun_static  # type: ignore[no-any-return]
-        return jtu.tree_unflatten(self.fun_treedef, _merge(fun_dynamic, self.fun_static))  # type: ignore[no-any-return]
+        return jtu.tree_unflatten(self.fun_treedef, merge_leaves(fun_dynamic, self.fun_static))  # type: ignore[no-any-return]
 
 
 def _call_traced(
-    fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: _StaticKey
+    fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: StaticKey
 ) -> tuple[list[Any], Static]:
-    args, kwargs = jtu.tree_unflatten(key.treedef, _merge(first + rest, key.static_leaves))
+    args, kwargs = jtu.tree_unflatten(key.treedef, merge_leaves(first + rest, key.static_leaves))
     out = key.function(fun_dynamic)(*args, **kwargs)
     out_leaves, out_treedef = jtu.tree_flatten(out)
-    out_dynamic, out_static = _split(out_leaves)
+    out_dynamic, out_static = split_leaves(out_leaves)
     return out_dynamic, Static((out_treedef, out_static))
 
 
-def _compile(donate: str) -> Any:
-    # The wrapped callable's own arrays are never donated: a layer stored in the
-    # wrapper is used again by the next call.
+@functools.cache
+def _compile(donate: str, options: tuple[tuple[str, Any], ...]) -> Any:
+    """The compiled function of every `filter_jit` with this `donate`: its cache is keyed
+    on the wrapped callable too, so a wrapper made again for the same function (as in
+    `filter_jit(filter_grad(f))(x)`) finds what an earlier one compiled."""
     donate_argnums = _DONATED_ARGNUMS.get(donate, ())
-    jitted = jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums)
+    keywords = dict(options)
+    if "compiler_options" in keywords:
+        keywords["compiler_options"] = dict(keywords["compiler_options"])
+    jitted = jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums, **keywords)
     return silenced_where_asked(donate, jitted)
+
+
+register_cache(_compile.cache_clear)
 
 
 def silenced_where_asked(donate: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -179,16 +191,62 @@ class _JitWrapper(Transformed):
     other: its arrays are leaves of the model, and traced (not baked in) at each call.
     """
 
+    transform_name: ClassVar[str] = "filter_jit"
     donate: str = field(static=True)
-    # One compilation cache per wrapper, kept by every copy JAX rebuilds of it.
     jitted: Any = field(static=True)
 
-    def __init__(self, fun: Callable[..., Any], donate: str) -> None:
+    def __init__(
+        self, fun: Callable[..., Any], donate: str, options: tuple[tuple[str, Any], ...]
+    ) -> None:
         self.fun = fun
         self.donate = donate
-        self.jitted = _compile(donate)
+        self.jitted = _compile(donate, options)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        call = self._prepare(args, kwargs)
+        try:
+            out = self.jitted(*call)
+        except Exception as error:
+            # JAX's error for a failed `error_if` check, whose type varies across
+            # releases, carries the check's message: raise it as equimod's error.
+            reraise_from_jax(error)
+            raise
+        return self._finish(out)
+
+    def lower(self, /, *args: Any, **kwargs: Any) -> Lowered:
+        """Lower the function for these arguments, ahead of time, as `jax.jit`'s `lower`.
+
+        Args:
+            *args: The arguments, as in a call.
+            **kwargs: The keyword arguments, as in a call.
+
+        Returns:
+            The lowered function: `as_text()` shows it, `compile()` compiles it into
+            a function taking arguments of the same shapes, dtypes and non-array
+            values.
+        """
+        call = self._prepare(args, kwargs)
+        return Lowered(unsilenced(self.jitted).lower(*call), self, call[-1])
+
+    def trace(self, /, *args: Any, **kwargs: Any) -> Any:
+        """Trace the function for these arguments, as `jax.jit`'s `trace`: the result
+        has the `jaxpr` and can be lowered (`.lower()`, then as `lower` returns).
+
+        Args:
+            *args: The arguments, as in a call.
+            **kwargs: The keyword arguments, as in a call.
+
+        Returns:
+            JAX's traced stage of the compiled function.
+        """
+        call = self._prepare(args, kwargs)
+        return unsilenced(self.jitted).trace(*call)
+
+    def _prepare(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[list[Any], list[Any], list[Any], StaticKey]:
+        """The compiled function's arguments for a call: the traced leaves of the
+        wrapped callable, of the first argument and of the others, and the static key."""
         fun = self.fun
         if type(fun) is types.FunctionType:
             fun_dynamic: list[Any] = []
@@ -196,30 +254,25 @@ class _JitWrapper(Transformed):
             fun_static: Any = fun
         else:
             fun_leaves, fun_treedef = jtu.tree_flatten(fun)
-            fun_dynamic, fun_static = _split(fun_leaves)
+            fun_dynamic, fun_static = split_leaves(fun_leaves)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
-        dynamic, static_leaves = _split(leaves)
+        dynamic, static_leaves = split_leaves(leaves)
         if self.donate in ("all-except-first", "warn-except-first") and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
         else:
             n_first = len(dynamic)
         try:
-            key = _StaticKey(treedef, static_leaves, n_first, fun_treedef, fun_static)
+            key = StaticKey(treedef, static_leaves, n_first, fun_treedef, fun_static)
         except TypeError:
             fun_static_leaves = (fun_static,) if fun_treedef is None else (fun_static or ())
             self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
-        try:
-            out_dynamic, out_static = self.jitted(
-                fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
-            )
-        except Exception as error:
-            # JAX's error for a failed `error_if` check, whose type varies across
-            # releases, carries the check's message: raise it as equimod's error.
-            reraise_from_jax(error)
-            raise
-        out_treedef, out_static_leaves = out_static.value
-        return jtu.tree_unflatten(out_treedef, _merge(out_dynamic, out_static_leaves))
+        return fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+
+    @staticmethod
+    def _finish(out: tuple[list[Any], Static]) -> Any:
+        """The call's result, from what the compiled function returned."""
+        return rebuild_output(*out)
 
     def _raise_unhashable(self, static_leaves: tuple[Any, ...]) -> None:
         for leaf in static_leaves:
@@ -235,6 +288,93 @@ class _JitWrapper(Transformed):
         return f"<filter_jit {getattr(self.fun, '__qualname__', self.fun)!r}>"
 
 
+def rebuild_output(out_dynamic: list[Any], out_static: Static) -> Any:
+    """An output that left a compiled function as its arrays and a `Static` of the rest."""
+    out_treedef, out_static_leaves = out_static.value
+    return jtu.tree_unflatten(out_treedef, merge_leaves(out_dynamic, out_static_leaves))
+
+
+def unsilenced(jitted: Callable[..., Any]) -> Any:
+    """The `jax.jit` function behind `_compile`'s result."""
+    return jitted.args[0] if isinstance(jitted, functools.partial) else jitted
+
+
+_MSG_OTHER_STATIC = (
+    "This function was compiled ahead of time by {transform}({name}).lower(...) for other "
+    "non-array arguments, tree structure or array count than this call's: a compiled "
+    "function runs only the values it was lowered with. Lower it again for these arguments."
+)
+
+
+class Compilable(Protocol):
+    """A transform's wrapper that compiles ahead of time: `_prepare` gives the compiled
+    function's arguments for a call (the static key last), `_finish` the call's
+    result from what the compiled function returned."""
+
+    @property
+    def fun(self) -> Callable[..., Any]: ...
+
+    transform_name: ClassVar[str]
+
+    def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]: ...
+
+    def _finish(self, out: Any) -> Any: ...
+
+
+class Lowered:
+    """What `filter_jit(f).lower(...)` and `filter_pmap(f).lower(...)` return: JAX's
+    lowered stage, taking and returning the pytrees `f` does."""
+
+    def __init__(self, lowered: Any, wrapper: Compilable, key: StaticKey) -> None:
+        self.lowered = lowered
+        self._wrapper = wrapper
+        self._key = key
+
+    def as_text(self, *args: Any, **kwargs: Any) -> str:
+        """The lowered program as text, as `jax.stages.Lowered.as_text`.
+
+        Args:
+            *args: Passed on to JAX's `as_text`.
+            **kwargs: Passed on to JAX's `as_text`.
+
+        Returns:
+            The text.
+        """
+        return str(self.lowered.as_text(*args, **kwargs))
+
+    def compile(self, compiler_options: dict[str, Any] | None = None) -> Compiled:
+        """Compile the lowered function.
+
+        Args:
+            compiler_options: XLA options, as in `jax.stages.Lowered.compile`.
+
+        Returns:
+            The compiled function: call it as the wrapped function, with arguments
+            like the ones it was lowered with.
+        """
+        options = {} if compiler_options is None else {"compiler_options": compiler_options}
+        return Compiled(self.lowered.compile(**options), self._wrapper, self._key)
+
+
+class Compiled:
+    """What `Lowered.compile()` returns: call it as the function it was lowered from."""
+
+    def __init__(self, compiled: Any, wrapper: Compilable, key: StaticKey) -> None:
+        self.compiled = compiled
+        self._wrapper = wrapper
+        self._key = key
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        *dynamic, key = self._wrapper._prepare(args, kwargs)
+        if key != self._key:
+            raise TypeError(
+                _MSG_OTHER_STATIC.format(
+                    transform=self._wrapper.transform_name, name=callable_name(self._wrapper.fun)
+                )
+            )
+        return self._wrapper._finish(self.compiled(*dynamic))
+
+
 def _unhashable(leaf: Any) -> bool:
     try:
         hash(leaf)
@@ -244,16 +384,35 @@ def _unhashable(leaf: Any) -> bool:
 
 
 @overload
-def filter_jit(fun: Callable[_P, _R], *, donate: Donate = "none") -> Callable[_P, _R]: ...
+def filter_jit(
+    fun: Callable[_P, _R],
+    *,
+    donate: Donate = "none",
+    keep_unused: bool = False,
+    inline: bool = False,
+    compiler_options: dict[str, Any] | None = None,
+) -> Callable[_P, _R]: ...
 
 
 @overload
 def filter_jit(
-    fun: None = None, *, donate: Donate = "none"
+    fun: None = None,
+    *,
+    donate: Donate = "none",
+    keep_unused: bool = False,
+    inline: bool = False,
+    compiler_options: dict[str, Any] | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
-def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
+def filter_jit(
+    fun: Any = None,
+    *,
+    donate: str = "none",
+    keep_unused: bool = False,
+    inline: bool = False,
+    compiler_options: dict[str, Any] | None = None,
+) -> Any:
     """Compile `fun` with `jax.jit`, tracing array leaves and treating the rest as static.
 
     Every argument may be any pytree: its JAX and NumPy arrays are traced, and
@@ -265,9 +424,15 @@ def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
     Args:
         fun: The function to compile. Omit it to get a decorator.
         donate: `"none"`; `"all"`, to donate every input array buffer to the
-            output; `"all-except-first"`, to donate all but the first argument's;
+            output (those of `fun` too, where it is a Module: call the copy it
+            returns, not `fun`, afterwards); `"all-except-first"`, to donate all
+            but the first argument's;
             or `"warn"`/`"warn-except-first"`, the same but keeping JAX's warning
             when a donated buffer cannot be reused (the `"all"` options silence it).
+        keep_unused: As in `jax.jit`: keep arguments the function does not use
+            (by default XLA may drop them).
+        inline: As in `jax.jit`: inline the function into an enclosing jit.
+        compiler_options: As in `jax.jit`: XLA compiler options.
 
     Returns:
         A function with `fun`'s signature (a Module wrapping `fun`, whose arrays
@@ -282,7 +447,16 @@ def filter_jit(fun: Any = None, *, donate: str = "none") -> Any:
     if donate not in _DONATE_OPTIONS:
         raise ValueError(_MSG_BAD_DONATE.format(options=_DONATE_OPTIONS, donate=donate))
     if fun is None:
-        return functools.partial(filter_jit, donate=donate)
+        return functools.partial(
+            filter_jit,
+            donate=donate,
+            keep_unused=keep_unused,
+            inline=inline,
+            compiler_options=compiler_options,
+        )
     if not callable(fun):
         raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
-    return module_update_wrapper(_JitWrapper(fun, donate))
+    options: dict[str, Any] = {"keep_unused": keep_unused, "inline": inline}
+    if compiler_options:
+        options["compiler_options"] = tuple(sorted(compiler_options.items()))
+    return module_update_wrapper(_JitWrapper(fun, donate, tuple(options.items())))

@@ -29,7 +29,7 @@ _MSG_STRUCTURE_MISMATCH = (
 
 
 class _MakeJaxpr(Transformed):
-    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
         dynamic, static = partition((args, kwargs), is_shaped)
         dynamic_leaves, dynamic_treedef = jtu.tree_flatten(dynamic)
 
@@ -74,7 +74,7 @@ class _ClosureConvert(Module):
     out_struct: Any = field(static=True)
     out_static: Any = field(static=True)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         dynamic, static = partition((args, kwargs), is_array)
         if not static_equal(static, self.in_static):
             raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))

@@ -38,7 +38,7 @@ class Partial(Module):
     def __getattr__(self, name: str) -> Any:
         return wrapped_attribute(self, "func", name)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         """Call `func(*args, *more_args, **kwargs, **more_kwargs)`.
 
         Args:

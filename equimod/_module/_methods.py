@@ -70,7 +70,7 @@ class BoundMethod(Module):
     __func__: types.FunctionType = field(static=True)
     __self__: Module
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self.__func__(self.__self__, *args, **kwargs)
 
     @property

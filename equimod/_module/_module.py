@@ -270,12 +270,12 @@ class _DirectCallModuleMeta(_ModuleMeta):
     def __setattr__(cls, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name in _CONSTRUCTORS:
-            cls.__class__ = _ModuleMeta
+            cls.__class__ = _ModuleMeta  # type: ignore[assignment]
 
     def __delattr__(cls, name: str) -> None:
         super().__delattr__(name)
         if name in _CONSTRUCTORS:
-            cls.__class__ = _ModuleMeta
+            cls.__class__ = _ModuleMeta  # type: ignore[assignment]
 
 
 _CONSTRUCTORS = frozenset({"__init__", "__new__"})

@@ -36,7 +36,7 @@ class _MaxTracesWrapper(Transformed):
     max_traces: int | None = field(static=True)
     counter: _Counter = field(static=True)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         self.counter.count += 1
         if self.max_traces is not None and self.counter.count > self.max_traces:
             raise RuntimeError(

@@ -9,7 +9,7 @@ import abc
 import enum
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import (
     Annotated,
     Any,
@@ -242,36 +242,52 @@ def filter_jit(
     fun: Callable[_P, _R],
     *,
     donate: Literal["none", "all", "all-except-first", "warn", "warn-except-first"] = "none",
+    keep_unused: bool = False,
+    inline: bool = False,
+    compiler_options: dict[str, Any] | None = None,
 ) -> Callable[_P, _R]: ...
 @overload
 def filter_jit(
     fun: None = None,
     *,
     donate: Literal["none", "all", "all-except-first", "warn", "warn-except-first"] = "none",
+    keep_unused: bool = False,
+    inline: bool = False,
+    compiler_options: dict[str, Any] | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 @overload
 def filter_value_and_grad(
-    fun: Callable[Concatenate[_Diff, _P], _R], *, has_aux: bool = False
+    fun: Callable[Concatenate[_Diff, _P], _R],
+    *,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]: ...
 @overload
 def filter_value_and_grad(
-    fun: None = None, *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Callable[
     [Callable[Concatenate[_Diff, _P], _R]], Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]
 ]: ...
 @overload
 def filter_grad(
-    fun: Callable[Concatenate[_Diff, _P], Any], *, has_aux: bool = False
+    fun: Callable[Concatenate[_Diff, _P], Any],
+    *,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[Concatenate[_Diff, _P], _Diff]: ...
 @overload
 def filter_grad(
-    fun: None = None, *, has_aux: bool = False
+    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Callable[[Callable[Concatenate[_Diff, _P], Any]], Callable[Concatenate[_Diff, _P], _Diff]]: ...
 
 class if_array:  # noqa: N801 - named as in Equinox
     axis: int
     def __init__(self, axis: int) -> None: ...
     def __call__(self, leaf: Any) -> int | None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @overload
 def filter_vmap(
@@ -281,6 +297,7 @@ def filter_vmap(
     out_axes: Any = ...,
     axis_name: Any = None,
     axis_size: int | None = None,
+    spmd_axis_name: Hashable | tuple[Hashable, ...] | None = None,
 ) -> Callable[_P, _R]: ...
 @overload
 def filter_vmap(
@@ -290,6 +307,7 @@ def filter_vmap(
     out_axes: Any = ...,
     axis_name: Any = None,
     axis_size: int | None = None,
+    spmd_axis_name: Hashable | tuple[Hashable, ...] | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 def filter_shard(x: _T, device_or_shardings: Any) -> _T: ...
 @overload
@@ -298,9 +316,11 @@ def filter_pmap(
     *,
     in_axes: Any = ...,
     out_axes: Any = ...,
-    axis_name: Any = None,
+    axis_name: Hashable = None,
     axis_size: int | None = None,
     donate: Literal["all", "warn", "none"] = "none",
+    devices: Sequence[jax.Device] | None = None,
+    backend: str | None = None,
 ) -> Callable[_P, _R]: ...
 @overload
 def filter_pmap(
@@ -308,9 +328,11 @@ def filter_pmap(
     *,
     in_axes: Any = ...,
     out_axes: Any = ...,
-    axis_name: Any = None,
+    axis_name: Hashable = None,
     axis_size: int | None = None,
     donate: Literal["all", "warn", "none"] = "none",
+    devices: Sequence[jax.Device] | None = None,
+    backend: str | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 @overload
 def filter_checkpoint(
@@ -354,7 +376,7 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
     @property
     def __wrapped__(self) -> Callable[_P, _R]: ...
     def def_jvp(self, fn_jvp: _JvpRule) -> _JvpRule: ...
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
 
 class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     fn: Callable[_P, _R]
@@ -364,7 +386,7 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
     def __wrapped__(self) -> Callable[_P, _R]: ...
     def def_fwd(self, fn_fwd: _FwdRule) -> _FwdRule: ...
     def def_bwd(self, fn_bwd: _BwdRule) -> _BwdRule: ...
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
 
 def filter_pure_callback(
     callback: Callable[..., Any],
@@ -386,7 +408,7 @@ class Partial(Module, Generic[_R]):
     def __init__(self, func: Callable[..., _R], /, *args: Any, **kwargs: Any) -> None: ...
     @property
     def __wrapped__(self) -> Callable[..., _R]: ...
-    def __call__(self, *args: Any, **kwargs: Any) -> _R: ...
+    def __call__(self, /, *args: Any, **kwargs: Any) -> _R: ...
 
 def module_update_wrapper(wrapper: _W, wrapped: Callable[..., Any] | None = None) -> _W: ...
 

@@ -1,0 +1,297 @@
+"""`filter_pmap`: `jax.pmap` over pytrees that hold non-array leaves too.
+
+As `filter_jit` does, it compiles once per static part of a call (the tree
+structure, the non-array leaves, the axis of each leaf) and finds the
+compiled function again on the next call with the same static part, even
+through a wrapper made anew for the same function.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, ClassVar, Literal, ParamSpec, TypeVar, cast, get_args, overload
+
+import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
+import numpy as np
+
+from ._caches import register_cache
+from ._jit import (
+    TRACED,
+    Lowered,
+    StaticKey,
+    merge_leaves,
+    silenced_where_asked,
+    split_leaves,
+    unsilenced,
+)
+from ._module import field, module_update_wrapper
+from ._static import Static
+from ._transformed import Transformed, callable_name
+from ._vmap import MAP_ARRAYS, MSG_NOT_CALLABLE, MSG_NOTHING_TO_MAP, call_axes, leaf_axes
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+PmapDonate = Literal["all", "warn", "none"]
+_DONATE_OPTIONS = get_args(PmapDonate)
+_MSG_BAD_DONATE = "filter_pmap(donate=...) must be one of {options}, got {donate!r}."
+
+
+class _Layout:
+    """How one call's traced leaves reach the mapped function: the axis of each
+    argument leaf that is an array (None: broadcast), and the output axes spec.
+    `mapped_axes` are the axes `jax.pmap` maps over (a dummy's where none is)."""
+
+    __slots__ = ("_hash", "axes", "mapped_axes", "out_axes")
+
+    def __init__(self, axes: tuple[int | None, ...], out_axes: Any) -> None:
+        self.axes = axes
+        self.mapped_axes = tuple(axis for axis in axes if axis is not None) or (0,)
+        self.out_axes = out_axes
+        self._hash = hash((axes, out_axes))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Layout)
+            and self.axes == other.axes
+            and self.out_axes == other.out_axes
+        )
+
+
+def _call_mapped(
+    fun_dynamic: list[Any], mapped: list[Any], broadcast: list[Any], key: StaticKey
+) -> tuple[list[Any], list[Any], Static]:
+    layout = cast(_Layout, key.layout)
+    mapped_values, broadcast_values = iter(mapped), iter(broadcast)
+    dynamic = [
+        next(broadcast_values) if axis is None else next(mapped_values) for axis in layout.axes
+    ]
+    args, kwargs = jtu.tree_unflatten(key.treedef, merge_leaves(dynamic, key.static_leaves))
+    fun = key.function(fun_dynamic)
+    out = fun(*args, **kwargs)
+    out_leaves, out_treedef = jtu.tree_flatten(out)
+    out_axes = leaf_axes(
+        layout.out_axes,
+        out,
+        callable_name(fun),
+        "out_axes",
+        "output",
+        transform="filter_pmap",
+        batch_array_likes=True,
+    )
+    pairs = list(zip(out_leaves, out_axes, strict=True))
+    batched = [leaf for leaf, axis in pairs if axis is not None]
+    unbatched, unbatched_static = split_leaves([leaf for leaf, axis in pairs if axis is None])
+    return batched, unbatched, Static((out_treedef, out_axes, unbatched_static))
+
+
+@functools.cache
+def _compile(
+    mapped_axes: tuple[int, ...],
+    axis_name: Hashable,
+    axis_size: int | None,
+    donate: str,
+    devices: tuple[jax.Device, ...] | None,
+    backend: str | None,
+) -> Any:
+    # Every batched output leaves along axis 0 and is moved to its own axis
+    # afterwards: the output axes are known only once the function is traced.
+    mapped = jax.pmap(
+        _call_mapped,
+        in_axes=(None, list(mapped_axes), None),
+        out_axes=(0, None, None),
+        static_broadcasted_argnums=(3,),
+        axis_name=axis_name,
+        axis_size=axis_size,
+        donate_argnums=() if donate == "none" else (1,),
+        devices=devices,
+        backend=backend,
+    )
+    return silenced_where_asked(donate, mapped)
+
+
+register_cache(_compile.cache_clear)
+
+
+class _PmapWrapper(Transformed):
+    """What `filter_pmap` returns: a Module, so the wrapped callable's arrays are leaves."""
+
+    transform_name: ClassVar[str] = "filter_pmap"
+    in_axes: Any = field(static=True)
+    out_axes: Any = field(static=True)
+    axis_name: Any = field(static=True)
+    axis_size: int | None = field(static=True)
+    donate: str = field(static=True)
+    devices: tuple[jax.Device, ...] | None = field(static=True)
+    backend: str | None = field(static=True)
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        *call, key = self._prepare(args, kwargs)
+        return self._finish(self._mapped(key)(*call, key))
+
+    def lower(self, /, *args: Any, **kwargs: Any) -> Lowered:
+        """Lower the function for these arguments, ahead of time, as `jax.pmap`'s `lower`.
+
+        Args:
+            *args: The arguments, as in a call.
+            **kwargs: The keyword arguments, as in a call.
+
+        Returns:
+            The lowered function: `as_text()` shows it, `compile()` compiles it into
+            a function taking arguments of the same shapes, dtypes and non-array
+            values.
+        """
+        *call, key = self._prepare(args, kwargs)
+        return Lowered(unsilenced(self._mapped(key)).lower(*call, key), self, key)
+
+    def _mapped(self, key: StaticKey) -> Any:
+        return _compile(
+            cast(_Layout, key.layout).mapped_axes,
+            self.axis_name,
+            self.axis_size,
+            self.donate,
+            self.devices,
+            self.backend,
+        )
+
+    def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """The mapped function's arguments for a call: the arrays of the wrapped
+        callable, the mapped and the broadcast arrays of the arguments, the static key."""
+        axes = call_axes("filter_pmap", self.fun, self.in_axes, args, kwargs)
+        leaves, treedef = jtu.tree_flatten((args, kwargs))
+        dynamic, static_leaves = split_leaves(leaves)
+        if static_leaves is not None:
+            # Only arrays take an axis (call_axes refused any other leaf with one).
+            axes = [axis for axis, leaf in zip(axes, static_leaves, strict=True) if leaf is TRACED]
+        mapped = [leaf for leaf, axis in zip(dynamic, axes, strict=True) if axis is not None]
+        broadcast = [leaf for leaf, axis in zip(dynamic, axes, strict=True) if axis is None]
+        if not mapped:
+            if self.axis_size is None:
+                raise ValueError(
+                    MSG_NOTHING_TO_MAP.format(transform="filter_pmap", name=callable_name(self.fun))
+                )
+            # `jax.pmap` needs something to map over: a dummy of the axis's size.
+            mapped = [np.zeros(self.axis_size)]
+        fun_leaves, fun_treedef = jtu.tree_flatten(self.fun)
+        fun_dynamic, fun_static = split_leaves(fun_leaves)
+        layout = _Layout(tuple(axes), self.out_axes)
+        key = StaticKey(treedef, static_leaves, layout, fun_treedef, fun_static)
+        return fun_dynamic, mapped, broadcast, key
+
+    @staticmethod
+    def _finish(out: tuple[list[Any], list[Any], Static]) -> Any:
+        batched, unbatched, static = out
+        out_treedef, out_axes, unbatched_static = static.value
+        batched_values = iter(batched)
+        unbatched_values = iter(merge_leaves(unbatched, unbatched_static))
+        leaves = []
+        for axis in out_axes:
+            if axis is None:
+                leaves.append(next(unbatched_values))
+            else:
+                value = next(batched_values)
+                leaves.append(value if axis == 0 else jnp.moveaxis(value, 0, axis))
+        return jtu.tree_unflatten(out_treedef, leaves)
+
+
+@overload
+def filter_pmap(
+    fun: Callable[_P, _R],
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Hashable = None,
+    axis_size: int | None = None,
+    donate: PmapDonate = "none",
+    devices: Sequence[jax.Device] | None = None,
+    backend: str | None = None,
+) -> Callable[_P, _R]: ...
+
+
+@overload
+def filter_pmap(
+    fun: None = None,
+    *,
+    in_axes: Any = ...,
+    out_axes: Any = ...,
+    axis_name: Hashable = None,
+    axis_size: int | None = None,
+    donate: PmapDonate = "none",
+    devices: Sequence[jax.Device] | None = None,
+    backend: str | None = None,
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
+
+
+def filter_pmap(
+    fun: Any = None,
+    *,
+    in_axes: Any = MAP_ARRAYS,
+    out_axes: Any = MAP_ARRAYS,
+    axis_name: Hashable = None,
+    axis_size: int | None = None,
+    donate: str = "none",
+    devices: Sequence[jax.Device] | None = None,
+    backend: str | None = None,
+) -> Any:
+    """Like `jax.pmap`, for functions of arbitrary pytrees: `filter_vmap` across devices.
+
+    It compiles once for each static part of a call (tree structure, non-array
+    leaves, the axis of each leaf) and reuses the compiled function. The mapped
+    axis must have at most as many entries as there are devices.
+
+    Args:
+        fun: The function to map (it may be a Module). Omit it to get a decorator.
+        in_axes: As in `filter_vmap`: an axis (int or None), a callable
+            `leaf -> axis`, a pytree prefix of the positional arguments with those
+            at its leaves, or a dict of parameter names. The default,
+            `if_array(0)`, maps arrays over their first axis and broadcasts every
+            other leaf. Keyword arguments use `if_array(0)` unless a dict names them.
+        out_axes: The same, for the output; non-array outputs are returned
+            unbatched.
+        axis_name: A name for the mapped axis, for collectives such as
+            `jax.lax.pmean` (and `nn.BatchNorm`).
+        axis_size: The size of the mapped axis; needed only when no argument is
+            mapped.
+        donate: `"none"`; `"all"`, to donate the mapped input buffers; or
+            `"warn"`, the same but keeping JAX's warning when a donated buffer
+            cannot be reused (`"all"` silences it).
+        devices: As in `jax.pmap`: the devices to map over (default: all local
+            devices of the backend).
+        backend: As in `jax.pmap`: the backend to run on ("cpu", "gpu", "tpu").
+
+    Returns:
+        A function with `fun`'s signature; its `lower(...)` compiles ahead of time,
+        as `filter_jit`'s does.
+
+    Raises:
+        TypeError: If `fun` is not callable; when called, if an axis spec gives
+            something other than an int or None.
+        ValueError: If `donate` is not one of the options; when called, if an
+            axis spec does not match the arguments or output, maps over a leaf
+            that is not an array, or nothing is mapped and `axis_size` is not given.
+    """
+    if donate not in _DONATE_OPTIONS:
+        raise ValueError(_MSG_BAD_DONATE.format(options=_DONATE_OPTIONS, donate=donate))
+    if fun is None:
+        return functools.partial(
+            filter_pmap,
+            in_axes=in_axes,
+            out_axes=out_axes,
+            axis_name=axis_name,
+            axis_size=axis_size,
+            donate=donate,
+            devices=devices,
+            backend=backend,
+        )
+    if not callable(fun):
+        raise TypeError(MSG_NOT_CALLABLE.format(transform="filter_pmap", fun=fun))
+    devices_ = None if devices is None else tuple(devices)
+    return module_update_wrapper(
+        _PmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, donate, devices_, backend)
+    )
