@@ -27,8 +27,9 @@ _R = TypeVar("_R")
 
 _MSG_NOT_CALLABLE = "{transform} expects a callable to differentiate, got {fun!r}."
 _MSG_NO_ARGUMENT = (
-    "{name} was called without arguments: {transform} differentiates with respect to the "
-    "first positional argument, so pass one."
+    "{transform}({name}) was called without a positional argument. Functions wrapped with "
+    "{transform} are differentiated with respect to their first positional argument: "
+    "pass it by position, not as a keyword."
 )
 _MSG_AUX_NOT_PAIR = (
     "{name} was differentiated with has_aux=True, so it must return a pair (value, aux); "
@@ -232,9 +233,9 @@ def filter_jvp(
         depending on a differentiated input.
 
     Raises:
-        TypeError: If `primals` or `tangents` is not a sequence.
-        ValueError: If `tangents` does not have the structure of `primals`, or
-            gives a tangent to a leaf that is not inexact.
+        TypeError: If `primals` or `tangents` is not a sequence, or `tangents`
+            gives a tangent to a leaf that is not inexact (as in Equinox).
+        ValueError: If `tangents` does not have the structure of `primals`.
     """
     name = callable_name(fn)
     if not isinstance(primals, (tuple, list)):
@@ -252,7 +253,7 @@ def filter_jvp(
         elif is_inexact_array(primal) or isinstance(primal, (float, complex)):
             perturbed.append(True)
         else:
-            raise ValueError(_MSG_TANGENT_NOT_NONE.format(name=name, type=type(primal).__name__))
+            raise TypeError(_MSG_TANGENT_NOT_NONE.format(name=name, type=type(primal).__name__))
     dynamic = [p for p, d in zip(primal_leaves, perturbed, strict=True) if d]
     dynamic_tangents = [t for t, d in zip(tangent_leaves, perturbed, strict=True) if d]
 

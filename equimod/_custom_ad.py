@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -38,6 +39,18 @@ _MSG_HELD_PERTURBED = (
     "its first, but only the first positional argument has a derivative rule. Move "
     "what is differentiated into the first argument (a tuple of several values works)."
 )
+_MSG_DEFVJP = (
+    "filter_custom_vjp.defvjp(fn_fwd, fn_bwd) is Equinox's old way, deprecated there: "
+    "use the def_fwd and def_bwd decorators, whose rules also take `perturbed` "
+    "(fn_fwd(perturbed, *args) and fn_bwd(residuals, grad_obj, perturbed, *args))."
+)
+
+
+class HeldArgumentDifferentiated(ValueError, RuntimeError):
+    """A `filter_custom_vjp` differentiated in an argument it holds constant: a
+    `ValueError`, and the `RuntimeError` Equinox raises here."""
+
+
 _MSG_NO_VJP_ARG = (
     "filter_custom_vjp({name}) was called without arguments: the first positional "
     "argument is the one differentiated, so pass one."
@@ -213,18 +226,21 @@ class _VjpRules:
         assert self.fwd is not None
         perturbed_diff = jtu.tree_map(_perturbed, diff, is_leaf=_is_vjp_primal)
         if any(jtu.tree_leaves(jtu.tree_map(_perturbed, arrays, is_leaf=_is_vjp_primal))):
-            raise ValueError(_MSG_HELD_PERTURBED.format(name=self.name))
+            raise HeldArgumentDifferentiated(_MSG_HELD_PERTURBED.format(name=self.name))
         diff = jtu.tree_map(_value, diff, is_leaf=_is_vjp_primal)
         arrays = jtu.tree_map(_value, arrays, is_leaf=_is_vjp_primal)
         _, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
         held = jtu.tree_map(lambda _: False, combine(arrays[0], static[0]))
         perturbed = combine(perturbed_diff, held)
         out, residuals = self.fwd(perturbed, vjp_arg, *rest, **kwargs)
-        return out, (residuals, diff, arrays, perturbed)
+        # JAX keeps only arrays between the rules: the rest goes in a `Static`.
+        residual_arrays, residual_static = partition(residuals, is_array)
+        return out, (residual_arrays, Static(residual_static), diff, arrays, perturbed)
 
     def _backward(self, static: Any, saved: Any, grad_obj: Any) -> tuple[Any, Any]:
         assert self.bwd is not None
-        residuals, diff, arrays, perturbed = saved
+        residual_arrays, residual_static, diff, arrays, perturbed = saved
+        residuals = combine(residual_arrays, residual_static.value)
         _, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)
         grad_obj = jtu.tree_map(_symbolic_zero_to_none, grad_obj)
         grads = self.bwd(residuals, grad_obj, perturbed, vjp_arg, *rest, **kwargs)
@@ -313,6 +329,23 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         self.rules.bwd = fn_bwd
         return fn_bwd
 
+    def defvjp(self, fn_fwd: Callable[..., tuple[Any, Any]], fn_bwd: Callable[..., Any]) -> None:
+        """Register both rules the old way, without `perturbed` (deprecated in Equinox,
+        kept for ported code; it warns).
+
+        Args:
+            fn_fwd: `fn_fwd(vjp_arg, *args, **kwargs) -> (out, residuals)`.
+            fn_bwd: `fn_bwd(residuals, grad_obj, vjp_arg, *args, **kwargs)`,
+                returning the cotangent of `vjp_arg`.
+        """
+        warnings.warn(_MSG_DEFVJP, DeprecationWarning, stacklevel=2)
+        self.def_fwd(lambda perturbed, *args, **kwargs: fn_fwd(*args, **kwargs))
+        self.def_bwd(
+            lambda residuals, grad_obj, perturbed, *args, **kwargs: fn_bwd(
+                residuals, grad_obj, *args, **kwargs
+            )
+        )
+
     def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """Call the function; under differentiation, the rules give its derivative.
 
@@ -328,7 +361,8 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
             TypeError: If called without a first argument, or before both `def_fwd`
                 and `def_bwd` registered their rules.
             ValueError: When differentiated with respect to an argument other than
-                `vjp_arg` (raised while tracing the forward rule).
+                `vjp_arg` (raised while tracing the forward rule; a `RuntimeError`
+                too, as in Equinox).
         """
         name = self.rules.name
         if not args:

@@ -115,7 +115,7 @@ def test_unimplemented_abstract_var_fails_before_init_runs() -> None:
     message = str(info.value)
     # Classes are named by their qualified name: local classes of two tests may share a name.
     assert (
-        "Can't instantiate test_unimplemented_abstract_var_fails_before_init_runs.<locals>.Concrete"
+        "Can't instantiate test_unimplemented_abstract_var_fails_before_init_runs.<locals>.Concrete with unimplemented abstract attributes"
         in message
     )
     assert "AbstractVar 'size' (declared in HasSize)" in message

@@ -183,7 +183,7 @@ def test_debug_assert_max_traces() -> None:
     f(jnp.ones(2))
     f(jnp.zeros(2))
     assert equimod.debug.get_num_traces(f.fun) == 1  # type: ignore[attr-defined]
-    with pytest.raises(RuntimeError, match="traced 2 times, more than max_traces=1"):
+    with pytest.raises(RuntimeError, match="can only be traced 1 times, but was traced 2 times"):
         f(jnp.ones(3))
 
 

@@ -61,7 +61,8 @@ _MSG_FIELD_FOR_CLASS_VAR = (
     "`{name}: ClassVar[T] = value` in {cls}."
 )
 _MSG_UNIMPLEMENTED = (
-    "Can't instantiate {cls} because it does not implement {items}. Implement each "
+    "Can't instantiate {cls} with unimplemented {what}: it does not implement {items}. "
+    "Implement each "
     "in {cls} or a base class: an AbstractVar as a field, property, method or class "
     "attribute; an AbstractClassVar as `name: ClassVar[T] = value`."
 )
@@ -156,4 +157,13 @@ def unimplemented_message(cls: type, missing: tuple[tuple[str, str, str], ...]) 
     items = ", ".join(
         f"{kind} {name!r} (declared in {declarer})" for name, kind, declarer in missing
     )
-    return _MSG_UNIMPLEMENTED.format(cls=cls.__qualname__, items=items)
+    kinds = {kind for _, kind, _ in missing}
+    what = " and ".join(
+        phrase
+        for kind, phrase in (
+            (ABSTRACT_VAR, "abstract attributes"),
+            (ABSTRACT_CLASS_VAR, "abstract class attributes"),
+        )
+        if kind in kinds
+    )
+    return _MSG_UNIMPLEMENTED.format(cls=cls.__qualname__, what=what, items=items)

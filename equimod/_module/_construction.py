@@ -16,16 +16,17 @@ from ._abstract import unimplemented_abstract
 from ._field import converter_of, is_static
 
 _MSG_MISSING_FIELDS = (
-    "{cls}.__init__ returned without setting the field(s) {names}. Assign each one in "
-    "__init__ (self.name = value) or give it a default at class level."
+    "Field {first} was not initialized: {cls}.__init__ returned without setting the "
+    "field(s) {names}. Assign each one in __init__ (self.name = value) or give it a "
+    "default at class level."
 )
 _MSG_CONVERTER_FAILED = (
     "{cls}.{name}: its converter {converter} failed on the value {value} ({error}). Pass "
     "a value the converter accepts, or make the converter accept this one."
 )
 _MSG_ARRAY_IN_STATIC = (
-    "A JAX array is stored in the static field {cls}.{name}. Static fields are part of "
-    "the pytree structure, so JAX treats the array as a compile-time constant and "
+    "A JAX array is being set as static! It is stored in the static field {cls}.{name}. "
+    "Static fields are part of the pytree structure, so JAX treats the array as a compile-time constant and "
     "compares it by identity. Declare the field without static=True."
 )
 
@@ -116,7 +117,9 @@ def complete(cls: type, info: ClassInfo, self: Any) -> None:
             object_setattr(self, name, factory())
     if missing:
         raise TypeError(
-            _MSG_MISSING_FIELDS.format(cls=cls.__qualname__, names=", ".join(map(repr, missing)))
+            _MSG_MISSING_FIELDS.format(
+                cls=cls.__qualname__, first=repr(missing[0]), names=", ".join(map(repr, missing))
+            )
         )
 
 

@@ -43,17 +43,18 @@ _MSG_OWN_SETATTR = (
     "dataclasses.replace or equimod.tree_at."
 )
 _MSG_POST_INIT_IGNORED = (
-    "{cls} has both a hand-written __init__ and __post_init__; __post_init__ only runs "
-    "after a generated __init__, so it will not run. Call it from __init__, or use "
-    "__check_init__ to validate the instance."
+    "{module}.{cls} has both a hand-written __init__ and __post_init__ (an `__init__` "
+    "method and a `__post_init__`); __post_init__ only runs after a generated __init__, "
+    "so it will not run. Call it from __init__, or use __check_init__ to validate the "
+    "instance."
 )
 _MSG_NOT_A_FIELD = (
     "Cannot assign {name!r} in {cls}.__init__: {cls} has no field {name!r}. Declare it "
     "at class level, as `{name}: SomeType`, to make it a field."
 )
 _MSG_BOUND_METHOD = (
-    "Cannot assign {name!r} in {cls}.__init__: the value is a method bound to the instance "
-    "being built. It would hold the half-built instance, not the finished one, and make "
+    "Cannot assign methods in __init__: {cls}.__init__ assigns to {name!r} a method bound "
+    "to the instance being built. It would hold the half-built instance, not the finished one, and make "
     "the instance contain itself. Store the function instead (for example "
     "`type(self).method`) and pass the instance when calling it, or define a method or "
     "property that calls it."
@@ -156,7 +157,9 @@ class _ModuleMeta(abc.ABCMeta):
             and hasattr(cls, "__post_init__")
             and (own_init or "__post_init__" in namespace)
         ):
-            warnings.warn(_MSG_POST_INIT_IGNORED.format(cls=qualname), stacklevel=2)
+            warnings.warn(
+                _MSG_POST_INIT_IGNORED.format(module=cls.__module__, cls=qualname), stacklevel=2
+            )
         dataclasses.dataclass(init=not user_init, repr=False, eq=False, frozen=True, **options)(cls)
         for field_name in overriding:
             del cls.__annotations__[field_name]

@@ -14,7 +14,8 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 _MSG_TOO_MANY = (
-    "{name} was traced {count} times, more than max_traces={limit}: something passed to "
+    "{name} can only be traced {limit} times, but was traced {count} times, more than "
+    "max_traces={limit}: something passed to "
     "it changes between calls (a non-array argument, an array's shape or dtype, or a "
     "new function object), so JAX compiles it again."
 )

@@ -11,8 +11,9 @@ from .._tree import tree_at
 from .._tree_equal import tree_equal
 
 _MSG_MISMATCH = (
-    "Shared: what `where` picks out and what `get` returns must have the same structure, "
-    "shapes and dtypes, to be shared. `where` picks out {where} and `get` returns {get}."
+    "Every node being shared together by nn.Shared must have the same structure, shapes "
+    "and dtypes: what `where` picks out and what `get` returns must have the same "
+    "structure, shapes and dtypes. `where` picks out {where} and `get` returns {get}."
 )
 
 
