@@ -46,7 +46,7 @@ _MSG_DEFVJP = (
 )
 
 
-class HeldArgumentDifferentiated(ValueError, RuntimeError):
+class HeldArgumentDifferentiatedError(ValueError, RuntimeError):
     """A `filter_custom_vjp` differentiated in an argument it holds constant: a
     `ValueError`, and the `RuntimeError` Equinox raises here."""
 
@@ -226,7 +226,7 @@ class _VjpRules:
         assert self.fwd is not None
         perturbed_diff = jtu.tree_map(_perturbed, diff, is_leaf=_is_vjp_primal)
         if any(jtu.tree_leaves(jtu.tree_map(_perturbed, arrays, is_leaf=_is_vjp_primal))):
-            raise HeldArgumentDifferentiated(_MSG_HELD_PERTURBED.format(name=self.name))
+            raise HeldArgumentDifferentiatedError(_MSG_HELD_PERTURBED.format(name=self.name))
         diff = jtu.tree_map(_value, diff, is_leaf=_is_vjp_primal)
         arrays = jtu.tree_map(_value, arrays, is_leaf=_is_vjp_primal)
         _, vjp_arg, rest, kwargs = self._arguments(static, diff, arrays)

@@ -20,10 +20,44 @@ def callable_name(fun: Any) -> str:
     return getattr(fun, "__name__", type(fun).__name__)
 
 
+class _WrappedDoc:
+    """`__doc__` of a wrapper class: the class's own docstring, read on the class; the
+    wrapped callable's, read on an instance (even one JAX rebuilt from leaves, which
+    holds only fields)."""
+
+    def __init__(self, doc: str | None) -> None:
+        self.doc = doc
+
+    def __get__(self, instance: Any, owner: type | None = None) -> str | None:
+        if instance is None:
+            return self.doc
+        return getattr(instance.__dict__.get("fun"), "__doc__", None)
+
+
+class _WrappedAnnotations(dict):  # type: ignore[type-arg]
+    """`__annotations__` of a wrapper class: the class's own (its fields), as a dict
+    that `typing` and `dataclasses` read; the wrapped callable's on an instance."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return getattr(instance.__dict__.get("fun"), "__annotations__", {})
+
+
 class Transformed(Module):
     """A Module wrapping `fun`: shows `fun`'s name and signature, and binds as a method."""
 
     fun: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Found on the class before `__getattr__` is asked: read from `fun` instead.
+        # (A class without a docstring gets one, before dataclasses writes its own.)
+        doc = cls.__dict__.get("__doc__") or f"{cls.__name__}: a Module wrapping a callable."
+        cls.__doc__ = _WrappedDoc(doc)  # type: ignore[assignment]
+        # (The dict as written in the class body, not as `inspect` would evaluate it.)
+        own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+        cls.__annotations__ = _WrappedAnnotations(own)
 
     @property
     def __wrapped__(self) -> Callable[..., Any]:

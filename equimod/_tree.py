@@ -28,6 +28,10 @@ _MSG_NESTED = (
     "tree_at: `where` picked out nodes nested in one another; pick out either the "
     "subtree or the nodes inside it, not both."
 )
+_MSG_REPLACE_NOT_SEQUENCE = (
+    "tree_at: `where` picked out {nodes} nodes, so replace must be a tuple or list of "
+    "{nodes} values, one per node in the same order; got {type}."
+)
 _MSG_REPLACE_LENGTH = (
     "tree_at: `where` picked out {nodes} node(s) but replace has {values} value(s); give "
     "one replacement per node, in the same order."
@@ -44,6 +48,7 @@ class _Marker:
 
 
 _UNSET: Any = object()
+_EMPTY_TUPLE: tuple[()] = ()
 
 
 def _unmark(tree: Any) -> Any:
@@ -79,21 +84,25 @@ def tree_at(
         gives it `pytree`'s type wherever every replacement fits its node.
 
     Raises:
-        TypeError: If neither or both of `replace` and `replace_fn` are given, or
-            `where` fails on the tree (it may only pick nodes out, not compute).
-        ValueError: If `where` picks out something that is not a node of `pytree`,
-            the same node twice, or nodes nested inside each other, or `replace`
+        TypeError: If `where` fails on the tree (it may only pick nodes out, not
+            compute), or picks out several nodes and `replace` is not a tuple or
+            list.
+        ValueError: If neither or both of `replace` and `replace_fn` are given;
+            if `where` picks out something that is not a node of `pytree`, the
+            same node twice, or nodes nested inside each other, or `replace`
             does not have one value per node.
     """
     given = [
         name for name, v in (("replace", replace), ("replace_fn", replace_fn)) if v is not _UNSET
     ]
     if len(given) != 1:
-        raise TypeError(_MSG_REPLACE_ARGS.format(given=" and ".join(given) or "neither"))
+        raise ValueError(_MSG_REPLACE_ARGS.format(given=" and ".join(given) or "neither"))
 
     # Rebuilding the tree gives every internal node a fresh identity and every
-    # leaf a unique marker, so `where` can be answered by identity.
-    marked = jtu.tree_map(_Marker, pytree, is_leaf=none_or(is_leaf))
+    # leaf a unique marker, so `where` can be answered by identity. The empty
+    # tuple is one object wherever it stands, so it is marked like a leaf.
+    leaf_or_empty = none_or(is_leaf)
+    marked = jtu.tree_map(_Marker, pytree, is_leaf=lambda x: x is _EMPTY_TUPLE or leaf_or_empty(x))
     try:
         picked = where(marked)
     except Exception as error:
@@ -127,9 +136,12 @@ def tree_at(
 
     if replace is not _UNSET:
         if many:
-            if not isinstance(replace, (tuple, list)) or len(replace) != len(nodes):
-                count = len(replace) if isinstance(replace, (tuple, list)) else 1
-                raise ValueError(_MSG_REPLACE_LENGTH.format(nodes=len(nodes), values=count))
+            if not isinstance(replace, (tuple, list)):
+                raise TypeError(
+                    _MSG_REPLACE_NOT_SEQUENCE.format(nodes=len(nodes), type=type(replace).__name__)
+                )
+            if len(replace) != len(nodes):
+                raise ValueError(_MSG_REPLACE_LENGTH.format(nodes=len(nodes), values=len(replace)))
             values = list(replace)
         else:
             values = [replace]
@@ -192,6 +204,10 @@ def apply_updates(model: _T, updates: Any) -> _T:
     return jtu.tree_map(apply, updates, model, is_leaf=is_none)  # type: ignore[no-any-return]
 
 
+_MSG_OWN_CHILD = (
+    "tree_flatten_one_level: the {type} node is one of its own children, so the pytree "
+    "contains itself. A pytree must be a tree; store a copy, or the data it needs, instead."
+)
 _MSG_CYCLE = (
     "tree_check: the pytree contains itself: a {type} node is reachable from its own "
     "children. A pytree must be a tree; store a copy, or the data it needs, instead."
@@ -212,6 +228,9 @@ def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], Any]:
 
     Returns:
         `(children, treedef)`; a leaf gives `([leaf], leaf_treedef)`.
+
+    Raises:
+        ValueError: If the root is one of its own children (a list holding itself).
     """
     root_seen = False
 
@@ -223,6 +242,8 @@ def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], Any]:
         return True
 
     leaves, treedef = jtu.tree_flatten(pytree, is_leaf=is_child)
+    if not jtu.treedef_is_leaf(treedef) and any(leaf is pytree for leaf in leaves):
+        raise ValueError(_MSG_OWN_CHILD.format(type=type(pytree).__name__))
     return leaves, treedef
 
 

@@ -27,8 +27,11 @@ def tree_equal(
         atol: Absolute tolerance for inexact arrays.
 
     Returns:
-        A Python bool, or a traced boolean array when a comparison involves traced
-        arrays (under `jax.jit`).
+        As in Equinox: `False` when the answer is known without comparing JAX
+        arrays' values (another structure, shape, dtype or non-array leaf);
+        otherwise a boolean JAX array where JAX arrays were compared (traced
+        under `jax.jit`), and a Python bool where only NumPy arrays and other
+        leaves were.
     """
     if len(pytrees) < 2:
         return True
@@ -57,13 +60,13 @@ def _leaf_equal(x: Any, y: Any, typematch: bool, rtol: Any, atol: Any) -> bool |
             return False
         if x.shape != y.shape or x.dtype != y.dtype:
             return False
-        if isinstance(x, jax.core.Tracer) or isinstance(y, jax.core.Tracer):
+        if isinstance(x, jax.Array) or isinstance(y, jax.Array):
             if rtol == 0 and atol == 0:
-                return jnp.all(x == y)
+                return jnp.array_equal(x, y)
             return jnp.allclose(x, y, rtol=rtol, atol=atol)
         if rtol == 0 and atol == 0:
-            return bool(np.array_equal(np.asarray(x), np.asarray(y)))
-        return bool(np.allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol))
+            return bool(np.array_equal(x, y))
+        return bool(np.allclose(x, y, rtol=rtol, atol=atol))
     try:
         return bool(x == y)
     except Exception:

@@ -43,7 +43,7 @@ def test_round_trip_through_a_path(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "model.eqx"
     equimod.tree_serialise_leaves(path, saved)
     loaded = equimod.tree_deserialise_leaves(str(path), make(1))
-    assert equimod.tree_equal(loaded, saved, typematch=True) is True
+    assert equimod.tree_equal(loaded, saved, typematch=True)
     assert isinstance(loaded.layers[0].weight, jax.Array)
     assert isinstance(loaded.extra["np"], np.ndarray)
     assert loaded.extra["count"] == 7 and loaded.extra["flag"] is False
@@ -57,7 +57,7 @@ def test_round_trip_through_a_file_object() -> None:
     equimod.tree_serialise_leaves(buffer, saved)
     buffer.seek(0)
     loaded = equimod.tree_deserialise_leaves(buffer, {"w": jnp.zeros(4), "n": 0, "c": 0j})
-    assert equimod.tree_equal(loaded, saved) is True
+    assert equimod.tree_equal(loaded, saved)
 
 
 def test_wrong_shape_names_the_leaf(tmp_path: pathlib.Path) -> None:
@@ -124,7 +124,7 @@ def test_custom_filter_spec_prefix() -> None:
         buffer, tree, filter_spec={"a": load_halved, "b": equimod.default_deserialise_filter_spec}
     )
     assert calls == ["save"]
-    assert equimod.tree_equal(loaded, tree) is True
+    assert equimod.tree_equal(loaded, tree)
     with pytest.raises(
         ValueError, match=r"filter_spec must be a callable \(file, leaf\) or a pytree prefix"
     ):

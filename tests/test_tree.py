@@ -75,11 +75,13 @@ def test_selector_errors_are_clear() -> None:
         equimod.tree_at(lambda m: (m, m.weight), layer, (1, 2))
     with pytest.raises(ValueError, match=r"picked out 2 node\(s\) but replace has 1 value"):
         equimod.tree_at(lambda m: (m.weight, m.bias), layer, (1,))
+    with pytest.raises(TypeError, match=r"picked out 2 nodes, so replace must be a tuple"):
+        equimod.tree_at(lambda m: (m.weight, m.bias), layer, 1)
     with pytest.raises(
-        TypeError, match=r"exactly one of replace=... or replace_fn=..., got neither"
+        ValueError, match=r"exactly one of replace=... or replace_fn=..., got neither"
     ):
         equimod.tree_at(lambda m: m.weight, layer)
-    with pytest.raises(TypeError, match=r"got replace and replace_fn"):
+    with pytest.raises(ValueError, match=r"got replace and replace_fn"):
         equimod.tree_at(lambda m: m.weight, layer, 1, replace_fn=lambda x: x)
 
 

@@ -27,6 +27,8 @@ from typing import Any, Final
 
 import jax.tree_util as jtu
 
+from ._jax_transformed import TRANSFORMED_TYPES, may_hold_transformed, warn_if_jax_transformed
+
 
 class _UnflattenToken:
     """Marks a call of a Module class as JAX rebuilding an instance from its leaves."""
@@ -119,6 +121,8 @@ def _register_with_callbacks(cls: type, data: list[str], meta: list[str]) -> Non
 
 _SELF = "__equimod_self"
 _SETATTR = "__equimod_setattr"
+_TRANSFORMED = "__equimod_transformed_types"
+_WARN = "__equimod_warn_if_transformed"
 
 
 def init_ignoring_the_token(cls: type, fields: Sequence[dataclasses.Field[Any]]) -> Any:
@@ -130,7 +134,11 @@ def init_ignoring_the_token(cls: type, fields: Sequence[dataclasses.Field[Any]])
     """
     generated: Callable[..., None] = cls.__init__  # type: ignore[misc]
     signature = inspect.signature(generated)
-    values: dict[str, Any] = {_SETATTR: object.__setattr__}
+    values: dict[str, Any] = {
+        _SETATTR: object.__setattr__,
+        _TRANSFORMED: TRANSFORMED_TYPES,
+        _WARN: warn_if_jax_transformed,
+    }
     parameters = []
     keyword_only = False
     for parameter in list(signature.parameters.values())[1:]:
@@ -154,6 +162,11 @@ def init_ignoring_the_token(cls: type, fields: Sequence[dataclasses.Field[Any]])
                 f"{f.name} = __equimod_factory_{f.name}()"
             )
         body.append(f"{_SETATTR}({_SELF}, {f.name!r}, {f.name})")
+        if may_hold_transformed(f.type):
+            # The warning for a JAX-transformed callable: one set lookup.
+            body.append(
+                f"if type({f.name}) in {_TRANSFORMED}: {_WARN}(type({_SELF}), {f.name!r}, {f.name})"
+            )
     source = (
         f"def __make({', '.join(values)}):\n"
         f" def __init__({_SELF}, {', '.join(parameters)}):\n"

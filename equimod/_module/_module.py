@@ -24,6 +24,7 @@ from ._abstract import (
 from ._construction import ClassInfo, complete, convert_and_check, object_setattr
 from ._field import converter_of, field, is_static
 from ._flatten import UNFLATTEN_TOKEN, init_ignoring_the_token, register_module
+from ._jax_transformed import TRANSFORMED_TYPES, warn_if_jax_transformed
 
 # Set on an instance only while its `__init__` runs, to the names it may assign:
 # init state lives on the instance, so construction is thread-safe and a failed
@@ -152,11 +153,9 @@ class _ModuleMeta(abc.ABCMeta):
         cls._equimod_abstract_declared = declared_abstract
 
         user_init = own_init or _nearest_init_is_user_written(cls)
-        if (
-            user_init
-            and hasattr(cls, "__post_init__")
-            and (own_init or "__post_init__" in namespace)
-        ):
+        # As in Equinox, every such class warns, an inheriting one too: each is a
+        # class whose __post_init__ will not run.
+        if user_init and hasattr(cls, "__post_init__"):
             warnings.warn(
                 _MSG_POST_INIT_IGNORED.format(module=cls.__module__, cls=qualname), stacklevel=2
             )
@@ -195,6 +194,8 @@ class _ModuleMeta(abc.ABCMeta):
         )
         if direct:
             type.__setattr__(cls, "__init__", init_ignoring_the_token(cls, fields))
+        if not user_init:
+            _inherit_init_doc(cls)
         if own_metaclass:
             cls.__class__ = _DirectCallModuleMeta if direct else _ModuleMeta
         register_module(
@@ -230,6 +231,8 @@ class _ModuleMeta(abc.ABCMeta):
             # field, and nothing runs after it: nothing to guard or check.
             self = new_instance(cls)
             cls.__init__(self, *args, **kwargs)
+            for name in info.field_names:
+                warn_if_jax_transformed(cls, name, getattr(self, name, None))
             return self
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
@@ -282,6 +285,17 @@ class _DirectCallModuleMeta(_ModuleMeta):
 
 
 _CONSTRUCTORS = frozenset({"__init__", "__new__"})
+
+
+def _inherit_init_doc(cls: Any) -> None:
+    """A generated `__init__` keeps the docstring given to its parent's (as in Equinox;
+    dataclasses would leave it None)."""
+    for base in cls.__mro__[1:]:
+        if "_equimod_info" in vars(base) and "__init__" in vars(base):
+            doc = vars(base)["__init__"].__doc__
+            if doc is not None:
+                cls.__init__.__doc__ = doc
+            return
 
 
 def _init_takes_exactly_the_fields(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> bool:
@@ -356,6 +370,8 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
                 raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
             if _contains_self(value, self):
                 raise ValueError(_MSG_CONTAINS_SELF.format(cls=type(self).__qualname__, name=name))
+            if kind in TRANSFORMED_TYPES:
+                warn_if_jax_transformed(type(self), name, value)
         object_setattr(self, name, value)
         return
     if name == "__orig_class__":
