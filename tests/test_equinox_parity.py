@@ -29,7 +29,6 @@ NOT_TAKEN = {
         "further keywords passed on to JAX's transform, undocumented in Equinox",
     ),
     ("filter_pure_callback", "vectorized"): "deprecated by JAX for vmap_method",
-    ("nn.Dropout", "deterministic"): "deprecated in Equinox for inference",
     ("nn.LayerNorm", "elementwise_affine"): "deprecated in Equinox for use_weight/use_bias",
 }
 

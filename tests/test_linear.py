@@ -56,10 +56,11 @@ def test_dtype() -> None:
     assert complex_layer.weight.dtype == jnp.complex64
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, "vector", True])
+@pytest.mark.parametrize("bad", [-1, 2.5, "vector", True])
 def test_bad_sizes_are_rejected(bad: object) -> None:
     with pytest.raises(
-        ValueError, match=r"Linear: in_features must be a positive int or the string 'scalar'"
+        ValueError,
+        match=r"Linear: in_features must be a non-negative int or the string 'scalar'",
     ):
         equimod.nn.Linear(bad, 2, key=jax.random.key(0))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="out_features"):
@@ -79,3 +80,11 @@ def test_subclass_keeps_the_constructor() -> None:
     layer = Scaled(2, 3, key=jax.random.key(0))
     base = equimod.nn.Linear(2, 3, key=jax.random.key(0))
     assert jnp.allclose(layer(jnp.ones(2)), 2 * base(jnp.ones(2)))
+
+
+def test_zero_sizes_make_empty_layers_as_in_equinox() -> None:
+    no_inputs = equimod.nn.Linear(0, 4, key=jax.random.key(0))
+    assert no_inputs(jnp.ones(0)).shape == (4,)
+    assert bool(jnp.all(jnp.isfinite(no_inputs.bias)))
+    no_outputs = equimod.nn.Linear(4, 0, key=jax.random.key(0))
+    assert no_outputs(jnp.ones(4)).shape == (0,)

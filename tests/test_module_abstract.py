@@ -176,7 +176,9 @@ def test_abstract_var_with_a_value_fails_at_class_creation() -> None:
 
 
 def test_bare_abstract_var_fails_at_class_creation() -> None:
-    with pytest.raises(TypeError, match=r"Bare.size is annotated with a bare AbstractVar"):
+    with pytest.raises(
+        TypeError, match=r"Bare.size is annotated with a bare, unsubscripted AbstractVar"
+    ):
 
         class Bare(Module):
             size: AbstractVar  # type: ignore[type-arg]

@@ -52,7 +52,7 @@ _MSG_HAS_VALUE = (
     "`{name}: T = value` instead."
 )
 _MSG_BARE = (
-    "{cls}.{name} is annotated with a bare {kind}. Say what type implementations must "
+    "{cls}.{name} is annotated with a bare, unsubscripted {kind}. Say what type implementations must "
     "have, as `{name}: {kind}[int]`."
 )
 _MSG_FIELD_FOR_CLASS_VAR = (

@@ -37,4 +37,7 @@ class PReLU(Module):
         Returns:
             `x` where `x >= 0`, else `negative_slope * x`.
         """
-        return jnp.where(x >= 0, x, self.negative_slope * x)
+        # A learnt slope may be float where `x` is int, or shaped per channel:
+        # promote and broadcast as NumPy would, whatever the global strictness.
+        with jax.numpy_dtype_promotion("standard"), jax.numpy_rank_promotion("allow"):
+            return jnp.where(x >= 0, x, self.negative_slope * x)

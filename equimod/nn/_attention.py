@@ -15,7 +15,7 @@ from .._caches import register_cache
 from .._module import Module, field
 from ._dropout import Dropout
 from ._linear import Linear
-from ._misc import check_size, default_floating_dtype
+from ._misc import at_least_float32, check_size, default_floating_dtype
 
 ProcessHeads = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Array, jax.Array, jax.Array]]
 
@@ -51,26 +51,57 @@ _MSG_ROPE_INPUT = (
 )
 
 
-def _attend(
-    query: jax.Array,
-    keys: jax.Array,
-    values: jax.Array,
-    mask: jax.Array | None,
-    dropout: Dropout,
-    inference: bool | None,
-    key: jax.Array | None,
+def dot_product_attention_weights(
+    query: jax.Array, keys: jax.Array, mask: jax.Array | None = None
 ) -> jax.Array:
-    """Scaled dot-product attention of one head: `(q_seq, qk)`, `(kv_seq, qk)`,
-    `(kv_seq, vo)` to `(q_seq, vo)`."""
+    """The attention weights of one head: softmax of the scaled dot products.
+
+    Named as in Equinox's `nn._attention`.
+
+    Args:
+        query: `(q_seq, qk_size)`.
+        keys: `(kv_seq, qk_size)`.
+        mask: Optional `(q_seq, kv_seq)` bools: False hides a key from a query.
+
+    Returns:
+        `(q_seq, kv_seq)` weights, each row summing to one, in the inputs' dtype
+        (the softmax runs in at least single precision).
+    """
     logits = (query / math.sqrt(query.shape[-1])) @ keys.T
     if mask is not None:
         logits = jnp.where(mask, logits, _finfo(logits.dtype).min)
-    # Softmax in at least single precision, then back to the inputs' precision.
-    with jax.numpy_dtype_promotion("standard"):
-        softmax_dtype = jnp.result_type(logits.dtype, jnp.float32)
-    weights = jax.nn.softmax(logits.astype(softmax_dtype)).astype(logits.dtype)
-    weights = dropout(weights, key=key, inference=inference)
-    return weights @ values
+    softmax_dtype = at_least_float32(logits.dtype)
+    return jax.nn.softmax(logits.astype(softmax_dtype)).astype(logits.dtype)
+
+
+def dot_product_attention(
+    query: jax.Array,
+    key_: jax.Array,
+    value: jax.Array,
+    mask: jax.Array | None = None,
+    dropout: Dropout | None = None,
+    *,
+    key: jax.Array | None = None,
+    inference: bool | None = None,
+) -> jax.Array:
+    """Scaled dot-product attention of one head. Named as in Equinox's `nn._attention`.
+
+    Args:
+        query: `(q_seq, qk_size)`.
+        key_: The keys, `(kv_seq, qk_size)`.
+        value: `(kv_seq, vo_size)`.
+        mask: Optional `(q_seq, kv_seq)` bools: False hides a key from a query.
+        dropout: Applied to the weights, if given.
+        key: The dropout's random key.
+        inference: Passed to the dropout.
+
+    Returns:
+        `(q_seq, vo_size)`.
+    """
+    weights = dot_product_attention_weights(query, key_, mask)
+    if dropout is not None:
+        weights = dropout(weights, key=key, inference=inference)
+    return weights @ value
 
 
 class MultiheadAttention(Module):
@@ -244,7 +275,7 @@ class MultiheadAttention(Module):
         def one_head(
             q: jax.Array, k: jax.Array, v: jax.Array, m: jax.Array | None, rng: jax.Array | None
         ) -> jax.Array:
-            return _attend(q, k, v, m, self.dropout, inference, rng)
+            return dot_product_attention(q, k, v, m, self.dropout, key=rng, inference=inference)
 
         per_head = jax.vmap(
             one_head,

@@ -34,6 +34,11 @@ _MSG_CHANNELS = (
 )
 
 
+class UnboundAxisNameError(ValueError, NameError):
+    """A `BatchNorm` called outside a vmap naming its axis: a `ValueError`, and the
+    `NameError` JAX (and so Equinox) raises for an unbound axis name."""
+
+
 class BatchNorm(StatefulLayer):
     """Batch normalisation, as `equinox.nn.BatchNorm`, for one example of shape
     `(input_size, *spatial)` called under a vmap whose axis is named `axis_name`.
@@ -127,7 +132,7 @@ class BatchNorm(StatefulLayer):
         try:
             return _pmean(value, self.axis_name)
         except NameError as error:
-            raise ValueError(
+            raise UnboundAxisNameError(
                 _MSG_UNBOUND_AXIS.format(axis_name=self.axis_name, error=error)
             ) from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 
@@ -14,6 +16,14 @@ _MSG_NO_KEY = (
 )
 
 
+_MSG_DETERMINISTIC_INIT = (
+    "Dropout(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
+)
+_MSG_DETERMINISTIC = (
+    "Dropout(...)(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
+)
+
+
 class Dropout(Module):
     """Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)`.
 
@@ -23,6 +33,8 @@ class Dropout(Module):
     Args:
         p: The probability of zeroing an element, in `[0, 1]`.
         inference: Turn dropout off (the identity).
+        deterministic: Deprecated (as in Equinox, which still takes it): use
+            `inference`. It warns.
 
     Raises:
         ValueError: If `p` is not a probability.
@@ -31,11 +43,21 @@ class Dropout(Module):
     p: float
     inference: bool
 
-    def __init__(self, p: float = 0.5, inference: bool = False) -> None:
+    def __init__(
+        self, p: float = 0.5, inference: bool = False, *, deterministic: bool | None = None
+    ) -> None:
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
             raise ValueError(_MSG_BAD_P.format(p=p))
+        if deterministic is not None:
+            warnings.warn(_MSG_DETERMINISTIC_INIT, DeprecationWarning, stacklevel=2)
+            inference = deterministic
         self.p = p
         self.inference = inference
+
+    @property
+    def deterministic(self) -> bool:
+        """Deprecated, as in Equinox: the `inference` field."""
+        return self.inference
 
     def __call__(
         self,
@@ -43,6 +65,7 @@ class Dropout(Module):
         *,
         key: jax.Array | None = None,
         inference: bool | None = None,
+        deterministic: bool | None = None,
     ) -> jax.Array:
         """Apply dropout to `x`.
 
@@ -50,6 +73,8 @@ class Dropout(Module):
             x: Any array.
             key: A PRNG key; needed unless dropout is off.
             inference: Overrides the layer's `inference` flag for this call.
+            deterministic: Deprecated (as in Equinox, which still takes it): use
+                `inference`. It warns.
 
         Returns:
             `x` with elements zeroed and the rest rescaled, or `x` itself when off
@@ -58,6 +83,9 @@ class Dropout(Module):
         Raises:
             RuntimeError: If dropout is on and no `key` is given.
         """
+        if deterministic is not None:
+            warnings.warn(_MSG_DETERMINISTIC, DeprecationWarning, stacklevel=2)
+            inference = deterministic
         if inference is None:
             inference = self.inference
         if isinstance(self.p, (int, float)) and self.p == 0:

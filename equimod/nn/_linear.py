@@ -44,11 +44,12 @@ class Linear(Module):
         *,
         key: jax.Array,
     ) -> None:
-        in_size = check_size("Linear", "in_features", in_features)
-        out_size = check_size("Linear", "out_features", out_features)
+        # Zero-size layers are allowed, as in Equinox.
+        in_size = check_size("Linear", "in_features", in_features, allow_zero=True)
+        out_size = check_size("Linear", "out_features", out_features, allow_zero=True)
         dtype = default_floating_dtype() if dtype is None else dtype
         wkey, bkey = jax.random.split(key)
-        limit = 1 / math.sqrt(in_size)
+        limit = 1 / math.sqrt(in_size) if in_size else 1.0
         self.weight = uniform_init(wkey, (out_size, in_size), dtype, limit)
         self.bias = uniform_init(bkey, (out_size,), dtype, limit) if use_bias else None
         self.in_features = in_features

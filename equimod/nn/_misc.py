@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 
-_MSG_BAD_SIZE = "{layer}: {name} must be a positive int{or_scalar}, got {value!r}."
+_MSG_BAD_SIZE = "{layer}: {name} must be a {sign} int{or_scalar}, got {value!r}."
 _MSG_NO_WEIGHT = (
     "{wrapper}: the layer {layer} has no array attribute {name!r} to {purpose}; pass "
     "weight_name=... naming its weight."
@@ -23,6 +23,14 @@ def default_floating_dtype() -> Any:
     return jax.dtypes.canonicalize_dtype(jnp.float64)
 
 
+def at_least_float32(dtype: Any) -> Any:
+    """The dtype to compute in for inputs of `dtype`: it, or float32 where it is
+    narrower (bfloat16, float16). Under strict dtype promotion too, which has no
+    implicit path between floating types."""
+    with jax.numpy_dtype_promotion("standard"):
+        return jnp.result_type(dtype, jnp.float32)
+
+
 def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: float) -> jax.Array:
     """Uniform on [-limit, limit]; for complex dtypes, real and imaginary parts each."""
     if jnp.issubdtype(dtype, jnp.complexfloating):
@@ -30,18 +38,23 @@ def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: floa
         rkey, ikey = jr.split(key)
         real = jr.uniform(rkey, shape, real_dtype, minval=-limit, maxval=limit)
         imag = jr.uniform(ikey, shape, real_dtype, minval=-limit, maxval=limit)
-        return (real + 1j * imag).astype(dtype) / math.sqrt(2)
+        return jax.lax.complex(real, imag).astype(dtype) / math.sqrt(2)
     return jr.uniform(key, shape, dtype, minval=-limit, maxval=limit)
 
 
-def check_size(layer: str, name: str, value: object, allow_scalar: bool = True) -> int:
+def check_size(
+    layer: str, name: str, value: object, allow_scalar: bool = True, allow_zero: bool = False
+) -> int:
     """The integer size a layer uses for `value` ("scalar" counts as 1)."""
     if allow_scalar and value == "scalar":
         return 1
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if allow_zero else 1):
         or_scalar = " or the string 'scalar'" if allow_scalar else ""
+        sign = "non-negative" if allow_zero else "positive"
         raise ValueError(
-            _MSG_BAD_SIZE.format(layer=layer, name=name, or_scalar=or_scalar, value=value)
+            _MSG_BAD_SIZE.format(
+                layer=layer, name=name, sign=sign, or_scalar=or_scalar, value=value
+            )
         )
     return value
 

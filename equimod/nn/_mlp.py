@@ -6,7 +6,10 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import jax
+import jax.numpy as jnp
+import jax.tree_util as jtu
 
+from .._filters import combine, is_array, partition
 from .._module import Module, field
 from ._linear import Linear
 from ._misc import check_size
@@ -18,6 +21,62 @@ def _identity(x: jax.Array) -> jax.Array:
     return x
 
 
+# Activations that act on each element alone: applying one to a whole vector is
+# applying it to every neuron, without the vmap that any other callable gets.
+_ELEMENTWISE: frozenset[Callable[..., Any]] = frozenset(
+    {
+        _identity,
+        jax.nn.relu,
+        jax.nn.relu6,
+        jax.nn.gelu,
+        jax.nn.sigmoid,
+        jax.nn.log_sigmoid,
+        jax.nn.silu,
+        jax.nn.swish,
+        jax.nn.softplus,
+        jax.nn.elu,
+        jax.nn.celu,
+        jax.nn.selu,
+        jax.nn.leaky_relu,
+        jax.nn.hard_tanh,
+        jnp.tanh,
+        jnp.sin,
+        jnp.exp,
+        jnp.abs,
+    }
+)
+
+
+def _per_neuron(activation: Callable[..., Any], shape: tuple[int, ...]) -> Any:
+    """A copy of `activation`'s arrays for every neuron (`shape` of them), as Equinox
+    makes: a learnt activation (such as `PReLU`) learns each neuron's own parameters."""
+    return jtu.tree_map(
+        lambda x: jnp.broadcast_to(x, shape + jnp.shape(x)) if is_array(x) else x, activation
+    )
+
+
+def _has_arrays(activation: Any) -> bool:
+    return any(is_array(leaf) for leaf in jtu.tree_leaves(activation))
+
+
+def _apply_per_neuron(activation: Any, x: jax.Array) -> jax.Array:
+    """`activation` applied to each element of `x` on its own, as Equinox applies it:
+    element `j` with the activation's arrays at index `j`."""
+    if not _has_arrays(activation):
+        if activation in _ELEMENTWISE:
+            return activation(x)  # type: ignore[no-any-return]
+        return jax.vmap(activation)(x)
+    arrays, rest = partition(activation, is_array)
+    return jax.vmap(lambda a, v: combine(a, rest)(v))(arrays, x)
+
+
+def _layer_activation(activation: Any, i: Any) -> Any:
+    """The per-neuron activations of hidden layer `i`."""
+    if not _has_arrays(activation):
+        return activation
+    return jtu.tree_map(lambda x: x[i] if is_array(x) else x, activation)
+
+
 class MLP(Module):
     """Standard multi-layer perceptron, as `equinox.nn.MLP`.
 
@@ -27,8 +86,13 @@ class MLP(Module):
         width_size: The size of each hidden layer.
         depth: The number of hidden layers plus the output layer: `depth=0` is a
             single `Linear(in_size, out_size)`.
-        activation: Applied after every hidden layer (default ReLU).
-        final_activation: Applied after the output layer (default the identity).
+        activation: Applied to each neuron of every hidden layer (default ReLU).
+            As in Equinox, it is applied element by element, and one with
+            arrays (a learnt activation, such as `PReLU`) is copied for every
+            neuron of every hidden layer: its arrays gain leading axes
+            `(depth, width_size)`.
+        final_activation: Applied to each output element (default the identity);
+            a learnt one is copied for every output (leading axis `out_size`).
         use_bias: Whether the hidden layers have biases.
         use_final_bias: Whether the output layer has a bias.
         dtype: The parameters' dtype (default float32, float64 under x64).
@@ -87,8 +151,10 @@ class MLP(Module):
                 layers += [hidden(keys[i]) for i in range(1, depth)]
             layers.append(Linear(width_size, out_size, use_final_bias, dtype, key=keys[-1]))
         self.layers = tuple(layers)
-        self.activation = activation
-        self.final_activation = final_activation
+        self.activation = _per_neuron(activation, (depth, width_size))
+        self.final_activation = (
+            final_activation if out_size == "scalar" else _per_neuron(final_activation, (out_size,))
+        )
         self.use_bias = use_bias
         self.use_final_bias = use_final_bias
         self.in_size = in_size
@@ -108,11 +174,20 @@ class MLP(Module):
             The output, shape `(out_size,)` (or `()`).
         """
         *hidden, last = self.layers
+        activation = self.activation
         if self.scan and hidden:
             first, stacked = hidden
-            x = self.activation(first(x))
-            x, _ = jax.lax.scan(lambda x, layer: (self.activation(layer(x)), None), x, stacked)
+            x = _apply_per_neuron(_layer_activation(activation, 0), first(x))
+
+            def step(x: jax.Array, indexed: tuple[Any, Linear]) -> tuple[jax.Array, None]:
+                i, layer = indexed
+                return _apply_per_neuron(_layer_activation(activation, i), layer(x)), None
+
+            x, _ = jax.lax.scan(step, x, (jnp.arange(1, self.depth), stacked))
         else:
-            for layer in hidden:
-                x = self.activation(layer(x))
-        return self.final_activation(last(x))
+            for i, layer in enumerate(hidden):
+                x = _apply_per_neuron(_layer_activation(activation, i), layer(x))
+        x = last(x)
+        if self.out_size == "scalar":
+            return self.final_activation(x)
+        return _apply_per_neuron(self.final_activation, x)

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import default_floating_dtype
+from ._misc import at_least_float32, default_floating_dtype
 from ._stateful import NO_STATE
 
 _MSG_SHAPE = (
@@ -93,7 +93,7 @@ class _WholeInputNorm(Module):
         """
         _check_shape(x, self.shape, type(self).__name__)
         orig_dtype = x.dtype
-        dtype = jnp.result_type(x.dtype, jnp.float32)
+        dtype = at_least_float32(x.dtype)
         out = _scale_and_shift(self._normalise(x.astype(dtype)), self.weight, self.bias, dtype)
         out = out.astype(orig_dtype)
         return out if state is NO_STATE else (out, state)
@@ -214,7 +214,7 @@ class GroupNorm(Module):
                 _MSG_GROUPS.format(groups=self.groups, channels=self.channels, got=channels)
             )
         orig_dtype = x.dtype
-        dtype = jnp.result_type(x.dtype, jnp.float32)
+        dtype = at_least_float32(x.dtype)
         x = x.astype(dtype)
         grouped = x.reshape(self.groups, -1)
         mean = jnp.mean(grouped, axis=1, keepdims=True)

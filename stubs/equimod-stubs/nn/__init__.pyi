@@ -692,9 +692,18 @@ class PReLU(Module):
 class Dropout(Module):
     p: float
     inference: bool
-    def __init__(self, p: float = 0.5, inference: bool = False) -> None: ...
+    def __init__(
+        self, p: float = 0.5, inference: bool = False, *, deterministic: bool | None = None
+    ) -> None: ...
+    @property
+    def deterministic(self) -> bool: ...
     def __call__(
-        self, x: jax.Array, *, key: jax.Array | None = None, inference: bool | None = None
+        self,
+        x: jax.Array,
+        *,
+        key: jax.Array | None = None,
+        inference: bool | None = None,
+        deterministic: bool | None = None,
     ) -> jax.Array: ...
 
 class Embedding(Module):
