@@ -53,10 +53,10 @@ class EnumerationItem(Module):
     _enumeration: Any = field(static=True)
 
     def __eq__(self, other: object) -> Any:
-        return jnp.asarray(self._value == self._comparable(other)._value)
+        return _compare(jnp.equal, self, self._comparable(other))
 
     def __ne__(self, other: object) -> Any:
-        return jnp.asarray(self._value != self._comparable(other)._value)
+        return _compare(jnp.not_equal, self, self._comparable(other))
 
     __hash__ = Module.__hash__
 
@@ -80,6 +80,14 @@ class EnumerationItem(Module):
     def is_traced(self) -> bool:
         """Whether the item is only known when the compiled code runs."""
         return isinstance(self._value, jax.core.Tracer)
+
+
+def _compare(op: Any, a: EnumerationItem, b: EnumerationItem) -> Any:
+    """`op` of two items' indices: known at once, even inside `jit`, unless one is traced."""
+    if a.is_traced() or b.is_traced():
+        return op(a._value, b._value)
+    with jax.ensure_compile_time_eval():
+        return op(a._value, b._value)
 
 
 class _EnumerationMeta(type):

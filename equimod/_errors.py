@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Sequence
@@ -71,11 +72,21 @@ def _default_on_error() -> str:
 _DEFAULT_ON_ERROR = _default_on_error()
 
 
+# The message of the last check that failed inside a callback: JAX's error shows
+# it, but in text that may run over several lines, so it is kept here as well.
+_last_failure: list[str] = []
+
+
 def reraise_from_jax(error: BaseException) -> None:
     """Raise the `EquimodRuntimeError` that a JAX runtime error carries, if it carries one."""
-    match = _IN_JAX_ERROR.search(str(error))
+    text = str(error)
+    match = _IN_JAX_ERROR.search(text)
     if match is not None:
-        raise EquimodRuntimeError(match.group(1)) from None
+        message = match.group(1)
+        # The whole message, where the one kept is the one this error shows.
+        if _last_failure and _last_failure[0].split("\n", 1)[0] == message:
+            message = _last_failure[0]
+        raise EquimodRuntimeError(message) from None
 
 
 def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T:
@@ -158,12 +169,45 @@ def branched_error_if(
     return combine(checked, static)  # type: ignore[no-any-return]
 
 
+_MSG_BATCH_FAILURE = "Batch index {index} had error:\n{message}"
+
+
 def _raise_if(messages: tuple[str, ...], pred: Any, index: Any, *arrays: Any) -> tuple[Any, ...]:
-    if bool(np.asarray(pred)):
-        position = int(np.asarray(index))
-        message = messages[position] if 0 <= position < len(messages) else messages[-1]
-        raise EquimodRuntimeError(message)
+    pred, index = np.asarray(pred), np.asarray(index)
+
+    def message(position: Any) -> str:
+        position = int(position)
+        return messages[position] if 0 <= position < len(messages) else messages[-1]
+
+    if pred.ndim == 0:
+        if pred:
+            _fail(message(index))
+        return arrays
+    # Under `vmap`: every failing element of the batch, by its index, as in Equinox.
+    failures = [
+        _MSG_BATCH_FAILURE.format(index=tuple(int(i) for i in where), message=message(index[where]))
+        for where in zip(*np.nonzero(pred), strict=True)
+    ]
+    if failures:
+        _fail("\n\n".join(failures))
     return arrays
+
+
+class _HideCheckFailures(logging.Filter):
+    """JAX logs every exception a callback raises, with its traceback. A failed
+    `error_if` check is raised to the caller anyway: do not log it twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, EquimodRuntimeError)
+
+
+logging.getLogger("jax._src.callback").addFilter(_HideCheckFailures())
+
+
+def _fail(message: str) -> None:
+    _last_failure[:] = [message]
+    raise EquimodRuntimeError(message)
 
 
 def _nan_like(x: Any) -> Any:
@@ -189,7 +233,8 @@ def _check(messages: tuple[str, ...], on_error: str, dynamic: Any, pred: Any, in
                 pred,
                 index,
                 *leaves,
-                vmap_method="sequential",
+                # One call for the whole batch, which can name every element that failed.
+                vmap_method="broadcast_all",
             )
         )
 

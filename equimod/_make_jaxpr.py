@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import jax
 import jax.tree_util as jtu
 
+from ._eval_shape import filter_eval_shape
 from ._filters import combine, is_array, is_shaped, partition, shape_struct
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper
@@ -61,20 +63,14 @@ def filter_make_jaxpr(fun: Callable[..., Any]) -> Callable[..., tuple[Any, Any, 
     return module_update_wrapper(_MakeJaxpr(fun))
 
 
-class _ClosureConvert(Module):
-    """A function as a jaxpr and the arrays it closed over, which are this Module's leaves."""
+class _ConvertedInputs(Module):
+    """What a closure-converted function accepts: arguments like its example ones."""
 
-    # A leaf, not a static field, so that JAX code walking the leaves of this
-    # Module (a primitive's parameters, for one) sees the jaxpr.
-    jaxpr: Any
-    consts: list[Any]
     name: str = field(static=True)
     in_struct_leaves: tuple[jax.ShapeDtypeStruct, ...] = field(static=True)
     in_static: Any = field(static=True)
-    out_struct: Any = field(static=True)
-    out_static: Any = field(static=True)
 
-    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+    def _checked_leaves(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
         dynamic, static = partition((args, kwargs), is_array)
         if not static_equal(static, self.in_static):
             raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))
@@ -86,6 +82,41 @@ class _ClosureConvert(Module):
                     name=self.name, expected=list(self.in_struct_leaves), got=list(got)
                 )
             )
+        return leaves
+
+
+class _TrivialClosureConvert(_ConvertedInputs):
+    """A function that closes over nothing, so holds no arrays: kept as it is, not traced.
+    (Named as Equinox names its own.)"""
+
+    fn: Callable[..., Any] = field(static=True)
+    # The example arguments, flattened (a treedef and a tuple hash; a dict does not).
+    example_treedef: Any = field(static=True)
+    example_leaves: tuple[Any, ...] = field(static=True)
+
+    @property
+    def out_struct(self) -> Any:
+        """The output's shapes and dtypes for the example arguments."""
+        args, kwargs = jtu.tree_unflatten(self.example_treedef, self.example_leaves)
+        return filter_eval_shape(self.fn, *args, **kwargs)
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        self._checked_leaves(args, kwargs)
+        return self.fn(*args, **kwargs)
+
+
+class _ClosureConvert(_ConvertedInputs):
+    """A function as a jaxpr and the arrays it closed over, which are this Module's leaves."""
+
+    # A leaf, not a static field, so that JAX code walking the leaves of this
+    # Module (a primitive's parameters, for one) sees the jaxpr.
+    jaxpr: Any
+    consts: list[Any]
+    out_struct: Any = field(static=True)
+    out_static: Any = field(static=True)
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        leaves = self._checked_leaves(args, kwargs)
         out_leaves = jax.core.eval_jaxpr(self.jaxpr, self.consts, *leaves)
         out_dynamic = jtu.tree_unflatten(jtu.tree_structure(self.out_struct), out_leaves)
         return combine(out_dynamic, self.out_static)
@@ -109,17 +140,23 @@ def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> 
         A function computing `fn(*args, **kwargs)` for any arguments of the same
         structure, array shapes and dtypes, and non-array leaves.
     """
-    if isinstance(fn, _ClosureConvert):
+    if isinstance(fn, _ConvertedInputs):
         return fn
-    closed_jaxpr, out_struct, out_static = filter_make_jaxpr(fn)(*args, **kwargs)
     dynamic, static = partition((args, kwargs), is_shaped)
     in_struct_leaves = tuple(shape_struct(x) for x in jtu.tree_leaves(dynamic))
+    name = callable_name(fn)
+    if isinstance(fn, types.FunctionType) and fn.__closure__ is None:
+        # It can close over no tracer: tracing it would find no arrays to hoist.
+        leaves, treedef = jtu.tree_flatten((args, kwargs))
+        example = tuple(shape_struct(x) if is_shaped(x) else x for x in leaves)
+        return _TrivialClosureConvert(name, in_struct_leaves, static, fn, treedef, example)
+    closed_jaxpr, out_struct, out_static = filter_make_jaxpr(fn)(*args, **kwargs)
     return _ClosureConvert(
-        closed_jaxpr.jaxpr,
-        list(closed_jaxpr.consts),
-        callable_name(fn),
+        name,
         in_struct_leaves,
         static,
+        closed_jaxpr.jaxpr,
+        list(closed_jaxpr.consts),
         out_struct,
         out_static,
     )

@@ -41,7 +41,13 @@ class _Customise:
                 dtype = f"weak_{dtype}"
             # No "(jax)" suffix: in a pytree, arrays are JAX arrays unless said otherwise.
             return wl.array_summary(obj.shape, dtype, kind=None)
+        if isinstance(obj, _CUSTOM_DERIVATIVE_TYPES):
+            # A function with a custom derivative prints as the function it is.
+            return wl.TextDoc(f"<function {getattr(obj.fun, '__qualname__', obj.fun)}>")
         return None
+
+
+_CUSTOM_DERIVATIVE_TYPES = (jax.custom_jvp, jax.custom_vjp)
 
 
 def tree_pformat(

@@ -66,6 +66,22 @@ def test_error_if_under_jax_jit_carries_the_message() -> None:
         jax.jit(lambda x: equimod.error_if(x, x > 1, "x is too big"))(jnp.arange(3.0))
 
 
+def test_error_if_under_vmap_names_each_failing_element(caplog: pytest.LogCaptureFixture) -> None:
+    # As in Equinox; the whole message survives filter_jit, and JAX logs nothing.
+    check = jax.vmap(lambda x: equimod.error_if(x, x < 0, "x must be non-negative"))
+    with pytest.raises(EquimodRuntimeError) as info:
+        equimod.filter_jit(check)(jnp.array([-1.0, 1.0, -2.0]))
+    assert str(info.value) == (
+        "Batch index (0,) had error:\nx must be non-negative\n\n"
+        "Batch index (2,) had error:\nx must be non-negative"
+    )
+    assert caplog.text == ""
+    with pytest.raises(EquimodRuntimeError, match=r"^x must be non-negative$"):
+        equimod.filter_jit(lambda x: equimod.error_if(x, x < 0, "x must be non-negative"))(
+            jnp.array(-1.0)
+        )
+
+
 def test_error_if_under_vmap_grad_and_modes() -> None:
     vmapped = equimod.filter_jit(jax.vmap(lambda x: equimod.error_if(x, x > 1, "batch")))
     assert vmapped(jnp.zeros(3)).tolist() == [0.0, 0.0, 0.0]
@@ -216,7 +232,8 @@ def test_debug_backward_nan(capsys: pytest.CaptureFixture[str]) -> None:
 
     with pytest.raises(EquimodRuntimeError, match=r"backward_nan \(input\)"):
         equimod.filter_jit(jax.grad(loss))(jnp.ones(2))
-    assert "backward_nan (input): primal" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "input:\n   primals=" in printed and "cotangents=" in printed and "nan" in printed
     fine = jax.grad(lambda x: jnp.sum(equimod.debug.backward_nan(x) * 2))(jnp.ones(2))
     assert fine.tolist() == [2.0, 2.0]
 

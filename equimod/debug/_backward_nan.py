@@ -11,6 +11,8 @@ import jax.tree_util as jtu
 from .._custom_ad import filter_custom_vjp
 from .._errors import error_if
 from .._filters import is_inexact_array
+from .._module import Module
+from .._pretty_print import tree_pformat
 
 _T = TypeVar("_T")
 
@@ -18,11 +20,15 @@ _MSG_NAN = "backward_nan{name}: a cotangent has a NaN."
 
 
 def backward_nan(x: _T, name: str | None = None, terminate: bool = True) -> _T:
-    """Return `x` unchanged; in the backward pass, print and check its cotangent for NaNs.
+    """Return `x` unchanged; in the backward pass, print it and its cotangent, and
+    check the cotangent for NaNs.
+
+    As in Equinox, the backward pass prints `name:` (when a name is given), then
+    `   primals=...` and `cotangents=...`, with every array's values.
 
     Args:
         x: Any pytree; the cotangents of its inexact arrays are checked.
-        name: A prefix for what is printed.
+        name: A header for what is printed, and part of the error's message.
         terminate: Raise when a NaN is found, as `error_if` does (so
             `EQUIMOD_ON_ERROR` applies); else only print.
 
@@ -46,6 +52,16 @@ def _forward(perturbed: Any, x: Any, name: str | None, terminate: bool) -> tuple
     return x, None
 
 
+class _FullRepr(Module):
+    """Prints a pytree with its arrays' values. A Module, so that `jax.debug.print`
+    formats it with the values the arrays have when it runs."""
+
+    tree: Any
+
+    def __format__(self, spec: str) -> str:
+        return tree_pformat(self.tree, short_arrays=False)
+
+
 def _has_nan(tree: Any) -> Any:
     leaves = [jnp.any(jnp.isnan(x)) for x in jtu.tree_leaves(tree) if is_inexact_array(x)]
     return jnp.any(jnp.stack(leaves)) if leaves else jnp.array(False)
@@ -57,13 +73,13 @@ def _backward(
 ) -> Any:
     label = "" if name is None else f" ({name})"
     nan = _has_nan(grad_obj)
-
-    def report() -> None:
-        jax.debug.print(
-            "backward_nan{label}: primal {x}, cotangent {g}", label=label, x=x, g=grad_obj
-        )
-
-    jax.lax.cond(nan, report, lambda: None)
+    header = "" if name is None else f"{name}:\n"
+    jax.debug.print(
+        header + "   primals={x}\ncotangents={g}",
+        x=_FullRepr(x),
+        g=_FullRepr(grad_obj),
+        ordered=True,
+    )
     if terminate:
         grad_obj = error_if(grad_obj, nan, _MSG_NAN.format(name=label))
     return grad_obj

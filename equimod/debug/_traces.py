@@ -85,14 +85,18 @@ def get_num_traces(fn: Callable[..., Any]) -> int:
     """How many times a function wrapped by `assert_max_traces` has been traced.
 
     Args:
-        fn: What `assert_max_traces` returned.
+        fn: What `assert_max_traces` returned, or a wrapper of it (such as
+            `filter_jit(assert_max_traces(f))`), as in Equinox.
 
     Returns:
         The number of calls so far (of traces, when inside `jit`).
 
     Raises:
-        TypeError: If `fn` was not made by `assert_max_traces`.
+        TypeError: If `fn` was not made by `assert_max_traces`, nor wraps what it made.
     """
-    if not isinstance(fn, _MaxTracesWrapper):
-        raise TypeError(_MSG_NOT_WRAPPED.format(fun=fn))
-    return fn.counter.count
+    wrapped: Any = fn
+    while not isinstance(wrapped, _MaxTracesWrapper):
+        wrapped = getattr(wrapped, "__wrapped__", None)
+        if wrapped is None:
+            raise TypeError(_MSG_NOT_WRAPPED.format(fun=fn))
+    return wrapped.counter.count

@@ -62,12 +62,13 @@ def _has_arrays(activation: Any) -> bool:
 def _apply_per_neuron(activation: Any, x: jax.Array) -> jax.Array:
     """`activation` applied to each element of `x` on its own, as Equinox applies it:
     element `j` with the activation's arrays at index `j`."""
+    out: jax.Array
     if not _has_arrays(activation):
-        if activation in _ELEMENTWISE:
-            return activation(x)  # type: ignore[no-any-return]
-        return jax.vmap(activation)(x)
+        out = activation(x) if activation in _ELEMENTWISE else jax.vmap(activation)(x)
+        return out
     arrays, rest = partition(activation, is_array)
-    return jax.vmap(lambda a, v: combine(a, rest)(v))(arrays, x)
+    out = jax.vmap(lambda a, v: combine(a, rest)(v))(arrays, x)
+    return out
 
 
 def _layer_activation(activation: Any, i: Any) -> Any:
