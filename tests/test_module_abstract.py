@@ -183,7 +183,7 @@ def test_bare_abstract_var_fails_at_class_creation() -> None:
         class Bare(Module):
             size: AbstractVar  # type: ignore[type-arg]
 
-    with pytest.raises(TypeError, match=r"bare AbstractClassVar"):
+    with pytest.raises(TypeError, match=r"bare, unsubscripted AbstractClassVar"):
 
         class BareClass(Module):
             name: AbstractClassVar  # type: ignore[type-arg]
@@ -196,7 +196,7 @@ def test_string_annotations_are_understood() -> None:
     with pytest.raises(TypeError, match="'size'"):
         Declared()
     namespace = {"__annotations__": {"size": "eqx.AbstractVar"}}
-    with pytest.raises(TypeError, match="bare AbstractVar"):
+    with pytest.raises(TypeError, match="bare, unsubscripted AbstractVar"):
         type("BareString", (Module,), namespace)
 
 

@@ -3,8 +3,7 @@
 A Module declares one with an annotation and no value. Any class of the MRO may
 implement it, whatever the order of the bases: a field, a property, a method
 or a class attribute implements an `AbstractVar`; only a class attribute (a
-`ClassVar` with a value, or a plain assignment) implements an
-`AbstractClassVar`. Instantiating a class with one left unimplemented fails
+`ClassVar`, or a plain assignment) implements an `AbstractClassVar`. Instantiating a class with one left unimplemented fails
 before `__init__` runs.
 """
 
@@ -47,9 +46,9 @@ ABSTRACT_VAR = "AbstractVar"
 ABSTRACT_CLASS_VAR = "AbstractClassVar"
 
 _MSG_HAS_VALUE = (
-    "{cls}.{name} is declared {kind}[...] and also given a value. An abstract attribute "
-    "has no value where it is declared: remove the value, or declare a field "
-    "`{name}: T = value` instead."
+    "{cls}.{name} is declared {kind}[...] and also given a value, but an abstract "
+    "attribute cannot have value where it is declared: remove the value, or declare a "
+    "field `{name}: T = value` instead."
 )
 _MSG_BARE = (
     "{cls}.{name} is annotated with a bare, unsubscripted {kind}. Say what type implementations must "
@@ -128,6 +127,10 @@ def unimplemented_abstract(cls: type) -> tuple[tuple[str, str, str], ...]:
     declarations: dict[str, tuple[str, type]] = {}
     for k in reversed(mro):
         for name, kind in k.__dict__.get("_equimod_abstract_declared", {}).items():
+            # An AbstractVar redeclaring an AbstractClassVar leaves it one: a class
+            # attribute is what both need (as in Equinox).
+            if kind == ABSTRACT_VAR and declarations.get(name, ("",))[0] == ABSTRACT_CLASS_VAR:
+                continue
             declarations[name] = (kind, k)
     missing: list[tuple[str, str, str]] = []
     for name, (kind, declarer) in declarations.items():
@@ -148,7 +151,9 @@ def _implemented(cls: type, mro: list[type], name: str, kind: str, declarer: typ
                     )
                 )
             implemented = True
-        elif name in k.__dict__:
+        elif name in k.__dict__ or name in annotations:
+            # A class attribute, or a `ClassVar` declared (its value may be set
+            # later, by `__init_subclass__` say), as Equinox counts it.
             implemented = True
     return implemented
 
