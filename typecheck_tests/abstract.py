@@ -72,6 +72,23 @@ class ByAttribute(HasName):
     name = "m"
 
 
+# A ClassVar declared without a value implements an AbstractClassVar too (as in
+# Equinox: it may be set later, by `__init_subclass__` say).
+class ByDeclaredClassVar(HasName):
+    name: ClassVar[str]  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
+
+
+ByDeclaredClassVar()
+
+
+# An AbstractVar redeclaring an AbstractClassVar leaves it a class variable.
+class StillClassVar(HasName):
+    name: AbstractVar[str]  # type: ignore[misc]  # divergence: abstract-class-var-pyright
+
+
+StillClassVar()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+
+
 # A ClassVar with a value implements an AbstractVar too, as at run time...
 class ByClassVarForVar(HasSize):
     size: ClassVar[int] = 5  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field

@@ -62,8 +62,9 @@ def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, AbstractKind, str]
 
     As at run time, a definition anywhere in the MRO implements it, whatever
     the base order: a field or an annotated attribute, a method, a property, a
-    class attribute with a value. A bare `ClassVar` annotation, or an attribute
-    that only a method assigns, does not.
+    class attribute, a `ClassVar` annotation (as Equinox counts it). An
+    attribute that only a method assigns does not. An `AbstractVar` that
+    redeclares an `AbstractClassVar` leaves it one.
     """
     declared: dict[str, tuple[AbstractKind, str]] = {}
     records = {base.fullname: ClassRecord.read(base) for base in info.mro}
@@ -71,6 +72,8 @@ def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, AbstractKind, str]
         record = records[base.fullname]
         if record is not None:
             for name, kind in record.abstract.items():
+                if kind == "AbstractVar" and declared.get(name, ("",))[0] == "AbstractClassVar":
+                    continue
                 declared[name] = (kind, base.name)
     missing = []
     for name, (kind, declarer) in declared.items():
@@ -87,8 +90,6 @@ def unimplemented_abstract(info: TypeInfo) -> list[tuple[str, AbstractKind, str]
 
 
 def _implements(node: SymbolNode | None) -> bool:
-    if isinstance(node, Var) and node.is_classvar:
-        return node.has_explicit_value  # `x: ClassVar[T]` alone sets nothing
     return node is not None
 
 
