@@ -176,6 +176,9 @@ def main() -> int:
     print(f"\nlisted differences that now pass ({len(mended)}):")
     for test in mended:
         print(f"    {test}")
+    if not outcomes:
+        print("\nno test ran: see the output above")
+        return 1
     return 1 if unlisted or mended else 0
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+import numpy.typing as npt
 
 from ._errors import branched_error_if
 from ._module import Module, field
@@ -93,7 +94,7 @@ def _compare(op: Any, a: EnumerationItem, b: EnumerationItem) -> Any:
 class _EnumerationMeta(type):
     _items: dict[str, EnumerationItem]
     _messages: list[str]
-    _offsets: dict[type, np.ndarray[Any, Any]]
+    _offsets: dict[type, npt.NDArray[Any]]
 
     def __new__(
         mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]
@@ -160,7 +161,9 @@ class _EnumerationMeta(type):
         item: EnumerationItem = items[name]
         return item
 
-    def __getitem__(cls, item: EnumerationItem) -> str:
+    # `item: object`: anything else is refused with a clear ValueError, also under a
+    # run-time type checker (the stubs say EnumerationItem).
+    def __getitem__(cls, item: object) -> str:
         """The message of `item`: "traced" under `jit`, where its value is not known."""
         if not isinstance(item, EnumerationItem) or item._enumeration is not cls:
             raise ValueError(_MSG_NOT_ITEM.format(cls=cls.__qualname__, item=item))

@@ -6,7 +6,17 @@ import functools
 import types
 import warnings
 from collections.abc import Callable, Hashable
-from typing import Any, ClassVar, Literal, ParamSpec, Protocol, TypeVar, get_args, overload
+from typing import (
+    Any,
+    ClassVar,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    get_args,
+    overload,
+    runtime_checkable,
+)
 
 import jax
 import jax.tree_util as jtu
@@ -306,6 +316,9 @@ _MSG_OTHER_STATIC = (
 )
 
 
+# Runtime-checkable, so that a run-time type checker over equimod (jaxtyping's
+# import hook with beartype) can check an annotation naming it.
+@runtime_checkable
 class Compilable(Protocol):
     """A transform's wrapper that compiles ahead of time: `_prepare` gives the compiled
     function's arguments for a call (the static key last), `_finish` the call's

@@ -16,12 +16,13 @@ import pathlib
 import struct
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
+import numpy.typing as npt
 
 from ._filters import is_array_like, none_or
 
@@ -74,7 +75,27 @@ _MSG_SPEC = (
     "pytree with such callables at its leaves; it does not match: {error}"
 )
 
-PathOrFile = str | os.PathLike[str] | BinaryIO
+
+# What a file object must do; protocols, not `typing.BinaryIO`, which `io.BytesIO`
+# and real files are not instances of (so a run-time type checker such as
+# beartype would refuse them).
+@runtime_checkable
+class WritableFile(Protocol):
+    """A binary file open for writing."""
+
+    def write(self, data: bytes, /) -> Any: ...
+
+
+@runtime_checkable
+class ReadableFile(Protocol):
+    """A binary file open for reading."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = ..., /) -> int: ...
+
+
+Path = str | os.PathLike[str]
 KeyPath = tuple[Any, ...]
 
 
@@ -83,7 +104,7 @@ class CheckpointError(ValueError, RuntimeError):
     `RuntimeError` as Equinox raises in these cases."""
 
 
-def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
+def default_serialise_filter_spec(f: WritableFile, x: Any) -> None:
     """Save arrays and Python/NumPy scalars with `np.save`; skip every other leaf.
 
     Args:
@@ -94,8 +115,8 @@ def default_serialise_filter_spec(f: BinaryIO, x: Any) -> None:
         np.save(f, np.asarray(x), allow_pickle=False)
 
 
-def _load_array(f: BinaryIO, like: Any) -> np.ndarray[Any, Any]:
-    value: np.ndarray[Any, Any] = np.load(f, allow_pickle=False)
+def _load_array(f: ReadableFile, like: Any) -> npt.NDArray[Any]:
+    value: npt.NDArray[Any] = np.load(f, allow_pickle=False)
     # NumPy's file format has no name for the dtypes JAX adds (bfloat16, float8...):
     # it stores them as raw bytes ("|V2"), which the saved-into leaf's dtype reads back.
     if value.dtype.kind == "V" and value.dtype.itemsize == np.dtype(like.dtype).itemsize:
@@ -103,7 +124,7 @@ def _load_array(f: BinaryIO, like: Any) -> np.ndarray[Any, Any]:
     return value
 
 
-def default_deserialise_filter_spec(f: BinaryIO, x: Any) -> Any:
+def default_deserialise_filter_spec(f: ReadableFile, x: Any) -> Any:
     """Load what `default_serialise_filter_spec` saved, as the type of `x`; keep other leaves.
 
     Args:
@@ -191,7 +212,7 @@ def checkpoint_path(path: str | os.PathLike[str]) -> pathlib.Path:
 
 
 @contextlib.contextmanager
-def _reading(path_or_file: PathOrFile) -> Iterator[BinaryIO]:
+def _reading(path_or_file: Path | ReadableFile) -> Iterator[ReadableFile]:
     if isinstance(path_or_file, (str, os.PathLike)):
         with open(checkpoint_path(path_or_file), "rb") as f:
             yield f
@@ -200,7 +221,7 @@ def _reading(path_or_file: PathOrFile) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def _writing(path_or_file: PathOrFile) -> Iterator[BinaryIO]:
+def _writing(path_or_file: Path | WritableFile) -> Iterator[WritableFile]:
     """A file to write the checkpoint into. A path is written atomically: into a
     temporary file in the same folder, flushed to disk, then renamed over the
     target, so a save that is killed leaves the previous checkpoint whole."""
@@ -256,14 +277,14 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _source_name(path_or_file: PathOrFile) -> str:
+def _source_name(path_or_file: Path | ReadableFile | WritableFile) -> str:
     if isinstance(path_or_file, (str, os.PathLike)):
         return repr(os.fspath(checkpoint_path(path_or_file)))
     return getattr(path_or_file, "name", "<file object>")
 
 
 def tree_serialise_leaves(
-    path_or_file: PathOrFile,
+    path_or_file: Path | WritableFile,
     pytree: Any,
     filter_spec: Any = default_serialise_filter_spec,
     is_leaf: Callable[[Any], bool] | None = None,
@@ -300,7 +321,7 @@ def tree_serialise_leaves(
 
 
 def tree_deserialise_leaves(
-    path_or_file: PathOrFile,
+    path_or_file: Path | ReadableFile,
     like: _T,
     filter_spec: Any = default_deserialise_filter_spec,
     is_leaf: Callable[[Any], bool] | None = None,
@@ -350,7 +371,7 @@ def tree_deserialise_leaves(
     return jtu.tree_unflatten(treedef, [None if x is None else next(values) for x in leaves])  # type: ignore[no-any-return]
 
 
-def _read_header(f: BinaryIO, source: str) -> list[dict[str, Any]]:
+def _read_header(f: ReadableFile, source: str) -> list[dict[str, Any]]:
     magic = f.read(len(_MAGIC))
     if magic != _MAGIC:
         if magic.startswith(_MAGIC_PREFIX):

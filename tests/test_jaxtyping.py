@@ -178,3 +178,53 @@ def test_the_import_hook_checks_construction_and_calls(hooked_package: Any) -> N
 def test_the_import_hook_never_runs_init_on_unflatten(hooked_package: Any) -> None:
     _rebuilds(hooked_package.Affine(jnp.ones((2, 3)), jnp.zeros(2)), jnp.ones(3))
     _rebuilds(hooked_package.Scaled(3, 2.0, key=jax.random.key(0)), jnp.ones(3))
+
+
+_EQUIMOD_UNDER_THE_HOOK = """
+import io
+import jaxtyping
+
+with jaxtyping.install_import_hook("equimod", "beartype.beartype"):
+    import equimod
+import jax
+import jax.numpy as jnp
+
+from equimod import nn
+
+key = jax.random.key(0)
+mlp = nn.MLP(2, 3, 4, 2, activation=nn.PReLU(), key=key)
+x = jnp.ones(2)
+assert equimod.filter_jit(lambda m, x: m(x))(mlp, x).shape == (3,)
+grads = equimod.filter_grad(lambda m, x: m(x).sum())(mlp, x)
+equimod.apply_updates(mlp, grads)
+equimod.filter_vmap(mlp)(jnp.ones((5, 2)))
+equimod.filter_pmap(mlp)(jnp.ones((1, 2)))
+equimod.tree_at(lambda m: m.layers[0].weight, mlp, jnp.zeros((4, 2)))
+conv = nn.Conv2d(1, 2, 3, key=key)
+norm, state = nn.make_with_state(nn.BatchNorm)(2, "batch")
+out, state = jax.vmap(norm, axis_name="batch", in_axes=(0, None), out_axes=(0, None))(
+    conv(jnp.ones((1, 5, 5)))[None], state
+)
+nn.MultiheadAttention(2, 4, key=key)(jnp.ones((3, 4)), jnp.ones((3, 4)), jnp.ones((3, 4)))
+buffer = io.BytesIO()
+equimod.tree_serialise_leaves(buffer, mlp)
+buffer.seek(0)
+equimod.tree_deserialise_leaves(buffer, mlp)
+equimod.filter_jit(lambda x: equimod.error_if(x, x < 0, "negative"))(jnp.ones(()))
+print("ok")
+"""
+
+
+def test_equimod_itself_under_the_import_hook() -> None:
+    # As Equinox runs its own tests: every annotation of equimod is checked at
+    # run time by beartype (and must be one beartype can check).
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _EQUIMOD_UNDER_THE_HOOK],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-4000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -54,8 +55,10 @@ class Dropout(Module):
         self.p = p
         self.inference = inference
 
+    # `Any`, not `bool`: `tree_at(lambda d: d.deterministic, ...)` reads it on a copy
+    # holding markers, which a run-time type checker would refuse (the stubs say bool).
     @property
-    def deterministic(self) -> bool:
+    def deterministic(self) -> Any:
         """Deprecated, as in Equinox: the `inference` field."""
         return self.inference
 
