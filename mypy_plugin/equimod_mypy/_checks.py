@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo, Var
+from mypy.nodes import CallExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo
 from mypy.plugin import AttributeContext, FunctionContext
 from mypy.types import Instance, Type, get_proper_type
 
