@@ -12,9 +12,13 @@ copy runs the given test files with pytest, and the script prints, per copy,
 how many tests passed and failed, and the tests that pass under one and fail
 under the other, with the last line of each failure.
 
-The package's own dependencies must be installed (lineax's tests need
-`beartype`); the package itself is given stand-in install metadata, since
-some packages read their own version at import.
+The checkout's `pyproject.toml` is copied too, so the tests run under the
+project's own pytest configuration (lineax and optimistix install jaxtyping's
+import hook with beartype over their package, and optimistix turns every
+warning into an error). The package's test dependencies must be installed
+(`beartype`; optimistix's also `pytest-benchmark`); the package itself is
+given stand-in install metadata, since some packages read their own version
+at import.
 
 Exit status: 0 when every test that passes under Equinox passes under equimod.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +43,11 @@ def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Pat
     for source in [checkout / package, *also]:
         copy_package(source.resolve(), root / source.resolve().name, swap)
     copy_package(checkout / "tests", root / "tests", swap)
+    # The project's pytest configuration (its `addopts`, such as jaxtyping's import
+    # hook, and its warning filters): the tests run as the project runs them.
+    config = checkout / "pyproject.toml"
+    if config.exists():
+        shutil.copy(config, root / "pyproject.toml")
     metadata = root / f"{package}-0.0.0.dist-info"
     metadata.mkdir()
     (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 0.0.0\n")

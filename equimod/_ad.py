@@ -394,10 +394,6 @@ def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[.
         fun: The function to differentiate, returning a scalar (with
             `has_aux=True`, `(scalar, aux)`).
         has_aux: Whether `fun` returns auxiliary data beside its value.
-        holomorphic: As in `jax.grad`: `fun` is holomorphic in complex inputs,
-            and its complex output is differentiated as such.
-        allow_int: As in `jax.grad`; integer arrays are never differentiated
-            here (they get `None`), so this only passes JAX's option on.
 
     Returns:
         A function of the same arguments returning the Hessian (with

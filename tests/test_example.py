@@ -37,6 +37,13 @@ def test_cnn_example_learns_with_batch_norm_state_and_reloads(tmp_path: Path) ->
     assert out.stat().st_size > 0
 
 
+def test_shape_checked_example_refuses_bad_shapes_and_trains() -> None:
+    result = run("examples/train_shape_checked.py", "--steps", "120")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mismatched shapes is refused at construction" in result.stdout
+    assert "rebuilt by tree_at, partition and combine: bias [1.0]" in result.stdout
+
+
 def test_tour_example_runs() -> None:
     result = run("examples/tour.py")
     assert result.returncode == 0, result.stderr

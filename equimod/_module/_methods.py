@@ -15,6 +15,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+import jax
+
 from ._field import field
 from ._module import (
     BOUND_METHOD_TYPES,
@@ -95,8 +97,10 @@ class BoundMethod(Module):
             return False
         if self.__self__ is other.__self__:
             return True
+        # A Python bool, as JAX needs of a function it caches on: a traced
+        # comparison (under `jit`) counts as unequal.
         equal = self.__self__ == other.__self__
-        return isinstance(equal, bool) and equal
+        return not isinstance(equal, jax.core.Tracer) and bool(equal)
 
     def __hash__(self) -> int:
         return hash(self.__func__)

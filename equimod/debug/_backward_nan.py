@@ -78,7 +78,6 @@ def _backward(
         header + "   primals={x}\ncotangents={g}",
         x=_FullRepr(x),
         g=_FullRepr(grad_obj),
-        ordered=True,
     )
     if terminate:
         grad_obj = error_if(grad_obj, nan, _MSG_NAN.format(name=label))
