@@ -20,7 +20,8 @@ warning into an error). The package's test dependencies must be installed
 given stand-in install metadata, since some packages read their own version
 at import.
 
-Exit status: 0 when every test that passes under Equinox passes under equimod.
+Exit status: 0 when tests ran under both and every test that passes under
+Equinox passes under equimod.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Pat
     config = checkout / "pyproject.toml"
     if config.exists():
         shutil.copy(config, root / "pyproject.toml")
-    metadata = root / f"{package}-0.0.0.dist-info"
-    metadata.mkdir()
-    (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 0.0.0\n")
+    for name in [package, *(source.resolve().name for source in also)]:
+        metadata = root / f"{name}-0.0.0.dist-info"
+        metadata.mkdir()
+        (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.0.0\n")
 
 
 def run_tests(
@@ -100,6 +102,9 @@ def main() -> int:
     print(f"- pass under equimod only ({len(fixed)}):")
     for test in fixed:
         print(f"    {test}")
+    if not before or not after:
+        print("- no test ran under one of them: see the output above")
+        return 1
     return 1 if regressions else 0
 
 

@@ -84,7 +84,13 @@ class EnumerationItem(Module):
 
 
 def _compare(op: Any, a: EnumerationItem, b: EnumerationItem) -> Any:
-    """`op` of two items' indices: known at once, even inside `jit`, unless one is traced."""
+    """`op` of two items' indices: known at once, even inside `jit`, unless one is traced.
+
+    An index may also be None: a copy of an item with its arrays partitioned out
+    (as a static part, which JAX compares as such) compares by `op` on the values.
+    """
+    if a._value is None or b._value is None:
+        return op(np.asarray(a._value is None), np.asarray(b._value is None)).item()
     if a.is_traced() or b.is_traced():
         return op(a._value, b._value)
     with jax.ensure_compile_time_eval():

@@ -9,13 +9,48 @@ import jax.tree_util as jtu
 from ._module import Module, field
 
 
+class _Held:
+    """A value in a treedef, compared and hashed as its flattened leaves and structure.
+
+    JAX compares the treedefs holding a `Static` (in its caches): comparing the
+    value itself could call the `__eq__` of a Module inside it, which compares
+    arrays and may give an array rather than a bool.
+    """
+
+    __slots__ = ("_key", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self._key: tuple[tuple[Any, ...], Any] | None = None
+
+    def _flat(self) -> tuple[tuple[Any, ...], Any]:
+        if self._key is None:
+            leaves, treedef = jtu.tree_flatten(self.value)
+            self._key = (tuple(leaves), treedef)
+        return self._key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Held) and self._flat() == other._flat()
+
+    def __hash__(self) -> int:
+        return hash(self._flat())
+
+
 class Static(Module):
     """Carries `value` through a JAX transform as part of the treedef, never as a leaf.
 
     Transforms return it from the traced function to get non-array outputs out.
     """
 
-    value: Any = field(static=True)
+    held: _Held = field(static=True)
+
+    def __init__(self, value: Any) -> None:
+        self.held = _Held(value)
+
+    @property
+    def value(self) -> Any:
+        """The value carried."""
+        return self.held.value
 
 
 def static_equal(a: Any, b: Any) -> bool:

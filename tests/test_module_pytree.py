@@ -288,3 +288,22 @@ def test_a_class_built_by_its_generated_init_alone_is_called_as_a_dataclass() ->
         Careless(a)
     with pytest.raises(TypeError):
         Plain()  # type: ignore[call-arg]
+
+
+def test_a_static_value_compares_without_calling_a_modules_eq() -> None:
+    # JAX compares the treedefs holding a Static in its caches (lineax's custom
+    # derivatives under jax.jvp): a Module's __eq__ compares arrays, and may give
+    # an array, so the value is compared by its leaves and structure instead.
+    from equimod._static import Static
+
+    class Touchy(equimod.Module):
+        name: str = equimod.field(static=True)
+
+        def __eq__(self, other: object) -> Any:
+            raise AssertionError("a Module's __eq__ was called")
+
+    first = jtu.tree_structure(Static((Touchy("a"), [1, "x"])))
+    assert first == jtu.tree_structure(Static((Touchy("a"), [1, "x"])))
+    assert first != jtu.tree_structure(Static((Touchy("b"), [1, "x"])))
+    assert hash(first) == hash(jtu.tree_structure(Static((Touchy("a"), [1, "x"]))))
+    assert Static((Touchy("a"), 2)).value[1] == 2
