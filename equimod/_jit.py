@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import functools
 import types
 import warnings
@@ -11,11 +12,9 @@ from typing import (
     ClassVar,
     Literal,
     ParamSpec,
-    Protocol,
     TypeVar,
     get_args,
     overload,
-    runtime_checkable,
 )
 
 import jax
@@ -194,7 +193,43 @@ def _call_silenced(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
 
 
-class _JitWrapper(Transformed):
+class Compiling(Transformed):
+    """A transform's wrapper that compiles: called, or lowered ahead of time.
+
+    `_prepare` gives the compiled function's arguments for a call (the static
+    key last), `_compiled` the compiled function for a key, and `_finish` the
+    call's result from what the compiled function returned.
+    """
+
+    transform_name: ClassVar[str]
+
+    @abc.abstractmethod
+    def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]: ...
+
+    @abc.abstractmethod
+    def _compiled(self, key: StaticKey) -> Any: ...
+
+    @abc.abstractmethod
+    def _finish(self, out: Any) -> Any: ...
+
+    def lower(self, /, *args: Any, **kwargs: Any) -> Lowered:
+        """Lower the function for these arguments, ahead of time, as JAX's `lower`.
+
+        Args:
+            *args: The arguments, as in a call.
+            **kwargs: The keyword arguments, as in a call.
+
+        Returns:
+            The lowered function: `as_text()` shows it, `compile()` compiles it into
+            a function taking arguments of the same shapes, dtypes and non-array
+            values.
+        """
+        call = self._prepare(args, kwargs)
+        key = call[-1]
+        return Lowered(unsilenced(self._compiled(key)).lower(*call), self, key)
+
+
+class _JitWrapper(Compiling):
     """What `filter_jit` returns: a Module, so the wrapped callable's arrays are leaves.
 
     A layer wrapped in `filter_jit` and stored in a model is trained like any
@@ -223,20 +258,8 @@ class _JitWrapper(Transformed):
             raise
         return self._finish(out)
 
-    def lower(self, /, *args: Any, **kwargs: Any) -> Lowered:
-        """Lower the function for these arguments, ahead of time, as `jax.jit`'s `lower`.
-
-        Args:
-            *args: The arguments, as in a call.
-            **kwargs: The keyword arguments, as in a call.
-
-        Returns:
-            The lowered function: `as_text()` shows it, `compile()` compiles it into
-            a function taking arguments of the same shapes, dtypes and non-array
-            values.
-        """
-        call = self._prepare(args, kwargs)
-        return Lowered(unsilenced(self.jitted).lower(*call), self, call[-1])
+    def _compiled(self, key: StaticKey) -> Any:
+        return self.jitted
 
     def trace(self, /, *args: Any, **kwargs: Any) -> Any:
         """Trace the function for these arguments, as `jax.jit`'s `trace`: the result
@@ -316,29 +339,11 @@ _MSG_OTHER_STATIC = (
 )
 
 
-# Runtime-checkable, so that a run-time type checker over equimod (jaxtyping's
-# import hook with beartype) can check an annotation naming it.
-@runtime_checkable
-class Compilable(Protocol):
-    """A transform's wrapper that compiles ahead of time: `_prepare` gives the compiled
-    function's arguments for a call (the static key last), `_finish` the call's
-    result from what the compiled function returned."""
-
-    @property
-    def fun(self) -> Callable[..., Any]: ...
-
-    transform_name: ClassVar[str]
-
-    def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]: ...
-
-    def _finish(self, out: Any) -> Any: ...
-
-
 class Lowered:
     """What `filter_jit(f).lower(...)` and `filter_pmap(f).lower(...)` return: JAX's
     lowered stage, taking and returning the pytrees `f` does."""
 
-    def __init__(self, lowered: Any, wrapper: Compilable, key: StaticKey) -> None:
+    def __init__(self, lowered: Any, wrapper: Compiling, key: StaticKey) -> None:
         self.lowered = lowered
         self._wrapper = wrapper
         self._key = key
@@ -372,7 +377,7 @@ class Lowered:
 class Compiled:
     """What `Lowered.compile()` returns: call it as the function it was lowered from."""
 
-    def __init__(self, compiled: Any, wrapper: Compilable, key: StaticKey) -> None:
+    def __init__(self, compiled: Any, wrapper: Compiling, key: StaticKey) -> None:
         self.compiled = compiled
         self._wrapper = wrapper
         self._key = key

@@ -20,16 +20,15 @@ import numpy as np
 from ._caches import register_cache
 from ._jit import (
     TRACED,
-    Lowered,
+    Compiling,
     StaticKey,
     merge_leaves,
     silenced_where_asked,
     split_leaves,
-    unsilenced,
 )
 from ._module import field, module_update_wrapper
 from ._static import Static
-from ._transformed import Transformed, callable_name
+from ._transformed import callable_name
 from ._vmap import MAP_ARRAYS, MSG_NOT_CALLABLE, MSG_NOTHING_TO_MAP, call_axes, leaf_axes
 
 _P = ParamSpec("_P")
@@ -119,7 +118,7 @@ def _compile(
 register_cache(_compile.cache_clear)
 
 
-class _PmapWrapper(Transformed):
+class _PmapWrapper(Compiling):
     """What `filter_pmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
     transform_name: ClassVar[str] = "filter_pmap"
@@ -132,25 +131,10 @@ class _PmapWrapper(Transformed):
     backend: str | None = field(static=True)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        *call, key = self._prepare(args, kwargs)
-        return self._finish(self._mapped(key)(*call, key))
+        call = self._prepare(args, kwargs)
+        return self._finish(self._compiled(call[-1])(*call))
 
-    def lower(self, /, *args: Any, **kwargs: Any) -> Lowered:
-        """Lower the function for these arguments, ahead of time, as `jax.pmap`'s `lower`.
-
-        Args:
-            *args: The arguments, as in a call.
-            **kwargs: The keyword arguments, as in a call.
-
-        Returns:
-            The lowered function: `as_text()` shows it, `compile()` compiles it into
-            a function taking arguments of the same shapes, dtypes and non-array
-            values.
-        """
-        *call, key = self._prepare(args, kwargs)
-        return Lowered(unsilenced(self._mapped(key)).lower(*call, key), self, key)
-
-    def _mapped(self, key: StaticKey) -> Any:
+    def _compiled(self, key: StaticKey) -> Any:
         return _compile(
             cast(_Layout, key.layout).mapped_axes,
             self.axis_name,
