@@ -1,12 +1,14 @@
 """AbstractVar and AbstractClassVar: every way to implement one, and what checkers see."""
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from typing_extensions import assert_type
 
 import equimod
 from equimod import AbstractClassVar, AbstractVar
+
+T = TypeVar("T")
 
 
 class HasSize(equimod.Module):
@@ -183,3 +185,11 @@ class ImplementationFirst(SizeThree, HasSize):
 
 AbstractFirst()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
 ImplementationFirst()
+
+
+# A generic Module given its type argument is checked as the class itself.
+class GenericSized(equimod.Module, Generic[T]):
+    size: AbstractVar[T]
+
+
+GenericSized[int]()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
-from mypy.nodes import CallExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo
+from mypy.nodes import CallExpr, IndexExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo
 from mypy.plugin import AttributeContext, FunctionContext
 from mypy.types import Instance, Type, get_proper_type
 
@@ -103,7 +103,8 @@ def check_instantiation(ctx: FunctionContext) -> Type:
     call = ctx.context
     if not isinstance(returned, Instance) or not isinstance(call, CallExpr):
         return ctx.default_return_type
-    callee = call.callee
+    # The class itself, or a generic one given its type arguments (`Base[int]()`).
+    callee = call.callee.base if isinstance(call.callee, IndexExpr) else call.callee
     if not isinstance(callee, RefExpr) or class_of(callee.node) is not returned.type:
         return ctx.default_return_type
     info = returned.type
