@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import jax
@@ -116,3 +119,95 @@ def test_debug_errors() -> None:
 
     with pytest.raises(RuntimeError, match=r"call it outside jax\.jit"):
         inspect_inside(1.0)
+
+
+# --- the errors and warnings that give Equinox's meaning -------------------------
+
+
+@contextlib.contextmanager
+def warnings_as_errors() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_vmap_and_pmap_axis_errors_name_the_transform_and_the_fix() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"filter_vmap\(<lambda>\): in_axes asks to map over axis 1 of an array of shape \(3,\), which has no such axis",
+    ):
+        equimod.filter_vmap(lambda x: x, in_axes=1)(jnp.ones(3))
+    with pytest.raises(
+        ValueError,
+        match=r"filter_pmap\(<lambda>\): in_axes names \('z',\), which are not arguments",
+    ):
+        equimod.filter_pmap(lambda x, y=1: x, in_axes={"z": 0})(jnp.ones(1))
+    with pytest.raises(
+        ValueError, match=r"filter_pmap\(<lambda>\): no argument is mapped over .* axis_size"
+    ):
+        equimod.filter_pmap(lambda x: x, in_axes=None)(jnp.ones(1))
+
+
+def test_tree_flatten_one_level_refuses_a_node_inside_itself() -> None:
+    looped: list[Any] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match=r"the list node is one of its own children"):
+        equimod.tree_flatten_one_level(looped)
+
+
+def test_deprecated_equinox_spellings_warn_and_say_what_to_write() -> None:
+    with pytest.warns(
+        DeprecationWarning, match=r"Dropout\(deterministic=...\) is deprecated.*inference"
+    ):
+        dropout = equimod.nn.Dropout(deterministic=True)
+    assert dropout.inference is True and dropout.deterministic is True
+    with pytest.warns(DeprecationWarning, match=r"\(deterministic=...\) is deprecated.*inference"):
+        assert equimod.nn.Dropout()(jnp.ones(2), deterministic=True).tolist() == [1.0, 1.0]
+
+    @equimod.filter_custom_vjp
+    def f(x: jax.Array) -> jax.Array:
+        return x
+
+    with pytest.warns(DeprecationWarning, match=r"defvjp.*use the def_fwd and def_bwd"):
+        f.defvjp(lambda x: (x, None), lambda res, g, x: 2 * g)
+    assert float(jax.grad(f)(jnp.array(1.0))) == 2.0
+
+
+def test_a_jax_transformed_layer_in_a_field_warns() -> None:
+    class Holder(equimod.Module):
+        layer: Any
+
+    class Written(equimod.Module):
+        layer: Any
+
+        def __init__(self, layer: Any) -> None:
+            self.layer = layer
+
+    linear = equimod.nn.Linear(2, 2, key=jax.random.key(0))
+    for cls in (Holder, Written):
+        with pytest.warns(
+            UserWarning,
+            match=r"JAX-transformed callable as an attribute on .*\.layer: it wraps a pytree holding arrays",
+        ):
+            cls(jax.vmap(linear))
+    with warnings_as_errors():
+        Holder(equimod.filter_vmap(linear))  # a Module: its arrays stay leaves
+        Holder(jax.jit(jnp.sin))  # holds no arrays
+
+
+def test_errors_are_also_the_exception_types_equinox_raises() -> None:
+    norm = equimod.nn.BatchNorm(3, "batch", mode="batch")
+    state = equimod.nn.State(norm)
+    with pytest.raises(NameError, match=r"BatchNorm\(axis_name='batch'\) computes statistics"):
+        norm(jnp.ones(3), state)
+
+    @equimod.filter_custom_vjp
+    def f(x: jax.Array, y: jax.Array) -> jax.Array:
+        return x + y
+
+    f.def_fwd(lambda perturbed, x, y: (x + y, None))
+    f.def_bwd(lambda res, g, perturbed, x, y: g)
+    with pytest.raises(
+        RuntimeError, match=r"differentiated with respect to an argument other than its first"
+    ):
+        jax.grad(lambda x: f(x, x))(1.0)
