@@ -13,7 +13,6 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar, Literal, ParamSpec, TypeVar, cast, get_args, overload
 
 import jax
-import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
 
@@ -29,7 +28,14 @@ from ._jit import (
 from ._module import field, module_update_wrapper
 from ._static import Static
 from ._transformed import callable_name
-from ._vmap import MAP_ARRAYS, MSG_NOT_CALLABLE, MSG_NOTHING_TO_MAP, call_axes, leaf_axes
+from ._vmap import (
+    MAP_ARRAYS,
+    MSG_NOT_CALLABLE,
+    MSG_NOTHING_TO_MAP,
+    call_axes,
+    join_output,
+    split_output,
+)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -73,21 +79,10 @@ def _call_mapped(
     ]
     args, kwargs = jtu.tree_unflatten(key.treedef, merge_leaves(dynamic, key.static_leaves))
     fun = key.function(fun_dynamic)
-    out = fun(*args, **kwargs)
-    out_leaves, out_treedef = jtu.tree_flatten(out)
-    out_axes = leaf_axes(
-        layout.out_axes,
-        out,
-        callable_name(fun),
-        "out_axes",
-        "output",
-        transform="filter_pmap",
-        batch_array_likes=True,
+    batched, unbatched, rebuild = split_output(
+        fun(*args, **kwargs), layout.out_axes, callable_name(fun), "filter_pmap"
     )
-    pairs = list(zip(out_leaves, out_axes, strict=True))
-    batched = [leaf for leaf, axis in pairs if axis is not None]
-    unbatched, unbatched_static = split_leaves([leaf for leaf, axis in pairs if axis is None])
-    return batched, unbatched, Static((out_treedef, out_axes, unbatched_static))
+    return batched, unbatched, Static(rebuild)
 
 
 @functools.cache
@@ -170,18 +165,8 @@ class _PmapWrapper(Compiling):
 
     @staticmethod
     def _finish(out: tuple[list[Any], list[Any], Static]) -> Any:
-        batched, unbatched, static = out
-        out_treedef, out_axes, unbatched_static = static.value
-        batched_values = iter(batched)
-        unbatched_values = iter(merge_leaves(unbatched, unbatched_static))
-        leaves = []
-        for axis in out_axes:
-            if axis is None:
-                leaves.append(next(unbatched_values))
-            else:
-                value = next(batched_values)
-                leaves.append(value if axis == 0 else jnp.moveaxis(value, 0, axis))
-        return jtu.tree_unflatten(out_treedef, leaves)
+        batched, unbatched, rebuild = out
+        return join_output(batched, unbatched, rebuild.value)
 
 
 @overload

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import jax.tree_util as jtu
 
 from ._filters import is_array, is_array_like
+from ._jit import merge_leaves, split_leaves
 from ._module import field, module_update_wrapper
 from ._transformed import Transformed, callable_name
 
@@ -189,6 +190,44 @@ def call_axes(
     return arg_axes + kwarg_axes
 
 
+# The output of a mapped function, as `split_output` gives it and `join_output`
+# takes it back: its structure, each leaf's axis, and its unbatched leaves that
+# are not arrays (with `TRACED` where the arrays go).
+Rebuild = tuple[Any, list[int | None], tuple[Any, ...] | None]
+
+
+def split_output(
+    out: Any, spec: Any, name: str, transform: str
+) -> tuple[list[Any], list[Any], Rebuild]:
+    """Inside the mapped function: its output as the leaves to batch (each to come
+    out along axis 0, since the output axes are known only once `fun` has been
+    traced), the unbatched arrays, and what rebuilds the output from them."""
+    out_leaves, out_treedef = jtu.tree_flatten(out)
+    out_axes = leaf_axes(
+        spec, out, name, "out_axes", "output", transform=transform, batch_array_likes=True
+    )
+    pairs = list(zip(out_leaves, out_axes, strict=True))
+    batched = [leaf for leaf, axis in pairs if axis is not None]
+    unbatched, unbatched_static = split_leaves([leaf for leaf, axis in pairs if axis is None])
+    return batched, unbatched, (out_treedef, out_axes, unbatched_static)
+
+
+def join_output(batched: list[Any], unbatched: list[Any], rebuild: Rebuild) -> Any:
+    """The output from what the mapped function returned: each batched leaf moved
+    from axis 0 to its own axis."""
+    out_treedef, out_axes, unbatched_static = rebuild
+    batched_values = iter(batched)
+    unbatched_values = iter(merge_leaves(unbatched, unbatched_static))
+    leaves = []
+    for axis in out_axes:
+        if axis is None:
+            leaves.append(next(unbatched_values))
+        else:
+            value = next(batched_values)
+            leaves.append(value if axis == 0 else jnp.moveaxis(value, 0, axis))
+    return jtu.tree_unflatten(out_treedef, leaves)
+
+
 class _VmapWrapper(Transformed):
     """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
@@ -206,9 +245,8 @@ class _VmapWrapper(Transformed):
         mapped_axes = [axis for axis in axes if axis is not None]
         if not mapped and self.axis_size is None:
             raise ValueError(MSG_NOTHING_TO_MAP.format(transform="filter_vmap", name=name))
-        # What only tracing `fun` tells: the output's structure, its leaves that
-        # are not arrays, and the axis of each leaf.
-        traced: list[Any] = []
+        # What only tracing `fun` tells: how to rebuild its output.
+        traced: list[Rebuild] = []
 
         def inner(mapped_leaves: list[Any]) -> tuple[list[Any], list[Any]]:
             values = iter(mapped_leaves)
@@ -217,19 +255,13 @@ class _VmapWrapper(Transformed):
                 for leaf, axis in zip(leaves, axes, strict=True)
             ]
             call_args, call_kwargs = jtu.tree_unflatten(treedef, full)
-            out = self.fun(*call_args, **call_kwargs)
-            out_leaves, out_treedef = jtu.tree_flatten(out)
-            out_axes = leaf_axes(
-                self.out_axes, out, name, "out_axes", "output", batch_array_likes=True
+            batched, unbatched, rebuild = split_output(
+                self.fun(*call_args, **call_kwargs), self.out_axes, name, "filter_vmap"
             )
-            traced[:] = [out_treedef, out_leaves, out_axes]
-            pairs = list(zip(out_leaves, out_axes, strict=True))
-            batched = [leaf for leaf, axis in pairs if axis is not None]
-            unbatched_arrays = [leaf for leaf, axis in pairs if axis is None and is_array(leaf)]
-            return batched, unbatched_arrays
+            traced[:] = [rebuild]
+            return batched, unbatched
 
-        # Traced once: every batched output comes out along axis 0, and is moved to
-        # its own axis afterwards (which is known only once `fun` has been traced).
+        # Traced once.
         batched, unbatched = jax.vmap(
             inner,
             in_axes=(mapped_axes,),
@@ -238,19 +270,7 @@ class _VmapWrapper(Transformed):
             axis_size=self.axis_size,
             spmd_axis_name=self.spmd_axis_name,
         )(mapped)
-        out_treedef, out_leaves, out_axes = traced
-        batched_values = iter(batched)
-        unbatched_values = iter(unbatched)
-        final = []
-        for leaf, axis in zip(out_leaves, out_axes, strict=True):
-            if axis is not None:
-                value = next(batched_values)
-                final.append(value if axis == 0 else jnp.moveaxis(value, 0, axis))
-            elif is_array(leaf):
-                final.append(next(unbatched_values))
-            else:
-                final.append(leaf)
-        return jtu.tree_unflatten(out_treedef, final)
+        return join_output(batched, unbatched, traced[0])
 
 
 @overload
