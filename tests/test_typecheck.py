@@ -1,4 +1,4 @@
-"""The typecheck_tests suite under mypy and pyright, and tests of its runner."""
+"""The typecheck_tests suite under mypy, pyright, ty and pyrefly, and tests of its runner."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typecheck_runner import CASES, divergence_problems, run_mypy, run_pyright
+from typecheck_runner import (
+    CASES,
+    CHECKERS,
+    RUNNERS,
+    compare,
+    divergence_problems,
+    expectations,
+    run_mypy,
+)
 
 
 @pytest.fixture(scope="module")
@@ -14,14 +22,12 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("mypy-cache")
 
 
-def test_cases_under_mypy(cache_dir: Path) -> None:
-    result = run_mypy(CASES, cache_dir)
-    assert result.ok, result.output
-
-
-def test_cases_under_pyright() -> None:
-    result = run_pyright(CASES)
-    assert result.ok, result.output
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_cases_under(checker: str, cache_dir: Path) -> None:
+    expected, problems = expectations(CASES)
+    run = RUNNERS[checker](CASES, cache_dir)
+    problems += compare(expected, run)
+    assert problems == [], "\n".join(problems) + "\n\n" + run.output[-3000:]
 
 
 def test_readme_code_is_clean_under_mypy_strict(cache_dir: Path) -> None:
@@ -38,40 +44,65 @@ def test_divergence_tags_match_the_divergence_list() -> None:
 
 
 def make_suite(tmp_path: Path, case: str, divergences: str = "# none\n") -> Path:
-    for name in ("mypy.ini", "pyrightconfig.json"):
+    for name in ("mypy.ini", "pyrightconfig.json", "ty.toml", "pyrefly.toml"):
         shutil.copy(CASES / name, tmp_path / name)
     (tmp_path / "case.py").write_text(case)
     (tmp_path / "DIVERGENCES.md").write_text(divergences)
     return tmp_path
 
 
-RIGHT = 'x: int = "a"  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]\n'
-WRONG = "y: int = 1  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]\n"
+EVERY = "mypy[assignment] pyright[reportAssignmentType] ty pyrefly"
+RIGHT = f'x: int = "a"  # error: {EVERY}\n'
+WRONG = f"y: int = 1  # error: {EVERY}\n"
 MISSING = 'z: int = "a"\n'
+OTHER_CODE = 'w: int = "a"  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly\n'
 
 
-def test_runner_passes_a_correct_expectation(tmp_path: Path) -> None:
-    suite = make_suite(tmp_path, RIGHT)
-    assert run_mypy(suite, tmp_path / "cache").ok
-    assert run_pyright(suite).ok
+def problems_of(suite: Path, checker: str) -> list[str]:
+    expected, problems = expectations(suite)
+    return problems + compare(expected, RUNNERS[checker](suite, suite / "cache"))
 
 
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_runner_passes_a_correct_expectation(tmp_path: Path, checker: str) -> None:
+    assert problems_of(make_suite(tmp_path, RIGHT), checker) == []
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
 @pytest.mark.parametrize(
-    "case", [WRONG, MISSING], ids=["error-that-does-not-happen", "unexpected-error"]
+    ("case", "problem"),
+    [
+        (WRONG, "expected an error"),
+        (MISSING, "unexpected error"),
+    ],
+    ids=["error-that-does-not-happen", "unexpected-error"],
 )
-def test_runner_fails_a_wrong_expectation(tmp_path: Path, case: str) -> None:
-    suite = make_suite(tmp_path, RIGHT + case)
-    mypy = run_mypy(suite, tmp_path / "cache")
-    pyright = run_pyright(suite)
-    assert not mypy.ok and "case.py:2" in mypy.output
-    assert not pyright.ok and "case.py:2" in pyright.output
+def test_runner_fails_a_wrong_expectation(
+    tmp_path: Path, checker: str, case: str, problem: str
+) -> None:
+    problems = problems_of(make_suite(tmp_path, RIGHT + case), checker)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"case.py:2: {checker}: {problem}"), problems
+
+
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
+def test_runner_fails_an_error_of_another_code(tmp_path: Path, checker: str) -> None:
+    problems = problems_of(make_suite(tmp_path, OTHER_CODE), checker)
+    assert len(problems) == 1 and "expected [" in problems[0] and "reported [" in problems[0]
+
+
+def test_runner_refuses_an_unknown_checker(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path, 'x: int = "a"  # error: mypy[assignment] pyre\n')
+    assert expectations(suite)[1] == [
+        f"case.py:1: 'pyre' is not one of {CHECKERS}",
+    ]
 
 
 def test_runner_requires_tags_for_one_sided_expectations(tmp_path: Path) -> None:
-    one_sided = 'w: int = "a"  # type: ignore[assignment]\n'
+    one_sided = 'w: int = "a"  # error: mypy[assignment] ty\n'
     suite = make_suite(tmp_path, one_sided, "## used\n\n## unused\n")
     assert divergence_problems(suite) == [
-        "case.py:1: only one checker expects an error here, but no divergence tag says why",
+        "case.py:1: no error expected from pyright, pyrefly here, but no divergence tag says why",
         "DIVERGENCES.md: section 'unused' is used by no case line",
         "DIVERGENCES.md: section 'used' is used by no case line",
     ]

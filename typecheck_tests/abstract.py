@@ -32,7 +32,7 @@ class ByFieldDefault(HasSize):
 
 assert_type(ByField(3).size, int)
 ByFieldDefault()
-ByField("3")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+ByField("3")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 # A property, a method or a plain class attribute implements an AbstractVar too.
@@ -40,11 +40,11 @@ ByField("3")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 # property as an override; mypy with the plugin gets both right.
 class ByProperty(HasSize):
     @property
-    def size(self) -> int:  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+    def size(self) -> int:  # error: pyright[reportIncompatibleVariableOverride] ty pyrefly  # divergence: abstract-var-not-a-field
         return 1
 
 
-ByProperty()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByProperty()  # error: pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field
 
 
 # pyright recognises ClassVar only under its own name or a local alias, so an
@@ -54,7 +54,7 @@ class Runner(equimod.Module):
 
 
 class ByMethod(Runner):
-    def run(self) -> int:
+    def run(self) -> int:  # error: ty pyrefly  # divergence: abstract-var-not-a-field
         return 1
 
 
@@ -62,12 +62,12 @@ class ByPlainAttribute(HasSize):
     size = 4
 
 
-ByMethod()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
-ByPlainAttribute()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+ByMethod()  # error: pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field
+ByPlainAttribute()  # error: pyright[reportCallIssue] ty  # divergence: abstract-var-not-a-field
 
 
 class ByClassVar(HasName):
-    name: ClassVar[str] = "n"  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
+    name: ClassVar[str] = "n"  # error: pyright[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
 
 
 class ByAttribute(HasName):
@@ -77,7 +77,7 @@ class ByAttribute(HasName):
 # A ClassVar declared without a value implements an AbstractClassVar too (as in
 # Equinox: it may be set later, by `__init_subclass__` say).
 class ByDeclaredClassVar(HasName):
-    name: ClassVar[str]  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
+    name: ClassVar[str]  # error: pyright[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
 
 
 ByDeclaredClassVar()
@@ -85,15 +85,15 @@ ByDeclaredClassVar()
 
 # An AbstractVar redeclaring an AbstractClassVar leaves it a class variable.
 class StillClassVar(HasName):
-    name: AbstractVar[str]  # type: ignore[misc]  # divergence: abstract-class-var-pyright
+    name: AbstractVar[str]  # error: mypy[misc] ty pyrefly  # divergence: abstract-class-var-pyright
 
 
-StillClassVar()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+StillClassVar()  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-class-var-pyright, unimplemented-abstract
 
 
 # A ClassVar with a value implements an AbstractVar too, as at run time...
 class ByClassVarForVar(HasSize):
-    size: ClassVar[int] = 5  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+    size: ClassVar[int] = 5  # error: pyright[reportIncompatibleVariableOverride] ty pyrefly  # divergence: abstract-var-not-a-field
 
 
 assert_type(ByClassVarForVar().size, int)
@@ -112,43 +112,43 @@ class Normed(equimod.Module):
 
 
 class ByFunctionClassVar(Normed):
-    norm: ClassVar[Callable[[float], float]] = _absolute  # type: ignore[misc, assignment]  # divergence: class-var-function
+    norm: ClassVar[Callable[[float], float]] = _absolute  # error: mypy[misc, assignment] ty pyrefly  # divergence: class-var-function, abstract-var-not-a-field
 
 
-ByFunctionClassVar().norm(2.0)  # type: ignore[misc, call-arg]  # divergence: class-var-function
+ByFunctionClassVar().norm(2.0)  # error: mypy[misc, call-arg] pyrefly  # divergence: class-var-function
 
 
 class ByStaticMethod(Normed):
     norm = staticmethod(_absolute)
 
 
-assert_type(ByStaticMethod().norm(-2.0), float)  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+assert_type(ByStaticMethod().norm(-2.0), float)  # error: pyright[reportCallIssue] ty  # divergence: abstract-var-not-a-field
 
 
 assert_type(ByClassVar().name, str)
-ByAttribute()  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright
+ByAttribute()  # error: pyright[reportCallIssue]  # divergence: abstract-class-var-pyright
 
 
 class WrongType(HasSize):
-    size: str  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    size: str  # error: mypy[assignment] pyright[reportIncompatibleVariableOverride] ty pyrefly
 
 
 # Instantiating a class that leaves an AbstractVar unimplemented is a run-time
 # TypeError, which the mypy plugin reports at the call. pyright sees only a
 # missing argument...
-HasSize()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
+HasSize()  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field, unimplemented-abstract
 # ...and nothing right for an AbstractClassVar left unimplemented.
-HasName()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+HasName()  # error: mypy[equimod-abstract] pyright[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
 
 
 class WrongProperty(HasSize):
     @property
-    def size(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    def size(self) -> str:  # error: mypy[override] pyright[reportIncompatibleVariableOverride] ty pyrefly
         return "1"
 
 
 class FieldForClassVar(HasName):
-    name: str  # type: ignore[misc]  # divergence: abstract-class-var-pyright
+    name: str  # error: mypy[misc] ty pyrefly  # divergence: abstract-class-var-pyright
 
 
 # Several at once, and a subclass that implements only some.
@@ -162,12 +162,12 @@ class Square(Shape):
     width: float
 
     @property
-    def height(self) -> float:  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-var-not-a-field
+    def height(self) -> float:  # error: pyright[reportIncompatibleVariableOverride] ty pyrefly  # divergence: abstract-var-not-a-field
         return self.width
 
 
-Shape()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, abstract-class-var-pyright, unimplemented-abstract
-Square(1.0)  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+Shape()  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field, abstract-class-var-pyright, unimplemented-abstract
+Square(1.0)  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-class-var-pyright, unimplemented-abstract
 
 
 # An implementation anywhere in the MRO counts, whatever the base order.
@@ -183,7 +183,7 @@ class ImplementationFirst(SizeThree, HasSize):
     pass
 
 
-AbstractFirst()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+AbstractFirst()  # error: pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field
 ImplementationFirst()
 
 
@@ -192,4 +192,4 @@ class GenericSized(equimod.Module, Generic[T]):
     size: AbstractVar[T]
 
 
-GenericSized[int]()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
+GenericSized[int]()  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field, unimplemented-abstract

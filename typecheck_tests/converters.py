@@ -23,8 +23,8 @@ Converted("3", scale="2.5")
 Converted("3", scale=2)
 assert_type(Converted("3").count, int)
 # Rejected: not the converter's input type.
-Converted(3)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-Converted("3", scale=None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Converted(3)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+Converted("3", scale=None)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 class ArrayField(equimod.Module):
@@ -38,9 +38,9 @@ ArrayField([1.0, 2.0])
 
 class BadDefault(equimod.Module):
     # The default must be an input of the converter.
-    count: int = equimod.field(converter=to_int, default=3)  # type: ignore[arg-type]  # pyright: ignore[reportCallIssue, reportArgumentType]
+    count: int = equimod.field(converter=to_int, default=3)  # error: mypy[arg-type] pyright[reportCallIssue, reportArgumentType] ty pyrefly
 
 
 class WrongOutput(equimod.Module):
     # The converter's output must fit the field's type.
-    label: str = equimod.field(converter=to_int)  # type: ignore[assignment]  # pyright: ignore[reportGeneralTypeIssues, reportAssignmentType]
+    label: str = equimod.field(converter=to_int)  # error: mypy[assignment] pyright[reportGeneralTypeIssues, reportAssignmentType] ty pyrefly

@@ -21,7 +21,7 @@ class COLOURS(equimod.Enumeration):
 assert_type(RESULTS.where(jnp.array(True), RESULTS.successful, RESULTS.failed), RESULTS)
 result = RESULTS.where(jnp.array(True), RESULTS.successful, RESULTS.failed)
 assert_type(result == RESULTS.successful, jax.Array)
-message = RESULTS[result]  # type: ignore[misc]  # divergence: enumeration-index
+message = RESULTS[result]  # error: mypy[misc] pyrefly  # divergence: enumeration-index
 assert_type(result.error_if(jnp.ones(2), result != RESULTS.successful), jax.Array)
 
 
@@ -30,13 +30,13 @@ def solve(ok: jax.Array) -> RESULTS:
 
 
 # Items of two different Enumerations do not compare.
-_ = RESULTS.successful == COLOURS.red  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]
-RESULTS.where(jnp.array(True), RESULTS.successful, COLOURS.red)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+_ = RESULTS.successful == COLOURS.red  # error: mypy[operator] pyright[reportOperatorIssue] pyrefly  # divergence: ty-equality-operands
+RESULTS.where(jnp.array(True), RESULTS.successful, COLOURS.red)  # error: mypy[arg-type] pyright[reportArgumentType] pyrefly  # divergence: ty-self-in-inherited-method
 
 
 # Extending an Enumeration that has items works at run time (`promote` converts
 # the base's items); both checkers refuse it, as for any enum.
-class MORE_RESULTS(RESULTS):  # type: ignore[misc]  # pyright: ignore[reportGeneralTypeIssues]  # noqa: N801  # divergence: enumeration-subclass
+class MORE_RESULTS(RESULTS):  # error: mypy[misc] pyright[reportGeneralTypeIssues] ty pyrefly  # noqa: N801  # divergence: enumeration-subclass
     diverged = "The iteration diverged."
 
 

@@ -26,9 +26,9 @@ class Posted(equimod.Module):
 module = Frozen(jax.numpy.ones(2))
 # Errors at run time (FrozenInstanceError), reported by the mypy plugin. pyright
 # cannot see it: `frozen_default=True` would reject the assignments in __init__.
-module.count = 3  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
-del module.count  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
-module.missing = 1  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+module.count = 3  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
+del module.count  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
+module.missing = 1  # error: mypy[attr-defined] pyright[reportAttributeAccessIssue] ty pyrefly
 
 
 class Copies(equimod.Module):
@@ -37,14 +37,14 @@ class Copies(equimod.Module):
     def __init__(self, value: int, other: "Copies | None" = None) -> None:
         self.value = value
         if other is not None:
-            other.value = value  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+            other.value = value  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
 
     def bump(self) -> None:
-        self.value += 1  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+        self.value += 1  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
 
 
 def reset(module: Frozen) -> None:
-    module.weight = jax.numpy.zeros(2)  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+    module.weight = jax.numpy.zeros(2)  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
 
 
 # Writes during construction that are not textually in __init__ are fine, as at
@@ -104,12 +104,12 @@ class WithSettings(equimod.Module):
     def __init__(self) -> None:
         self.settings = Settings()
         self.inner = Helper(1)
-        self.inner.a = 2  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+        self.inner.a = 2  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
 
     def forget(self) -> None:
-        del self.settings  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+        del self.settings  # error: mypy[equimod-frozen]  # divergence: frozen-assignment
 
 
 def settings_of(module: WithSettings, other: Frozen) -> None:
     del module.settings.verbose  # an attribute of a field's value, not a field
-    del (module.inner, other.count)  # type: ignore[equimod-frozen]  # divergence: frozen-assignment
+    del (module.inner, other.count)  # error: mypy[equimod-frozen]  # divergence: frozen-assignment

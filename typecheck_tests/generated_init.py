@@ -21,10 +21,10 @@ Point(1.0, 2.0, ["a"])
 Point(y=2.0, x=1.0)
 assert_type(Point(1.0).x, float)
 assert_type(Point(1.0).tags, list[str])
-Point()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-Point("a")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-Point(1.0, z=3)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-Point(1.0, 2.0, ["a"], 4)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+Point()  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+Point("a")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+Point(1.0, z=3)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+Point(1.0, 2.0, ["a"], 4)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 
 class KeywordOnly(equimod.Module, kw_only=True):
@@ -36,7 +36,7 @@ KeywordOnly(a=1)
 # A required keyword-only argument left out. (A positional one given is an error
 # too, but mypy's code for it changed between the supported releases: misc, then
 # call-arg; tests/plugin/test_messages.py reveals these signatures instead.)
-KeywordOnly(b=2)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+KeywordOnly(b=2)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 
 class FieldKeywordOnly(equimod.Module):
@@ -47,7 +47,7 @@ class FieldKeywordOnly(equimod.Module):
 
 
 FieldKeywordOnly(1, b=2, c="d")
-FieldKeywordOnly(1, c="d")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+FieldKeywordOnly(1, c="d")  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 
 class NotInInit(equimod.Module):
@@ -59,7 +59,7 @@ class NotInInit(equimod.Module):
 
 
 NotInInit(1)
-NotInInit(1, 2)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+NotInInit(1, 2)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 
 class Base(equimod.Module):
@@ -73,7 +73,7 @@ class Child(Base):
 
 Child(1, "x", 2.0)
 Child(1, c=2.0)
-Child(1, 2.0)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Child(1, 2.0)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 class Box(equimod.Module, Generic[T]):
@@ -82,4 +82,30 @@ class Box(equimod.Module, Generic[T]):
 
 assert_type(Box(1).item, int)
 assert_type(Box[str]("s").item, str)
-Box[str](1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Box[str](1)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+
+
+# The dataclass options are class keywords, checked by name and type...
+class KeywordsOnly(equimod.Module, kw_only=True):
+    a: int
+
+
+KeywordsOnly(a=1)
+KeywordsOnly(1)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+
+
+class Misspelt(equimod.Module, kw_onyl=True):  # error: mypy[call-arg] pyright[reportGeneralTypeIssues, reportCallIssue] ty  # divergence: pyrefly-class-keywords
+    a: int
+
+
+# ...and a metaclass given through an unpacked mapping is the class's own,
+# which ty checks against those options.
+class Meta(type(equimod.Module)):  # error: mypy[misc]  # divergence: metaclass-of-module
+    pass
+
+
+class WithMeta(equimod.Module, **dict(metaclass=Meta)):  # noqa: C408  # error: ty  # divergence: unpacked-class-keywords
+    a: int
+
+
+WithMeta(1)

@@ -37,7 +37,7 @@ class SubOperator(Operator):
 
 SubOperator(lambda x: x)
 Operator(lambda x: x + 1)
-Operator(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Operator(1)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 # An __init__ that depends on the Python version.
@@ -55,7 +55,7 @@ class Versioned(equimod.Module):
 
 
 Versioned("abc")
-Versioned(1)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Versioned(1)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 # InitVar fields and Self-typed fields in a generated __init__.
@@ -73,7 +73,7 @@ class Linked(equimod.Module):
 
 
 Scaled(1.0, 2.0)
-Scaled(1.0)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+Scaled(1.0)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 assert_type(Linked(Linked(None), 1).next, "Linked | None")
 
 # A Module base through an alias.
@@ -85,7 +85,7 @@ class ThroughAlias(Base):
 
 
 ThroughAlias(1)
-ThroughAlias("1")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+ThroughAlias("1")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 # Building through type[X], type[Self] or cls may build a subclass: no error.
@@ -94,7 +94,7 @@ class Solver(equimod.Module):
 
     @classmethod
     def make(cls) -> Self:
-        return cls()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+        return cls()  # error: pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field
 
 
 class Bisection(Solver):
@@ -102,7 +102,7 @@ class Bisection(Solver):
 
 
 def build(kind: type[Solver]) -> Solver:
-    return kind()  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field
+    return kind()  # error: pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field
 
 
 build(Bisection)
@@ -116,7 +116,7 @@ class Named(equimod.Module):
 
 
 class BareClassVar(Named):
-    kind: ClassVar[str]  # pyright: ignore[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
+    kind: ClassVar[str]  # error: pyright[reportIncompatibleVariableOverride]  # divergence: abstract-class-var-pyright
 
 
 class Mixin:
@@ -128,9 +128,9 @@ class FromMixin(Mixin, Solver):
     pass
 
 
-Named()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
+Named()  # error: mypy[equimod-abstract] pyright[reportCallIssue]  # divergence: abstract-class-var-pyright, unimplemented-abstract
 BareClassVar()
-FromMixin()  # type: ignore[equimod-abstract]  # pyright: ignore[reportCallIssue]  # divergence: abstract-var-not-a-field, unimplemented-abstract
+FromMixin()  # error: mypy[equimod-abstract] pyright[reportCallIssue] ty pyrefly  # divergence: abstract-var-not-a-field, unimplemented-abstract
 
 
 # tree_at may change the type of what it replaces: here a type parameter of a
@@ -160,7 +160,7 @@ class JacInfo(Info):
 Info.WithJac = JacInfo
 
 
-def evaluate() -> Info.WithJac:  # type: ignore[valid-type]  # pyright: ignore[reportInvalidTypeForm]
+def evaluate() -> Info.WithJac:  # error: mypy[valid-type] pyright[reportInvalidTypeForm]  # divergence: variable-as-type
     return Info.WithJac(1)
 
 

@@ -12,7 +12,7 @@ class Base(equimod.Module):
     weight: jax.Array
 
 
-class Fixed(Base):
+class Fixed(Base):  # error: pyrefly  # divergence: replaced-field
     scale = 5.0
 
 
@@ -20,9 +20,9 @@ class FixedChild(Fixed):
     pass
 
 
-Fixed(weight=jnp.ones(1))  # pyright: ignore[reportCallIssue]  # divergence: replaced-field
-FixedChild(jnp.ones(1))  # pyright: ignore[reportCallIssue]  # divergence: replaced-field
-Fixed(5.0, jnp.ones(1))  # type: ignore[arg-type, call-arg]  # divergence: replaced-field
+Fixed(weight=jnp.ones(1))  # error: pyright[reportCallIssue] ty  # divergence: replaced-field
+FixedChild(jnp.ones(1))  # error: pyright[reportCallIssue] ty pyrefly  # divergence: replaced-field
+Fixed(5.0, jnp.ones(1))  # error: mypy[arg-type, call-arg]  # divergence: replaced-field
 
 
 class Sized(equimod.Module):
@@ -32,8 +32,8 @@ class Sized(equimod.Module):
 # Both checkers object to a property replacing a field; at run time it is the
 # way to compute a field of the base in a subclass.
 class Three(Sized):
-    @property  # type: ignore[misc]  # divergence: replaced-field
-    def size(self) -> int:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    @property  # error: mypy[misc]  # divergence: replaced-field
+    def size(self) -> int:  # error: mypy[override] pyright[reportIncompatibleVariableOverride] ty pyrefly
         return 3
 
 

@@ -15,5 +15,5 @@ class WithStatic(equimod.Module):
 model = WithStatic(jax.numpy.ones(2), "m")
 assert_type(model.name, str)
 assert_type(model.depth, int)
-WithStatic(jax.numpy.ones(2), 3)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-WithStatic(jax.numpy.ones(2))  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+WithStatic(jax.numpy.ones(2), 3)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+WithStatic(jax.numpy.ones(2))  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly

@@ -20,8 +20,8 @@ x = jnp.ones(2)
 jitted = equimod.filter_jit(loss)
 assert_type(jitted(model, x), jax.Array)
 jitted(model, x, scale=2.0)
-jitted(model)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-jitted(model, x, scale="2")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+jitted(model)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+jitted(model, x, scale="2")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
 @equimod.filter_jit(donate="all")
@@ -32,25 +32,25 @@ def step(model: equimod.nn.Linear, x: jax.Array) -> equimod.nn.Linear:
 assert_type(step(model, x), equimod.nn.Linear)
 # Equinox's options, with their meaning: "warn" keeps JAX's unusable-buffer warning.
 assert_type(equimod.filter_jit(loss, donate="warn-except-first")(model, x), jax.Array)
-equimod.filter_jit(loss, donate="some")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+equimod.filter_jit(loss, donate="some")  # error: mypy[call-overload] pyright[reportCallIssue, reportArgumentType] ty pyrefly
 
 value, grads = equimod.filter_value_and_grad(loss)(model, x)
 assert_type(value, jax.Array)
 assert_type(grads, equimod.nn.Linear)
 assert_type(equimod.filter_grad(loss)(model, x), equimod.nn.Linear)
-equimod.filter_grad(loss)(model, "x")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+equimod.filter_grad(loss)(model, "x")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 batched = equimod.filter_vmap(loss, in_axes=(None, 0))
 assert_type(batched(model, jnp.ones((3, 2))), jax.Array)
 
 # tree_at: the tree's type where each replacement fits what it replaces (the
 # mypy plugin checks); where a replacement changes a type, or for pyright, Any.
-assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
+assert_type(equimod.tree_at(lambda m: m.weight, model, x), equimod.nn.Linear)  # error: pyright[reportAssertTypeFailure] ty pyrefly  # divergence: tree-at-result
 assert_type(equimod.tree_at(lambda m: m.weight, model, None), Any)
-assert_type(equimod.tree_at(lambda m: (m.weight, m.bias), model, (x, None)), equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
+assert_type(equimod.tree_at(lambda m: (m.weight, m.bias), model, (x, None)), equimod.nn.Linear)  # error: pyright[reportAssertTypeFailure] ty pyrefly  # divergence: tree-at-result
 doubled = equimod.tree_at(lambda m: m.weight, model, replace_fn=lambda w: 2 * w)
-assert_type(doubled, equimod.nn.Linear)  # pyright: ignore[reportAssertTypeFailure]  # divergence: tree-at-result
-equimod.tree_at(lambda m: m.wieght, model, x)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+assert_type(doubled, equimod.nn.Linear)  # error: pyright[reportAssertTypeFailure] ty pyrefly  # divergence: tree-at-result
+equimod.tree_at(lambda m: m.wieght, model, x)  # error: mypy[attr-defined] pyright[reportAttributeAccessIssue] ty pyrefly
 assert_type(equimod.partition(model, equimod.is_array), tuple[equimod.nn.Linear, equimod.nn.Linear])
 assert_type(equimod.apply_updates(model, grads), equimod.nn.Linear)
 

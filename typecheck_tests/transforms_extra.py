@@ -25,9 +25,9 @@ x = jnp.ones(2)
 assert_type(equimod.filter_checkpoint(loss)(model, x), jax.Array)
 assert_type(equimod.filter_pmap(loss, axis_name="i")(model, x), jax.Array)
 assert_type(equimod.filter_closure_convert(loss, model, x)(model, x), jax.Array)
-equimod.filter_checkpoint(loss)(model, "x")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-equimod.filter_closure_convert(loss, model, x)(model)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-equimod.filter_pmap(loss, donate="some")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+equimod.filter_checkpoint(loss)(model, "x")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+equimod.filter_closure_convert(loss, model, x)(model)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+equimod.filter_pmap(loss, donate="some")  # error: mypy[call-overload] pyright[reportCallIssue, reportArgumentType] ty pyrefly
 
 
 @equimod.filter_checkpoint(prevent_cse=False)
@@ -41,7 +41,7 @@ assert_type(block(model, x), jax.Array)
 equimod.filter_jacfwd(loss)(model, x)
 equimod.filter_jacrev(loss)(model, x, scale=2.0)
 equimod.filter_hessian(loss)(model, x)
-equimod.filter_jacrev(loss)(model, x, scale="2")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+equimod.filter_jacrev(loss)(model, x, scale="2")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 # filter_jvp and filter_vjp: the primal output is the function's return type.
 out, tangent = equimod.filter_jvp(loss, (model, x), (None, jnp.ones(2)))
@@ -73,7 +73,7 @@ def clip_jvp(primals: Any, tangents: Any) -> tuple[Any, Any]:
 
 
 assert_type(clip(x, 1.0), jax.Array)
-clip(x)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+clip(x)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 
 @equimod.filter_custom_vjp
@@ -82,7 +82,7 @@ def scale(x: jax.Array, factor: float) -> jax.Array:
 
 
 assert_type(scale(x, 2.0), jax.Array)
-scale(x, "2")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+scale(x, "2")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 # Lambdas and unannotated functions: their parameters are Any to both checkers.
 equimod.filter_checkpoint(lambda m, x: m(x))(model, x)
@@ -105,8 +105,8 @@ assert_type(equimod.module_update_wrapper(add_one), equimod.Partial[jax.Array])
 # error_if returns what it checks.
 assert_type(equimod.error_if(model, x > 0, "negative"), equimod.nn.Linear)
 assert_type(equimod.branched_error_if(x, x > 0, 1, ["a", "b"]), jax.Array)
-equimod.error_if(x, x > 0, "m", on_error="loud")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-equimod.error_if(x, x > 0)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+equimod.error_if(x, x > 0, "m", on_error="loud")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+equimod.error_if(x, x > 0)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
 
 # The tree utilities.
 assert_type(equimod.tree_pformat(model), str)
@@ -120,4 +120,4 @@ assert_type(equimod.debug.get_num_traces(traced), int)
 assert_type(equimod.debug.get_num_traces(fn=traced), int)  # Equinox's parameter name
 assert_type(equimod.debug.backward_nan(model), equimod.nn.Linear)
 assert_type(equimod.debug.announce_transform(x, name="x"), jax.Array)
-equimod.debug.assert_max_traces(loss)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
+equimod.debug.assert_max_traces(loss)  # error: mypy[call-overload] pyright[reportCallIssue] ty pyrefly

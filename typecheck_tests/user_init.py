@@ -17,8 +17,8 @@ class Hand(equimod.Module):
 
 key = jax.random.key(0)
 Hand(3, key=key)
-Hand(3)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-Hand("3", key=key)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+Hand(3)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+Hand("3", key=key)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 assert_type(Hand(3, key=key).size, int)
 
 
@@ -29,15 +29,15 @@ class HandChild(Hand):
 
 # At run time HandChild keeps Hand's constructor, and so does mypy with the
 # plugin. pyright synthesises a dataclass __init__ from the fields instead.
-HandChild(3, key=key)  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
-HandChild(key=key)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+HandChild(3, key=key)  # error: pyright[reportCallIssue] ty pyrefly  # divergence: inherited-user-init
+HandChild(key=key)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly  # divergence: inherited-user-init
 
 
 class MyLinear(equimod.nn.Linear):
     pass
 
 
-MyLinear(2, 3, key=key)  # pyright: ignore[reportCallIssue]  # divergence: inherited-user-init
+MyLinear(2, 3, key=key)  # error: pyright[reportCallIssue] ty pyrefly  # divergence: inherited-user-init
 
 
 class Forgets(equimod.Module):
@@ -51,7 +51,7 @@ class Forgets(equimod.Module):
 
 # Run time: construction fails, `size` has no value. The mypy plugin reports it
 # where the class is called; pyright has no such check.
-Forgets(jax.numpy.ones(2))  # type: ignore[equimod-missing-field]  # divergence: unassigned-field
+Forgets(jax.numpy.ones(2))  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
 
 
 class Delegates(equimod.Module):

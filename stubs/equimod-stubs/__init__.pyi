@@ -198,7 +198,7 @@ def field(
 
 # --- Module ------------------------------------------------------------------
 
-class _ModuleMeta(abc.ABCMeta): ...
+_ModuleMeta = abc.ABCMeta
 
 @dataclass_transform(eq_default=False, field_specifiers=(field,))
 class Module(metaclass=_ModuleMeta):
