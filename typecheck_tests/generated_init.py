@@ -91,7 +91,8 @@ class KeywordsOnly(equimod.Module, kw_only=True):
 
 
 KeywordsOnly(a=1)
-KeywordsOnly(1)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+# mypy's code for it is misc in 2.0 and call-arg in 2.4: no code is pinned.
+KeywordsOnly(1)  # error: mypy pyright[reportCallIssue] ty pyrefly
 
 
 class Misspelt(equimod.Module, kw_onyl=True):  # error: mypy[call-arg] pyright[reportGeneralTypeIssues, reportCallIssue] ty  # divergence: pyrefly-class-keywords
