@@ -1,0 +1,60 @@
+"""ty and pyrefly, run in the checkout as a contributor's editor runs them, read the stubs.
+
+In the checkout the runtime package sits at the project root, untyped; a
+checker that took it for `equimod` would see every class as taking anything.
+pyrefly did until pyproject.toml gave it the stubs' root as its search path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """\
+import equimod
+
+
+class Point(equimod.Module):
+    x: float
+
+
+Point("a")
+"""
+
+COMMANDS = {
+    "ty": ["check", "--python", sys.executable, "--output-format", "concise"],
+    "pyrefly": [
+        "check",
+        "--python-interpreter-path",
+        sys.executable,
+        "--output-format",
+        "min-text",
+    ],
+}
+
+
+@pytest.mark.parametrize("checker", sorted(COMMANDS))
+def test_a_checker_run_in_the_checkout_reads_the_stubs(checker: str) -> None:
+    probe = ROOT / f"_stub_probe_{checker}_{os.getpid()}.py"
+    probe.write_text(PROBE)
+    try:
+        tool = str(Path(sys.executable).with_name(checker))
+        done = subprocess.run(
+            [tool, *COMMANDS[checker], probe.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        probe.unlink()
+    output = done.stdout + done.stderr
+    # The generated __init__ takes a float: only the stubs say so.
+    assert f"{probe.name}:8:" in output, output
