@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from typecheck_runner import python_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,9 +45,8 @@ def test_a_checker_run_in_the_checkout_reads_the_stubs(checker: str) -> None:
     probe = ROOT / f"_stub_probe_{checker}_{os.getpid()}.py"
     probe.write_text(PROBE)
     try:
-        tool = str(Path(sys.executable).with_name(checker))
         done = subprocess.run(
-            [tool, *COMMANDS[checker], probe.name],
+            [python_tool(checker), *COMMANDS[checker], probe.name],
             cwd=ROOT,
             capture_output=True,
             text=True,

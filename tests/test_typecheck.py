@@ -6,15 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typecheck_runner import (
-    CASES,
-    CHECKERS,
-    RUNNERS,
-    compare,
-    divergence_problems,
-    expectations,
-    run_mypy,
-)
+from typecheck_runner import CASES, CHECKERS, check, divergence_problems, expectations, run_mypy
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +16,8 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("checker", CHECKERS)
 def test_cases_under(checker: str, cache_dir: Path) -> None:
-    expected, problems = expectations(CASES)
-    run = RUNNERS[checker](CASES, cache_dir)
-    problems += compare(expected, run)
-    assert problems == [], "\n".join(problems) + "\n\n" + run.output[-3000:]
+    problems, output = check(CASES, cache_dir, checker)
+    assert problems == [], "\n".join(problems) + "\n\n" + output[-3000:]
 
 
 def test_readme_code_is_clean_under_mypy_strict(cache_dir: Path) -> None:
@@ -59,8 +49,7 @@ OTHER_CODE = 'w: int = "a"  # error: mypy[arg-type] pyright[reportArgumentType] 
 
 
 def problems_of(suite: Path, checker: str) -> list[str]:
-    expected, problems = expectations(suite)
-    return problems + compare(expected, RUNNERS[checker](suite, suite / "cache"))
+    return check(suite, suite / "cache", checker)[0]
 
 
 @pytest.mark.parametrize("checker", CHECKERS)

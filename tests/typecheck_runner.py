@@ -23,7 +23,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +41,7 @@ _TY_LINE = re.compile(
     r"^(?P<file>[^:\s]+\.py):(?P<line>\d+):\d+: (?:error|warning)\[(?P<code>[\w-]+)\]"
 )
 
-# (file name, line) -> {checker: codes}; for an expectation, None means any code.
-Reports = dict[tuple[str, int], dict[str, set[str]]]
+# (file name, line) -> {checker: codes}, where None means any code.
 Expectations = dict[tuple[str, int], dict[str, "set[str] | None"]]
 
 
@@ -62,16 +61,21 @@ class Run:
     problems: list[str] = field(default_factory=list)
 
 
-def _python_tool(name: str) -> str:
+def python_tool(name: str) -> str:
+    """A command installed beside this interpreter, in the same venv."""
     return str(Path(sys.executable).with_name(name))
 
 
-def run_mypy(folder: Path, cache_dir: Path, *files: str, strict: bool = False) -> Result:
+def _mypy_command(folder: Path, cache_dir: Path, *files: str, strict: bool = False) -> list[str]:
     command = [sys.executable, "-m", "mypy", "--config-file", str(folder / "mypy.ini")]
     command += ["--cache-dir", str(cache_dir), "--no-pretty", "--show-error-codes"]
     if strict:
         command.append("--strict")
-    command += list(files) or ["."]
+    return command + (list(files) or ["."])
+
+
+def run_mypy(folder: Path, cache_dir: Path, *files: str, strict: bool = False) -> Result:
+    command = _mypy_command(folder, cache_dir, *files, strict=strict)
     # Run from inside the folder: with the checkout as the working directory,
     # mypy would read equimod's sources instead of the installed stubs.
     done = subprocess.run(
@@ -80,74 +84,78 @@ def run_mypy(folder: Path, cache_dir: Path, *files: str, strict: bool = False) -
     return Result(done.returncode == 0, done.stdout + done.stderr)
 
 
-def _run(command: list[str], folder: Path) -> tuple[str, str]:
-    """The command's report (its standard output) and everything it printed."""
+def _names(text: str) -> set[str]:
+    """The names of a comma-separated list, as in `[misc, assignment]` or a tag list."""
+    return {name.strip() for name in text.split(",") if name.strip()}
+
+
+# A checker's errors in its own report: (file, line, code) for each.
+Parse = Callable[[str], Iterator[tuple[str, int, str]]]
+
+
+def _reports(checker: str, command: list[str], folder: Path, parse: Parse) -> Run:
+    """Run a checker's command in `folder` and gather its report by file and line."""
     done = subprocess.run(
         command, cwd=folder, capture_output=True, text=True, timeout=900, check=False
     )
-    return done.stdout, done.stdout + done.stderr
-
-
-def _add(reports: dict[tuple[str, int], set[str]], file: str, line: int, code: str) -> None:
-    reports.setdefault((Path(file).name, line), set()).add(code)
-
-
-def mypy_reports(folder: Path, cache_dir: Path) -> Run:
-    output = run_mypy(folder, cache_dir).output
-    reports: dict[tuple[str, int], set[str]] = {}
-    for match in map(_MYPY_LINE.match, output.splitlines()):
-        if match:
-            _add(reports, match["file"], int(match["line"]), match["code"] or "misc")
-    return Run("mypy", reports, output)
-
-
-def pyright_reports(folder: Path) -> Run:
-    command = [sys.executable, "-m", "pyright", "-p", str(folder / "pyrightconfig.json")]
-    command += ["--pythonpath", sys.executable, "--outputjson"]
-    report, output = _run(command, folder)
-    reports: dict[tuple[str, int], set[str]] = {}
+    run = Run(checker, {}, done.stdout + done.stderr)
     try:
-        diagnostics = json.loads(report)["generalDiagnostics"]
+        for file, line, code in parse(done.stdout):
+            run.reports.setdefault((Path(file).name, line), set()).add(code)
     except (ValueError, KeyError):
-        return Run("pyright", reports, output, ["pyright gave no JSON report"])
-    for diagnostic in diagnostics:
+        run.problems.append(f"{checker} gave no report the runner can read")
+    return run
+
+
+def _parse_lines(pattern: re.Pattern[str]) -> Parse:
+    def parse(report: str) -> Iterator[tuple[str, int, str]]:
+        for match in map(pattern.match, report.splitlines()):
+            if match:
+                yield match["file"], int(match["line"]), match["code"] or "misc"
+
+    return parse
+
+
+def _parse_pyright(report: str) -> Iterator[tuple[str, int, str]]:
+    for diagnostic in json.loads(report)["generalDiagnostics"]:
         if diagnostic["severity"] in ("error", "warning"):
             line = diagnostic["range"]["start"]["line"] + 1
-            _add(reports, diagnostic["file"], line, diagnostic.get("rule", "error"))
-    return Run("pyright", reports, output)
+            yield diagnostic["file"], line, diagnostic.get("rule", "error")
 
 
-def ty_reports(folder: Path) -> Run:
-    command = [_python_tool("ty"), "check", "--python", sys.executable]
-    command += ["--output-format", "concise", "--color", "never", "."]
-    report, output = _run(command, folder)
-    reports: dict[tuple[str, int], set[str]] = {}
-    for match in map(_TY_LINE.match, report.splitlines()):
-        if match:
-            _add(reports, match["file"], int(match["line"]), match["code"])
-    return Run("ty", reports, output)
-
-
-def pyrefly_reports(folder: Path) -> Run:
-    command = [_python_tool("pyrefly"), "check", "--python-interpreter-path", sys.executable]
-    command += ["--output-format", "json", "--progress-bar", "no", "."]
-    report, output = _run(command, folder)
-    reports: dict[tuple[str, int], set[str]] = {}
-    try:
-        errors = json.loads(report)["errors"]
-    except (ValueError, KeyError):
-        return Run("pyrefly", reports, output, ["pyrefly gave no JSON report"])
-    for error in errors:
+def _parse_pyrefly(report: str) -> Iterator[tuple[str, int, str]]:
+    for error in json.loads(report)["errors"]:
         if error["severity"] in ("error", "warn"):
-            _add(reports, error["path"], error["line"], error["name"])
-    return Run("pyrefly", reports, output)
+            yield error["path"], error["line"], error["name"]
+
+
+def _mypy(folder: Path, cache_dir: Path) -> Run:
+    return _reports("mypy", _mypy_command(folder, cache_dir), folder, _parse_lines(_MYPY_LINE))
+
+
+def _pyright(folder: Path, cache_dir: Path) -> Run:
+    command = [sys.executable, "-m", "pyright", "-p", str(folder / "pyrightconfig.json")]
+    command += ["--pythonpath", sys.executable, "--outputjson"]
+    return _reports("pyright", command, folder, _parse_pyright)
+
+
+def _ty(folder: Path, cache_dir: Path) -> Run:
+    command = [python_tool("ty"), "check", "--python", sys.executable]
+    command += ["--output-format", "concise", "--color", "never", "."]
+    return _reports("ty", command, folder, _parse_lines(_TY_LINE))
+
+
+def _pyrefly(folder: Path, cache_dir: Path) -> Run:
+    command = [python_tool("pyrefly"), "check", "--python-interpreter-path", sys.executable]
+    command += ["--output-format", "json", "--progress-bar", "no", "."]
+    return _reports("pyrefly", command, folder, _parse_pyrefly)
 
 
 RUNNERS: dict[str, Callable[[Path, Path], Run]] = {
-    "mypy": mypy_reports,
-    "pyright": lambda folder, _: pyright_reports(folder),
-    "ty": lambda folder, _: ty_reports(folder),
-    "pyrefly": lambda folder, _: pyrefly_reports(folder),
+    "mypy": _mypy,
+    "pyright": _pyright,
+    "ty": _ty,
+    "pyrefly": _pyrefly,
 }
 
 
@@ -170,7 +178,7 @@ def expectations(folder: Path) -> tuple[Expectations, list[str]]:
             if checker not in CHECKERS:
                 problems.append(f"{name}:{number}: {checker!r} is not one of {CHECKERS}")
                 continue
-            by_checker[checker] = {c.strip() for c in codes.split(",") if c.strip()} or None
+            by_checker[checker] = _names(codes) or None
         expected[(name, number)] = by_checker
     return expected, problems
 
@@ -196,12 +204,11 @@ def compare(expected: Expectations, run: Run) -> list[str]:
     return problems
 
 
-def check(folder: Path, cache_dir: Path, checkers: Iterable[str] = CHECKERS) -> list[str]:
-    """Run the checkers over `folder`; every difference from the cases' expectations."""
+def check(folder: Path, cache_dir: Path, checker: str) -> tuple[list[str], str]:
+    """Every way `checker` differs from the cases' expectations, and its output."""
     expected, problems = expectations(folder)
-    for checker in checkers:
-        problems += compare(expected, RUNNERS[checker](folder, cache_dir))
-    return problems
+    run = RUNNERS[checker](folder, cache_dir)
+    return problems + compare(expected, run), run.output
 
 
 def divergence_problems(folder: Path) -> list[str]:
@@ -214,7 +221,7 @@ def divergence_problems(folder: Path) -> list[str]:
         tags = set()
         match = _TAGS.search(line)
         if match:
-            tags = {t.strip() for t in match.group(1).split(",") if t.strip()}
+            tags = _names(match.group(1))
         used |= tags
         for tag in tags - sections:
             problems.append(f"{where}: tag {tag!r} has no section in DIVERGENCES.md")

@@ -33,10 +33,10 @@ class KeywordOnly(equimod.Module, kw_only=True):
 
 
 KeywordOnly(a=1)
-# A required keyword-only argument left out. (A positional one given is an error
-# too, but mypy's code for it changed between the supported releases: misc, then
-# call-arg; tests/plugin/test_messages.py reveals these signatures instead.)
+# A required keyword-only argument left out, and one given by position (mypy's
+# code for that is misc in 2.0 and call-arg in 2.4, so none is pinned).
 KeywordOnly(b=2)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+KeywordOnly(1)  # error: mypy pyright[reportCallIssue] ty pyrefly
 
 
 class FieldKeywordOnly(equimod.Module):
@@ -85,16 +85,7 @@ assert_type(Box[str]("s").item, str)
 Box[str](1)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 
-# The dataclass options are class keywords, checked by name and type...
-class KeywordsOnly(equimod.Module, kw_only=True):
-    a: int
-
-
-KeywordsOnly(a=1)
-# mypy's code for it is misc in 2.0 and call-arg in 2.4: no code is pinned.
-KeywordsOnly(1)  # error: mypy pyright[reportCallIssue] ty pyrefly
-
-
+# The dataclass options are class keywords (KeywordOnly above), checked by name...
 class Misspelt(equimod.Module, kw_onyl=True):  # error: mypy[call-arg] pyright[reportGeneralTypeIssues, reportCallIssue] ty  # divergence: pyrefly-class-keywords
     a: int
 
