@@ -142,12 +142,12 @@ def _as_bool(spec: Callable[[Any], Any], leaf: Any) -> bool:
 
 
 def filter(
-    pytree: _T,
+    pytree: Any,
     filter_spec: Any,
     inverse: bool = False,
     replace: Any = None,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> _T:
+) -> Any:
     """Keep the leaves of `pytree` selected by `filter_spec`; put `replace` in place of the others.
 
     The structure is kept, so the result can be `combine`d with its complement.
@@ -161,7 +161,9 @@ def filter(
         is_leaf: As in `jax.tree_util`: which nodes count as leaves.
 
     Returns:
-        `pytree` with the leaves not selected replaced by `replace`.
+        `pytree` with the leaves not selected replaced by `replace`. Typed `Any`
+        (it goes on to optax's `Params` and `Updates`, and its fields hold
+        `replace` where the class says otherwise).
 
     Raises:
         TypeError: If `filter_spec` holds something other than a bool or a
@@ -169,7 +171,7 @@ def filter(
         ValueError: If `filter_spec` is not a prefix of `pytree`'s structure.
     """
     mask = _spec_mask(pytree, filter_spec, is_leaf)
-    return jtu.tree_map(  # type: ignore[no-any-return]
+    return jtu.tree_map(
         lambda keep, leaf: leaf if keep != inverse else replace,
         mask,
         pytree,
@@ -182,7 +184,7 @@ def partition(
     filter_spec: Any,
     replace: Any = None,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> tuple[_T, _T]:
+) -> tuple[Any, _T]:
     """Split `pytree` in two: the leaves `filter_spec` selects, and the rest.
 
     Args:
@@ -193,7 +195,8 @@ def partition(
 
     Returns:
         `(selected, rest)`, each with `pytree`'s structure; `combine(selected,
-        rest)` gives `pytree` back.
+        rest)` gives `pytree` back. `selected` is typed `Any`, as `filter`'s
+        result is; `rest` keeps `pytree`'s type, which `combine` gives back.
 
     Raises:
         TypeError: As in `filter`.
@@ -224,7 +227,9 @@ def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T:
             counts as one).
 
     Returns:
-        One pytree of that structure.
+        One pytree of that structure. The stubs type it as the trees after the
+        first, so `combine(params, static)` is the model's class although
+        `params`, from `partition`, is `Any`.
 
     Raises:
         TypeError: If no pytree is given.

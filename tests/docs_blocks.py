@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 _FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n`]*)$")
-_ERROR_MARK = re.compile(r"#\s*error:\s*\[(?P<codes>[\w\-, ]+)\]")
+ERROR_MARK = re.compile(r"#\s*error:\s*\[(?P<codes>[\w\-, ]+)\]")
 _SNIPPET = re.compile(r'^ *--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w\-]+))?"\s*$')
 
 
@@ -90,7 +90,7 @@ def read_page(path: Path) -> Page:
         body = [text[indent:] for text in lines[start:number]]
         number += 1
         code = "\n".join(body)
-        block = Block(path, start + 1, code, bool(_ERROR_MARK.search(code)))
+        block = Block(path, start + 1, code, bool(ERROR_MARK.search(code)))
         if language == "python":
             page.blocks.append(block)
         else:
@@ -104,4 +104,4 @@ def pages() -> list[Page]:
 
 def as_mypy_case(source: str) -> str:
     """`# error: [code]` marks become suppressions that mypy must find used."""
-    return _ERROR_MARK.sub(lambda m: f"# type: ignore[{m['codes']}]", source)
+    return ERROR_MARK.sub(lambda m: f"# type: ignore[{m['codes']}]", source)

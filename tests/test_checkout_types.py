@@ -1,8 +1,10 @@
-"""ty and pyrefly, run in the checkout as a contributor's editor runs them, read the stubs.
+"""ty, pyrefly and pyright, run in the checkout as a contributor's editor runs them, read
+the stubs.
 
 In the checkout the runtime package sits at the project root, untyped; a
 checker that took it for `equimod` would see every class as taking anything.
-pyrefly did until pyproject.toml gave it the stubs' root as its search path.
+pyrefly and pyright did until pyproject.toml gave them the stubs' root (pyrefly's
+search path, pyright's stub path).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ Point("a")
 """
 
 COMMANDS = {
+    "pyright": ["--pythonpath", sys.executable],
     "ty": ["check", "--python", sys.executable, "--output-format", "concise"],
     "pyrefly": [
         "check",

@@ -21,14 +21,14 @@ import threading
 import traceback
 import types
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from docs_blocks import DOCS, ROOT, Page, as_mypy_case, pages
-from typecheck_runner import CASES, run_mypy
+from docs_blocks import DOCS, ERROR_MARK, ROOT, Page, as_mypy_case, pages
+from typecheck_runner import CASES, CHECKERS, RUNNERS, divergence_tags, known_divergences, run_mypy
 
 import equimod
 import equimod.debug
@@ -69,16 +69,25 @@ def test_page_code_runs(page: Page) -> None:
         del sys.modules[module.__name__]
 
 
-def test_page_code_typechecks_with_the_plugin(tmp_path: Path) -> None:
-    shutil.copy(CASES / "mypy.ini", tmp_path / "mypy.ini")
+Origins = dict[str, tuple[Page, dict[int, tuple[Path, int]]]]
+
+
+def _write_pages(folder: Path, convert: Callable[[str], str]) -> Origins:
+    """Each page's code as one module in `folder`, and where its lines come from."""
     origins = {}
     for page in PAGES:
         if not page.blocks:
             continue
         module = "docs_" + re.sub(r"\W", "_", page.name.removesuffix(".md"))
         source, origin = page.program(runnable_only=False)
-        (tmp_path / f"{module}.py").write_text(as_mypy_case(source))
+        (folder / f"{module}.py").write_text(convert(source))
         origins[f"{module}.py"] = (page, origin)
+    return origins
+
+
+def test_page_code_typechecks_with_the_plugin(tmp_path: Path) -> None:
+    shutil.copy(CASES / "mypy.ini", tmp_path / "mypy.ini")
+    origins = _write_pages(tmp_path, as_mypy_case)
     result = run_mypy(tmp_path, tmp_path / "cache")
     problems = []
     for line in result.output.splitlines():
@@ -87,6 +96,37 @@ def test_page_code_typechecks_with_the_plugin(tmp_path: Path) -> None:
             page, origin = origins[match[1]]
             problems.append(f"{_where(page, origin, int(match[2]))}: {match[3]}")
     assert result.ok, "\n".join(problems) or result.output
+
+
+# The checkers as a user's project runs them: `# type: ignore` is obeyed.
+_USER_CONFIGS = {
+    "pyrightconfig.json": '{"typeCheckingMode": "standard"}',
+    "pyrefly.toml": 'project-includes = ["."]',
+}
+
+
+@pytest.mark.parametrize("checker", [c for c in CHECKERS if c != "mypy"])
+def test_page_code_typechecks_under_every_checker(checker: str, tmp_path: Path) -> None:
+    """The docs' idioms are clean under pyright, ty and pyrefly too. A line marked
+    with a plugin error shows wrong code, and one tagged `# divergence: NAME` a
+    checker's known difference: either may be an error to them."""
+    for name, text in _USER_CONFIGS.items():
+        (tmp_path / name).write_text(text)
+    origins = _write_pages(tmp_path, lambda source: source)
+    marked = set()
+    for name in origins:
+        for number, line in enumerate((tmp_path / name).read_text().splitlines(), start=1):
+            tags = divergence_tags(line)
+            assert tags <= known_divergences(), f"{name}:{number}: no such divergence {tags}"
+            if ERROR_MARK.search(line) or tags:
+                marked.add((name, number))
+    run = RUNNERS[checker](tmp_path, tmp_path / "cache")
+    problems = list(run.problems)
+    for (name, number), codes in sorted(run.reports.items()):
+        if (name, number) not in marked and name in origins:
+            page, origin = origins[name]
+            problems.append(f"{_where(page, origin, number)}: {checker}: {sorted(codes)}")
+    assert not problems, "\n".join(problems) + "\n" + run.output
 
 
 def test_pages_show_wrong_code_for_every_plugin_error_code() -> None:

@@ -211,6 +211,17 @@ def check(folder: Path, cache_dir: Path, checker: str) -> tuple[list[str], str]:
     return problems + compare(expected, run), run.output
 
 
+def known_divergences() -> set[str]:
+    """The names of DIVERGENCES.md's sections: what a `# divergence:` tag may say."""
+    return set(_SECTION.findall((CASES / "DIVERGENCES.md").read_text()))
+
+
+def divergence_tags(line: str) -> set[str]:
+    """The names a line's `# divergence: NAME, ...` tag gives."""
+    match = _TAGS.search(line)
+    return _names(match.group(1)) if match else set()
+
+
 def divergence_problems(folder: Path) -> list[str]:
     """Tags and DIVERGENCES.md must match, and one-sided expectations must be tagged."""
     sections = set(_SECTION.findall((folder / "DIVERGENCES.md").read_text()))
@@ -218,10 +229,7 @@ def divergence_problems(folder: Path) -> list[str]:
     problems = []
     for name, number, line in _case_lines(folder):
         where = f"{name}:{number}"
-        tags = set()
-        match = _TAGS.search(line)
-        if match:
-            tags = _names(match.group(1))
+        tags = divergence_tags(line)
         used |= tags
         for tag in tags - sections:
             problems.append(f"{where}: tag {tag!r} has no section in DIVERGENCES.md")

@@ -36,8 +36,9 @@ equimod.filter_jit(loss, donate="some")  # error: mypy[call-overload] pyright[re
 
 value, grads = equimod.filter_value_and_grad(loss)(model, x)
 assert_type(value, jax.Array)
-assert_type(grads, equimod.nn.Linear)
-assert_type(equimod.filter_grad(loss)(model, x), equimod.nn.Linear)
+# Gradients are Any, as filter's result is: they go on to optax's `Updates`.
+assert_type(grads, Any)
+assert_type(equimod.filter_grad(loss)(model, x), Any)
 equimod.filter_grad(loss)(model, "x")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 
 batched = equimod.filter_vmap(loss, in_axes=(None, 0))
@@ -51,7 +52,15 @@ assert_type(equimod.tree_at(lambda m: (m.weight, m.bias), model, (x, None)), equ
 doubled = equimod.tree_at(lambda m: m.weight, model, replace_fn=lambda w: 2 * w)
 assert_type(doubled, equimod.nn.Linear)  # error: pyright[reportAssertTypeFailure] ty pyrefly  # divergence: tree-at-result
 equimod.tree_at(lambda m: m.wieght, model, x)  # error: mypy[attr-defined] pyright[reportAttributeAccessIssue] ty pyrefly
-assert_type(equimod.partition(model, equimod.is_array), tuple[equimod.nn.Linear, equimod.nn.Linear])
+# filter's and partition's selections are Any; the rest of a partition keeps
+# the class, and combine gives the model back as itself.
+assert_type(equimod.filter(model, equimod.is_array), Any)
+params, static = equimod.partition(model, equimod.is_array)
+assert_type(params, Any)
+assert_type(static, equimod.nn.Linear)
+assert_type(equimod.combine(params, static), equimod.nn.Linear)
+assert_type(equimod.combine(model), equimod.nn.Linear)
+print(equimod.combine(params, static).wieght)  # error: mypy[attr-defined] pyright[reportAttributeAccessIssue] ty pyrefly
 assert_type(equimod.apply_updates(model, grads), equimod.nn.Linear)
 
 # Lambdas and unannotated functions: their parameters are Any to both checkers.

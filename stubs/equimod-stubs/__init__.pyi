@@ -94,8 +94,9 @@ __version__: str
 
 _T = TypeVar("_T")
 _In = TypeVar("_In")
-# What the gradient transforms differentiate: their first argument, whose type
-# the gradients have. Bound to Any so that pyright gives the parameter of a
+# What the gradient transforms differentiate: their first argument, checked
+# against the function's own first parameter. The gradients are Any, as
+# filter's result is (optax's `Updates`). Bound to Any so that pyright gives the parameter of a
 # lambda or unannotated function passed in the type Any, not `object` (with
 # which `lambda m, x: m(x)` is "not callable"); annotated functions keep theirs.
 _Diff = TypeVar("_Diff", bound=Any)
@@ -220,20 +221,29 @@ def is_array(element: Any) -> bool: ...
 def is_array_like(element: Any) -> bool: ...
 def is_inexact_array(element: Any) -> bool: ...
 def is_inexact_array_like(element: Any) -> bool: ...
+
+# What filter and partition select is Any: it goes on to tree_map, optax's
+# `Params` and `Updates` (a union the model's class is not part of) and
+# orbax, and its fields hold None where the model's class says otherwise.
+# The rest of a partition keeps the model's class, so that
+# `combine(params, static)` gives the model back as itself.
 def filter(
-    pytree: _T,
+    pytree: Any,
     filter_spec: Any,
     inverse: bool = False,
     replace: Any = None,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> _T: ...
+) -> Any: ...
 def partition(
     pytree: _T,
     filter_spec: Any,
     replace: Any = None,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> tuple[_T, _T]: ...
-def combine(*pytrees: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T: ...
+) -> tuple[Any, _T]: ...
+@overload
+def combine(pytree: _T, /, *, is_leaf: Callable[[Any], bool] | None = None) -> _T: ...
+@overload
+def combine(first: Any, /, *rest: _T, is_leaf: Callable[[Any], bool] | None = None) -> _T: ...
 
 # --- transforms --------------------------------------------------------------
 
@@ -262,12 +272,12 @@ def filter_value_and_grad(
     has_aux: bool = False,
     holomorphic: bool = False,
     allow_int: bool = False,
-) -> Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]: ...
+) -> Callable[Concatenate[_Diff, _P], tuple[_R, Any]]: ...
 @overload
 def filter_value_and_grad(
     fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Callable[
-    [Callable[Concatenate[_Diff, _P], _R]], Callable[Concatenate[_Diff, _P], tuple[_R, _Diff]]
+    [Callable[Concatenate[_Diff, _P], _R]], Callable[Concatenate[_Diff, _P], tuple[_R, Any]]
 ]: ...
 @overload
 def filter_grad(
@@ -276,11 +286,11 @@ def filter_grad(
     has_aux: bool = False,
     holomorphic: bool = False,
     allow_int: bool = False,
-) -> Callable[Concatenate[_Diff, _P], _Diff]: ...
+) -> Callable[Concatenate[_Diff, _P], Any]: ...
 @overload
 def filter_grad(
     fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
-) -> Callable[[Callable[Concatenate[_Diff, _P], Any]], Callable[Concatenate[_Diff, _P], _Diff]]: ...
+) -> Callable[[Callable[Concatenate[_Diff, _P], Any]], Callable[Concatenate[_Diff, _P], Any]]: ...
 
 class if_array:  # noqa: N801 - named as in Equinox
     axis: int
