@@ -1,6 +1,6 @@
 """Check a package written against Equinox twice, to measure what equimod changes.
 
-    python benchmarks/realcode.py PACKAGE_DIR [--also DIR ...] [--no-pyright]
+    python benchmarks/realcode.py PACKAGE_DIR [--also DIR ...] [--checker NAME ...]
 
 PACKAGE_DIR is a source folder that imports Equinox (for example the `lineax`
 folder of a lineax checkout). It is copied twice into a temporary folder: once
@@ -9,7 +9,7 @@ for `equimod` (`import equinox as eqx`, `from equinox import ...`,
 `equinox.nn`; `equinox.internal` stays on Equinox, which equimod does not
 replace), checked with the `equimod_mypy` plugin on. `--also` names packages it
 imports that need the same swap (optimistix imports lineax). Both copies are
-checked by mypy and, unless `--no-pyright`, by pyright, and the script prints,
+checked by mypy, pyright, ty and pyrefly (or the `--checker`s named), and the script prints,
 per checker and error code, the errors equimod adds and removes, the names
 equimod does not have, and whether a checker crashed. Line numbers survive the
 swap, so errors are matched by file, line and code (a message may name another
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +44,17 @@ _MYPY_LINE = re.compile(
     r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$"
 )
 # "Module has no attribute", as mypy and pyright word it, for a name equimod lacks.
+_TY_LINE = re.compile(
+    r"^(?P<file>[^:\s]+\.py):(?P<line>\d+):\d+: error\[(?P<code>[\w-]+)\] (?P<message>.*)$"
+)
+# "Module has no attribute", as each checker words it, for a name equimod lacks.
 _MISSING_NAME = re.compile(
     r'(?:Module (?:"equimod(?:\.nn)?" )?has no attribute "(?P<a>\w+)"'
     r'|"(?P<b>\w+)" is not a known attribute of module "equimod(?:\.nn)?"'
-    r'|"(?P<c>\w+)" is unknown import symbol)'
+    r'|"(?P<c>\w+)" is unknown import symbol'
+    r"|Module `equimod(?:\.nn)?` has no member `(?P<d>\w+)`"
+    r"|No attribute `(?P<e>\w+)` in module `equimod(?:\.nn)?`"
+    r"|Could not import `(?P<f>\w+)` from `equimod(?:\.nn)?`)"
 )
 
 
@@ -129,6 +137,36 @@ def run_pyright(root: Path, package: str) -> Run:
     return Run(errors, done.returncode not in (0, 1), done.stdout + done.stderr)
 
 
+def run_ty(root: Path, package: str) -> Run:
+    command = [str(Path(sys.executable).with_name("ty")), "check", "--python", sys.executable]
+    command += ["--output-format", "concise", "--color", "never", package]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    errors = set()
+    for match in map(_TY_LINE.match, done.stdout.splitlines()):
+        if match:
+            message = match["message"].replace("equinox", "equimod")
+            errors.add(Error(match["file"], int(match["line"]), match["code"], message))
+    return Run(errors, done.returncode not in (0, 1), done.stdout + done.stderr)
+
+
+def run_pyrefly(root: Path, package: str) -> Run:
+    (root / "pyrefly.toml").write_text(f'project-includes = ["{package}"]\nsearch-path = ["."]\n')
+    command = [str(Path(sys.executable).with_name("pyrefly")), "check"]
+    command += ["--python-interpreter-path", sys.executable, "--output-format", "json"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return Run(set(), True, done.stdout + done.stderr)
+    errors = set()
+    for error in report["errors"]:
+        if error["severity"] == "error":
+            message = error["concise_description"].replace("equinox", "equimod")
+            file = os.path.relpath(os.path.join(root, error["path"]), root)
+            errors.add(Error(file, error["line"], error["name"], message))
+    return Run(errors, done.returncode not in (0, 1), done.stdout + done.stderr)
+
+
 def missing_name(error: Error) -> str | None:
     match = _MISSING_NAME.search(error.message)
     return next((group for group in match.groups() if group), None) if match else None
@@ -157,11 +195,20 @@ def compare(checker: str, before: Run, after: Run) -> bool:
     return not (before.crashed or after.crashed)
 
 
+# Each checker, run on one copy: (root, package, whether it is equimod's copy).
+_RUNS: dict[str, Callable[[Path, str, bool], Run]] = {
+    "mypy": run_mypy,
+    "pyright": lambda root, package, _: run_pyright(root, package),
+    "ty": lambda root, package, _: run_ty(root, package),
+    "pyrefly": lambda root, package, _: run_pyrefly(root, package),
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("package", type=Path)
     parser.add_argument("--also", type=Path, action="append", default=[])
-    parser.add_argument("--no-pyright", action="store_true")
+    parser.add_argument("--checker", choices=sorted(_RUNS), action="append")
     arguments = parser.parse_args()
     package = arguments.package.resolve().name
     with tempfile.TemporaryDirectory() as folder:
@@ -170,16 +217,11 @@ def main() -> int:
             for source in [arguments.package, *arguments.also]:
                 copy_package(source.resolve(), root / source.resolve().name, name == "equimod")
         print(f"# {package}: Equinox as written against equimod with the plugin\n")
-        ok = compare(
-            "mypy",
-            run_mypy(roots["equinox"], package, plugin=False),
-            run_mypy(roots["equimod"], package, plugin=True),
-        )
-        if not arguments.no_pyright:
+        ok = True
+        for checker in arguments.checker or _RUNS:
+            run = _RUNS[checker]
             ok &= compare(
-                "pyright",
-                run_pyright(roots["equinox"], package),
-                run_pyright(roots["equimod"], package),
+                checker, run(roots["equinox"], package, False), run(roots["equimod"], package, True)
             )
     return 0 if ok else 1
 
