@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,31 @@ def test_readme_code_is_clean_under_mypy_strict(cache_dir: Path) -> None:
 
 def test_divergence_tags_match_the_divergence_list() -> None:
     assert divergence_problems(CASES) == []
+
+
+# A row of the docs' table: | `code` (file) | the code is | a cell per checker |
+_TABLE_ROW = re.compile(r"^\| `(?P<code>[^`]+)` \((?P<file>[\w.]+)\) \|[^|]*\|(?P<cells>.*)\|$")
+
+
+def test_the_docs_table_of_what_each_checker_sees_is_the_suites() -> None:
+    page = (CASES.parent / "docs" / "static-checking.md").read_text()
+    table = page.split("<!-- checker-table: start -->")[1].split("<!-- checker-table: end -->")[0]
+    header = [cell.strip() for cell in table.strip().splitlines()[0].strip("|").split("|")]
+    assert header[2:] == list(CHECKERS)
+    expected, _ = expectations(CASES)
+    rows = [match for line in table.splitlines() if (match := _TABLE_ROW.match(line))]
+    assert len(rows) >= 10
+    for row in rows:
+        lines = (CASES / row["file"]).read_text().splitlines()
+        numbers = [
+            n for n, line in enumerate(lines, 1) if line.split("  #")[0].strip() == row["code"]
+        ]
+        assert len(numbers) == 1, f"{row['code']!r} is not one line of {row['file']}"
+        reporting = expected.get((row["file"], numbers[0]), {})
+        cells = [cell.strip() for cell in row["cells"].split("|")]
+        shown = {checker for checker, cell in zip(CHECKERS, cells, strict=True) if cell == "error"}
+        assert all(cell in ("error", "—") for cell in cells), cells
+        assert shown == set(reporting), f"{row['code']}: the table says {sorted(shown)}"
 
 
 # --- the runner itself ----------------------------------------------------------
