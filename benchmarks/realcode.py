@@ -29,9 +29,10 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 _SWAPS = [
     (re.compile(r"^(\s*)import equinox as (\w+)\s*$", re.M), r"\1import equimod as \2"),
@@ -116,25 +117,43 @@ def run_mypy(root: Path, package: str, plugin: bool) -> Run:
     return Run(errors, "INTERNAL ERROR" in output or "Traceback" in output, output)
 
 
+def _run_for_json(
+    root: Path, command: list[str], errors_of: Callable[[Any], Iterator[Error]]
+) -> Run:
+    """Run a checker that reports in JSON; a report that is not JSON is a crash."""
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return Run(set(), True, output)
+    return Run(set(errors_of(report)), done.returncode not in (0, 1), output)
+
+
+def _pyright_errors(report: Any) -> Iterator[Error]:
+    for diagnostic in report.get("generalDiagnostics", []):
+        if diagnostic.get("severity") == "error":
+            message = diagnostic["message"].splitlines()[0].replace("equinox", "equimod")
+            line = diagnostic["range"]["start"]["line"] + 1
+            yield Error(diagnostic["file"], line, diagnostic.get("rule", "-"), message)
+
+
+def _pyrefly_errors(report: Any) -> Iterator[Error]:
+    for error in report["errors"]:
+        if error["severity"] == "error":
+            message = error["concise_description"].replace("equinox", "equimod")
+            yield Error(error["path"], error["line"], error["name"], message)
+
+
 def run_pyright(root: Path, package: str) -> Run:
     (root / "pyrightconfig.json").write_text(
         json.dumps({"include": [package], "extraPaths": ["."], "typeCheckingMode": "standard"})
     )
     command = [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-    try:
-        report = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        return Run(set(), True, done.stdout + done.stderr)
-    errors = set()
-    for diagnostic in report.get("generalDiagnostics", []):
-        if diagnostic.get("severity") != "error":
-            continue
-        file = os.path.relpath(diagnostic["file"], root)
-        message = diagnostic["message"].splitlines()[0].replace("equinox", "equimod")
-        line = diagnostic["range"]["start"]["line"] + 1
-        errors.add(Error(file, line, diagnostic.get("rule", "-"), message))
-    return Run(errors, done.returncode not in (0, 1), done.stdout + done.stderr)
+    run = _run_for_json(root, command, _pyright_errors)
+    # pyright names files by absolute path: match them as the others do.
+    run.errors = {replace(e, file=os.path.relpath(e.file, root)) for e in run.errors}
+    return run
 
 
 def run_ty(root: Path, package: str) -> Run:
@@ -153,18 +172,7 @@ def run_pyrefly(root: Path, package: str) -> Run:
     (root / "pyrefly.toml").write_text(f'project-includes = ["{package}"]\nsearch-path = ["."]\n')
     command = [str(Path(sys.executable).with_name("pyrefly")), "check"]
     command += ["--python-interpreter-path", sys.executable, "--output-format", "json"]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-    try:
-        report = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        return Run(set(), True, done.stdout + done.stderr)
-    errors = set()
-    for error in report["errors"]:
-        if error["severity"] == "error":
-            message = error["concise_description"].replace("equinox", "equimod")
-            file = os.path.relpath(os.path.join(root, error["path"]), root)
-            errors.add(Error(file, error["line"], error["name"], message))
-    return Run(errors, done.returncode not in (0, 1), done.stdout + done.stderr)
+    return _run_for_json(root, command, _pyrefly_errors)
 
 
 def missing_name(error: Error) -> str | None:
