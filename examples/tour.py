@@ -45,7 +45,7 @@ def main() -> None:
     print("jax.jit(model.loss)(x):", jax.jit(model.loss)(x))
 
     try:
-        model.bias = jnp.zeros(3)  # type: ignore[misc]
+        model.bias = jnp.zeros(3)  # type: ignore[equimod-frozen]
     except dataclasses.FrozenInstanceError as error:
         print("assignment after __init__ is refused:", error)
 

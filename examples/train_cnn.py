@@ -92,7 +92,9 @@ def predict(model: nn.Sequential, state: nn.State, images: jax.Array) -> jax.Arr
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--out", type=pathlib.Path, default=None, help="where to save the model")

@@ -28,7 +28,14 @@ from typing import Any
 import pytest
 import yaml
 from docs_blocks import DOCS, ERROR_MARK, ROOT, Page, as_mypy_case, pages
-from typecheck_runner import CASES, CHECKERS, RUNNERS, divergence_tags, known_divergences, run_mypy
+from typecheck_runner import (
+    CASES,
+    CHECKERS,
+    check_as_a_user,
+    divergence_tags,
+    known_divergences,
+    run_mypy,
+)
 
 import equimod
 import equimod.debug
@@ -98,20 +105,11 @@ def test_page_code_typechecks_with_the_plugin(tmp_path: Path) -> None:
     assert result.ok, "\n".join(problems) or result.output
 
 
-# The checkers as a user's project runs them: `# type: ignore` is obeyed.
-_USER_CONFIGS = {
-    "pyrightconfig.json": '{"typeCheckingMode": "standard"}',
-    "pyrefly.toml": 'project-includes = ["."]',
-}
-
-
 @pytest.mark.parametrize("checker", [c for c in CHECKERS if c != "mypy"])
 def test_page_code_typechecks_under_every_checker(checker: str, tmp_path: Path) -> None:
     """The docs' idioms are clean under pyright, ty and pyrefly too. A line marked
     with a plugin error shows wrong code, and one tagged `# divergence: NAME` a
     checker's known difference: either may be an error to them."""
-    for name, text in _USER_CONFIGS.items():
-        (tmp_path / name).write_text(text)
     origins = _write_pages(tmp_path, lambda source: source)
     marked = set()
     for name in origins:
@@ -120,7 +118,7 @@ def test_page_code_typechecks_under_every_checker(checker: str, tmp_path: Path) 
             assert tags <= known_divergences(), f"{name}:{number}: no such divergence {tags}"
             if ERROR_MARK.search(line) or tags:
                 marked.add((name, number))
-    run = RUNNERS[checker](tmp_path, tmp_path / "cache")
+    run = check_as_a_user(tmp_path, checker)
     problems = list(run.problems)
     for (name, number), codes in sorted(run.reports.items()):
         if (name, number) not in marked and name in origins:

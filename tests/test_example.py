@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from typecheck_runner import CHECKERS, check_as_a_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +53,12 @@ def test_tour_example_runs() -> None:
     assert result.returncode == 0, result.stderr
     assert "jax.vmap over a batch of 4: (4, 3)" in result.stdout
     assert "assignment after __init__ is refused" in result.stdout
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_examples_typecheck_clean_under(checker: str, tmp_path: Path) -> None:
+    # Outside the checkout, as a user's copy: the checkers read the installed stubs.
+    for example in (ROOT / "examples").glob("*.py"):
+        shutil.copy(example, tmp_path / example.name)
+    run = check_as_a_user(tmp_path, checker)
+    assert not run.problems and not run.reports, run.output
