@@ -54,6 +54,75 @@ class Forgets(equimod.Module):
 Forgets(jax.numpy.ones(2))  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
 
 
+# What cannot run in the call assigns nothing: a function __init__ defines and
+# never calls, statements after a return, a bare annotation. Each fails at run
+# time as Forgets does.
+class DefinesLater(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        def later() -> None:
+            self.size = 1
+
+
+class ReturnsFirst(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        return
+        self.size = 1
+
+
+class OnlyAnnotates(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        self.size: int
+
+
+DefinesLater()  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
+ReturnsFirst()  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
+OnlyAnnotates()  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
+
+
+# And what may run counts: a nested function it calls, a branch that returns
+# after assigning, a nested class (whose methods the plugin does not follow).
+class CallsHelper(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        def now() -> None:
+            self.size = 1
+
+        now()
+
+
+class ReturnsEarly(equimod.Module):
+    size: int
+
+    def __init__(self, big: bool) -> None:
+        if big:
+            self.size = 10
+            return
+        self.size = 1
+
+
+class DefinesAClass(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        class Setter:
+            def __init__(_setter) -> None:  # noqa: N805
+                self.size = 1
+
+        Setter()
+
+
+CallsHelper()
+ReturnsEarly(True)
+DefinesAClass()
+
+
 class Delegates(equimod.Module):
     weight: jax.Array
     size: int

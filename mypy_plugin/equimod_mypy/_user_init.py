@@ -3,24 +3,61 @@
 The analysis is deliberately conservative: as soon as `self` escapes (a method
 call, `setattr(self, ...)`, `super()`, `self` passed anywhere) or the body holds
 a statement the walk cannot enter, the `__init__` counts as possibly assigning
-every field.
+every field. What cannot run in the call does not count: statements after a
+`return` or `raise` of the same block, a bare annotation (`self.x: int`), and the
+body of a function `__init__` defines but never refers to (one it calls or
+passes on may assign anything).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from mypy.nodes import (
     AssignmentStmt,
+    Block,
+    ClassDef,
+    Decorator,
     Expression,
     ForStmt,
     FuncDef,
     LambdaExpr,
+    NameExpr,
+    RaiseStmt,
+    ReturnStmt,
+    Statement,
+    TempNode,
     WithStmt,
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import is_name_in, member_targets, passed_on, walk
+from ._walk import is_name_in, member_targets, nested_blocks, passed_on
+
+
+def _runs_in_the_call(block: Block, called: set[str]) -> Iterator[Statement | None]:
+    """The statements of `block` that may run while it runs, nested ones included;
+    None marks one the walk cannot enter. A function defined here is entered only
+    if its name is in `called`; nothing after a `return` or `raise` is reached."""
+    for statement in block.body:
+        yield statement
+        if isinstance(statement, (ReturnStmt, RaiseStmt)):
+            return
+        if isinstance(statement, ClassDef):
+            yield None  # its methods may run, under names the walk does not follow
+            continue
+        function = statement.func if isinstance(statement, Decorator) else statement
+        if isinstance(function, FuncDef) and function.name not in called:
+            continue
+        inner = nested_blocks(statement)
+        if inner is None:
+            yield None
+            continue
+        for nested in inner:
+            yield from _runs_in_the_call(nested, called)
+
+
+def _is_bare_annotation(statement: AssignmentStmt) -> bool:
+    return isinstance(statement.rvalue, TempNode) and statement.rvalue.no_rhs
 
 
 def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
@@ -41,12 +78,14 @@ def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
         return None  # self passed on: setattr(self, ...), helper(self), ...
     if any(is_name_in(m.expr, receivers) and m.name not in field_names for m in members):
         return None  # self.method(...) or a property may assign anything
+    # A name read anywhere in the body: a function of that name may be called.
+    referred = {n.name for n in names if isinstance(n, NameExpr)}
     assigned: set[str] = set()
-    for statement in walk(init.body):
+    for statement in _runs_in_the_call(init.body, referred):
         if statement is None:
             return None
         targets: list[Expression | None] = []
-        if isinstance(statement, AssignmentStmt):
+        if isinstance(statement, AssignmentStmt) and not _is_bare_annotation(statement):
             targets = list(statement.lvalues)
         elif isinstance(statement, ForStmt):
             targets = [statement.index]
