@@ -101,3 +101,22 @@ class WithMeta(equimod.Module, **dict(metaclass=Meta)):  # noqa: C408  # error: 
 
 
 WithMeta(1)
+
+
+# An init=False field without a default is left to __post_init__: construction
+# fails at run time where nothing sets it (the mypy plugin reports it).
+class LeftToPostInit(equimod.Module):
+    x: int
+    doubled: int = equimod.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.doubled = 2 * self.x
+
+
+class NothingSetsIt(equimod.Module):
+    x: int
+    doubled: int = equimod.field(init=False)
+
+
+LeftToPostInit(1)
+NothingSetsIt(1)  # error: mypy[equimod-missing-field]  # divergence: unassigned-field

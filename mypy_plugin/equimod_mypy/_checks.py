@@ -38,6 +38,13 @@ MSG_MISSING_FIELD = (
     "{targets} in __init__, or give the field a default."
 )
 
+# For a generated __init__: an `init=False` field is left to __post_init__.
+MSG_MISSING_POST_INIT_FIELD = (
+    'Cannot instantiate "{cls}": {fields}, which {verb} no default and init=False, '
+    "{is_set} by {post_init}, so construction fails at run time. Assign {targets} in "
+    "__post_init__, or give the field a default."
+)
+
 FROZEN = ErrorCode(
     "equimod-frozen",
     "Assigning to or deleting a Module field after __init__",
@@ -123,22 +130,29 @@ def check_instantiation(ctx: FunctionContext) -> Type:
         ctx.api.fail(message, ctx.context, code=ABSTRACT)
     record = ClassRecord.read(info)
     if record is not None and record.unassigned:
-        _report_unassigned(ctx, info, record.unassigned)
+        _report_unassigned(ctx, info, record)
     return ctx.default_return_type
 
 
-def _report_unassigned(ctx: FunctionContext, info: TypeInfo, unassigned: list[str]) -> None:
-    init = info.get("__init__")
-    writer = owner_of(init.node if init is not None else None) or info
-    names = ", ".join(f'"{name}"' for name in unassigned)
-    single = len(unassigned) == 1
-    message = MSG_MISSING_FIELD.format(
-        cls=info.name,
-        writer=writer.name,
-        fields=("field " if single else "fields ") + names,
-        verb="has" if single else "have",
-        targets=", ".join(f"self.{name}" for name in unassigned),
-    )
+def _report_unassigned(ctx: FunctionContext, info: TypeInfo, record: ClassRecord) -> None:
+    names = ", ".join(f'"{name}"' for name in record.unassigned)
+    single = len(record.unassigned) == 1
+    words = {
+        "cls": info.name,
+        "fields": ("field " if single else "fields ") + names,
+        "verb": "has" if single else "have",
+        "targets": ", ".join(f"self.{name}" for name in record.unassigned),
+    }
+    if record.init == "generated":
+        message = MSG_MISSING_POST_INIT_FIELD.format(
+            **words,
+            is_set="is never set" if single else "are never set",
+            post_init="its __post_init__" if info.get("__post_init__") else "anything",
+        )
+    else:
+        init = info.get("__init__")
+        writer = owner_of(init.node if init is not None else None) or info
+        message = MSG_MISSING_FIELD.format(**words, writer=writer.name)
     ctx.api.fail(message, ctx.context, code=MISSING_FIELD)
 
 

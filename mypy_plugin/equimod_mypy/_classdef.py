@@ -106,7 +106,7 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
     unassigned: list[str] = []
     if written is not None:
         init = "written"
-        assigned = _assigned_by_written_init(written.node, ctx, fields)
+        assigned = _assigned_by_own_method(written.node, ctx, fields)
         if assigned is not None:
             assigns = sorted(assigned)
             unassigned = [name for name in required if name not in assigned]
@@ -122,6 +122,7 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
     else:
         init = "generated"
         _add_generated_init(ctx, list(fields.values()))
+        unassigned = _left_to_post_init(ctx, fields, required)
     ClassRecord(
         serialized_fields=[field.serialize() for field in own],
         abstract=abstract,
@@ -398,15 +399,32 @@ def _assigned_by(init: SymbolNode) -> set[str] | None:
     return set(record.assigns)
 
 
-def _assigned_by_written_init(
+def _assigned_by_own_method(
     node: SymbolNode | None, ctx: ClassDefContext, fields: dict[str, FieldRecord]
 ) -> set[str] | None:
+    """The fields the class's own `__init__` or `__post_init__` certainly assigns."""
     if ctx.api.is_stub_file:
         return None  # a stub's body says nothing of what the run time does
     function = node.func if isinstance(node, Decorator) else node
     if not isinstance(function, FuncDef) or function.is_trivial_body:
         return None  # overloads, `__init__ = f`, bodies such as `...`
     return assigned_fields(function, fields)
+
+
+def _left_to_post_init(
+    ctx: ClassDefContext, fields: dict[str, FieldRecord], required: list[str]
+) -> list[str]:
+    """The `init=False` fields without a default that no `__post_init__` certainly
+    assigns, as a generated `__init__` leaves them to it. Empty when unsure: a
+    `__post_init__` inherited, or one the analysis cannot follow."""
+    left = [name for name in required if not fields[name].init]
+    post_init = ctx.cls.info.get("__post_init__")
+    if not left or post_init is None:
+        return left
+    if owner_of(post_init.node) is not ctx.cls.info:
+        return []  # a base's, whose body may not be at hand (an incremental run)
+    assigned = _assigned_by_own_method(post_init.node, ctx, fields)
+    return [] if assigned is None else [name for name in left if name not in assigned]
 
 
 def _add_generated_init(ctx: ClassDefContext, fields: list[FieldRecord]) -> None:

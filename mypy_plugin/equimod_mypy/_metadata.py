@@ -71,8 +71,10 @@ class ClassRecord:
     # What builds the class: its own hand-written `__init__`, one it inherits,
     # one the plugin generated from the fields, or one the plugin cannot read.
     init: InitKind
-    # For a hand-written `__init__` (own or inherited): the fields without a
-    # default that it certainly never assigns. Empty when unsure.
+    # The fields without a default that construction certainly never assigns:
+    # those a hand-written `__init__` (own or inherited) leaves, or for a
+    # generated one the `init=False` fields its `__post_init__` leaves. Empty
+    # when unsure.
     unassigned: list[str] = field(default_factory=list)
     # For an own hand-written `__init__`: the fields it certainly assigns, or
     # None when it may assign anything (it calls a method, `super()`, ...).

@@ -24,16 +24,23 @@ class Hand(equimod.Module):
     n: int
     def __init__(self, n: int) -> None:
         self.n = n
+
+class Posted(equimod.Module):
+    x: int
+    y: int = equimod.field(init=False)
+    def __post_init__(self) -> None:
+        self.y = self.x
 """
-# The edit: `size` is implemented in the base, the converter takes bytes, and
-# Hand's __init__ takes a string.
+# The edit: `size` is implemented in the base, the converter takes bytes,
+# Hand's __init__ takes a string, and Posted's __post_init__ no longer sets `y`.
 EDITED_BASE = (
     BASE.replace("size: AbstractVar[int]", "size: int = 1")
     .replace("value: str", "value: bytes")
     .replace("n: int) -> None:\n        self.n = n", "n: str) -> None:\n        self.n = len(n)")
+    .replace("self.y = self.x", "pass")
 )
 USER = """
-from base import Base, Hand
+from base import Base, Hand, Posted
 
 class Child(Base):
     pass
@@ -43,6 +50,7 @@ class HandChild(Hand):
 
 Child(count="3")
 HandChild(3)
+Posted(1)
 child = Child()
 child.count = 2
 """
@@ -61,6 +69,7 @@ def test_a_warm_run_after_editing_a_base_class_matches_a_cold_run(
     cache = tmp_path / "cache"
     first = mypy(project, cache)
     assert "equimod-abstract" in first and "equimod-frozen" in first, first
+    assert "equimod-missing-field" not in first, first
     assert mypy(project, cache) == first  # nothing changed, all from the cache
 
     (project / "base.py").write_text(EDITED_BASE)
@@ -69,6 +78,7 @@ def test_a_warm_run_after_editing_a_base_class_matches_a_cold_run(
     assert _lines(warm) == _lines(cold)
     assert "equimod-abstract" not in cold and 'expected "bytes"' in cold, cold
     assert 'Argument 1 to "HandChild" has incompatible type "int"; expected "str"' in cold
+    assert 'Cannot instantiate "Posted"' in cold, cold
 
 
 def test_the_daemon_reports_what_a_cold_run_reports(tmp_path: Path) -> None:
@@ -110,6 +120,7 @@ def test_the_daemon_reports_what_a_cold_run_reports(tmp_path: Path) -> None:
     assert 'expected "bytes"' in converter, converter
     assert _lines(after) == _lines(cold_after)
     assert _lines(before) != _lines(after)
+    assert 'Cannot instantiate "Posted"' in after and "Posted" not in before, after
     assert _lines(deleting) == _lines(cold_deleting)
     assert 'Cannot delete field "count"' in deleting, deleting
     assert _lines(undeleted) == _lines(cold_undeleted) == _lines(after)

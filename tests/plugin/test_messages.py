@@ -421,6 +421,54 @@ def test_unassigned_fields_are_reported_where_the_class_is_called(
     ]
 
 
+def test_init_false_fields_left_to_post_init_are_reported_at_the_call(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import equimod
+
+        class NoPostInit(equimod.Module):
+            x: int
+            y: int = equimod.field(init=False)
+
+        class Forgets(equimod.Module):
+            x: int
+            y: int = equimod.field(init=False)
+            z: int = equimod.field(init=False)
+            def __post_init__(self) -> None:
+                self.z = 1
+
+        class Sets(equimod.Module):
+            x: int
+            y: int = equimod.field(init=False)
+            def __post_init__(self) -> None:
+                self.y = self.x
+
+        class InheritsIt(Sets):
+            pass
+
+        class HasDefault(equimod.Module):
+            y: int = equimod.field(init=False, default=0)
+
+        NoPostInit(1)
+        Forgets(1)
+        Sets(1)
+        InheritsIt(1)
+        HasDefault()
+        """,
+    )
+    hint = "so construction fails at run time. Assign self.y in __post_init__, or give the field a default."
+    assert lines == [
+        '27: error: Cannot instantiate "NoPostInit": field "y", which has no default and '
+        "init=False, is never set by anything, " + hint + "  [equimod-missing-field]",
+        '28: error: Cannot instantiate "Forgets": field "y", which has no default and '
+        "init=False, is never set by its __post_init__, " + hint + "  [equimod-missing-field]",
+    ]
+
+
 def test_forward_references_defer_without_duplicate_errors(
     tmp_path: Path, mypy_cache: Path
 ) -> None:
