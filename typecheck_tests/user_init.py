@@ -144,3 +144,13 @@ class Branches(equimod.Module):
             self.size = 10
         else:
             self.size = 1
+
+
+# A Module takes assignments to its fields only: `cache` is not one, and the
+# assignment fails at run time (AttributeError). The mypy plugin reports it.
+class Caches(equimod.Module):
+    size: int
+
+    def __init__(self) -> None:
+        self.size = 1
+        self.cache = 0  # error: mypy[equimod-not-a-field]  # divergence: write-to-non-field

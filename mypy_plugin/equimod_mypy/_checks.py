@@ -45,6 +45,17 @@ MSG_MISSING_POST_INIT_FIELD = (
     "__post_init__, or give the field a default."
 )
 
+NOT_A_FIELD = ErrorCode(
+    "equimod-not-a-field",
+    "Assigning an attribute of a Module that is not one of its fields",
+    "equimod",
+)
+MSG_NOT_A_FIELD = (
+    'Cannot assign "{name}" on "{cls}": it is not a field, and a Module takes '
+    "assignments to its fields only, so this fails at run time. Declare it at class "
+    'level ("{name}: SomeType") to make it a field.'
+)
+
 FROZEN = ErrorCode(
     "equimod-frozen",
     "Assigning to or deleting a Module field after __init__",

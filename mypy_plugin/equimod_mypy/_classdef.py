@@ -57,6 +57,7 @@ from mypy.types import (
 from mypy.typevars import fill_typevars
 
 from ._aliases import is_abstract_class_var
+from ._checks import MSG_NOT_A_FIELD, NOT_A_FIELD
 from ._converters import converter_input_type, is_analysed
 from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
 from ._names import (
@@ -70,7 +71,7 @@ from ._names import (
     module_class_of,
     owner_of,
 )
-from ._user_init import assigned_fields
+from ._user_init import assigned_fields, writes_to_non_fields
 
 _CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
 # The hidden name under which a class keeps the `__init__` the plugin generated.
@@ -100,6 +101,13 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
     required = [
         name for name, field in fields.items() if not field.has_default and not field.init_only
     ]
+    if not ctx.api.is_stub_file and not info.fallback_to_any:
+        # An abstract attribute may be a field of the subclass being built.
+        attributes = [name for name, field in fields.items() if not field.init_only]
+        attributes += [*abstract, *_inherited_abstract(info)]
+        for write in writes_to_non_fields(ctx.cls, attributes):
+            message = MSG_NOT_A_FIELD.format(name=write.name, cls=info.name)
+            ctx.api.fail(message, write, code=NOT_A_FIELD)
 
     init: InitKind
     assigns: list[str] | None = None
@@ -409,6 +417,11 @@ def _assigned_by_own_method(
     if not isinstance(function, FuncDef) or function.is_trivial_body:
         return None  # overloads, `__init__ = f`, bodies such as `...`
     return assigned_fields(function, fields)
+
+
+def _inherited_abstract(info: TypeInfo) -> list[str]:
+    records = (ClassRecord.read(base) for base in info.mro[1:])
+    return [name for record in records if record is not None for name in record.abstract]
 
 
 def _left_to_post_init(

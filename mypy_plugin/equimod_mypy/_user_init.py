@@ -22,7 +22,9 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     LambdaExpr,
+    MemberExpr,
     NameExpr,
+    OperatorAssignmentStmt,
     RaiseStmt,
     ReturnStmt,
     Statement,
@@ -31,7 +33,7 @@ from mypy.nodes import (
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import is_name_in, member_targets, nested_blocks, passed_on
+from ._walk import is_name_in, member_targets, nested_blocks, passed_on, walk
 
 
 def _runs_in_the_call(block: Block, called: set[str]) -> Iterator[Statement | None]:
@@ -97,3 +99,36 @@ def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
                     m.name for m in member_targets(target) if is_name_in(m.expr, receivers)
                 )
     return assigned
+
+
+def writes_to_non_fields(cls: ClassDef, fields: Iterable[str]) -> Iterator[MemberExpr]:
+    """Each `self.name = ...` in the class's own methods where `name` is not a field.
+
+    A Module takes assignments to its fields only, so each fails at run time. Only
+    the methods' own statements are read: a nested function or class may name
+    another object `self`.
+    """
+    allowed = set(fields)
+    for statement in cls.defs.body:
+        function = statement.func if isinstance(statement, Decorator) else statement
+        if not isinstance(function, FuncDef) or function.is_static or function.is_class:
+            continue
+        if not function.arguments:
+            continue
+        receivers = {function.arguments[0].variable.name}
+        for inner in walk(function.body, into_definitions=False):
+            targets: list[Expression | None] = []
+            if isinstance(inner, AssignmentStmt) and not _is_bare_annotation(inner):
+                targets = list(inner.lvalues)
+            elif isinstance(inner, OperatorAssignmentStmt):
+                targets = [inner.lvalue]
+            elif isinstance(inner, ForStmt):
+                targets = [inner.index]
+            elif isinstance(inner, WithStmt):
+                targets = list(inner.target)
+            for target in targets:
+                if target is None:
+                    continue
+                for member in member_targets(target):
+                    if is_name_in(member.expr, receivers) and member.name not in allowed:
+                        yield member

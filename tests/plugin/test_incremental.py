@@ -48,6 +48,11 @@ class Child(Base):
 class HandChild(Hand):
     pass
 
+class Caches(Hand):
+    def __init__(self) -> None:
+        self.n = 1  # a field of the base, in another file
+        self.cache = 2
+
 Child(count="3")
 HandChild(3)
 Posted(1)
@@ -70,6 +75,7 @@ def test_a_warm_run_after_editing_a_base_class_matches_a_cold_run(
     first = mypy(project, cache)
     assert "equimod-abstract" in first and "equimod-frozen" in first, first
     assert "equimod-missing-field" not in first, first
+    assert first.count("equimod-not-a-field") == 1 and 'assign "cache"' in first, first
     assert mypy(project, cache) == first  # nothing changed, all from the cache
 
     (project / "base.py").write_text(EDITED_BASE)

@@ -469,6 +469,55 @@ def test_init_false_fields_left_to_post_init_are_reported_at_the_call(
     ]
 
 
+def test_assignments_to_names_that_are_not_fields_are_reported(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import dataclasses
+
+        import equimod
+        from equimod import AbstractVar
+
+        class Base(equimod.Module):
+            size: AbstractVar[int]
+            count: int = 0
+
+            def __post_init__(self) -> None:
+                self.size = 2 * self.size  # type: ignore[misc]  # a subclass's field
+
+        class Child(Base):
+            size: int = 1
+            seed: dataclasses.InitVar[int] = 0
+
+            def __init__(self, size: int) -> None:
+                self.size = size
+                self.count += 1
+                self.cache = 0
+                self.label: str
+
+            def reset(self) -> None:
+                self.seed = 0
+
+            def helper(self) -> None:
+                class Other:
+                    def __init__(self) -> None:
+                        self.value = 1
+        """,
+    )
+    hint = "it is not a field, and a Module takes assignments to its fields only, so this"
+    assert lines == [
+        f'21: error: Cannot assign "cache" on "Child": {hint} fails at run time. Declare it '
+        'at class level ("cache: SomeType") to make it a field.  [equimod-not-a-field]',
+        # An InitVar is not an attribute: mypy says so too.
+        f'25: error: Cannot assign "seed" on "Child": {hint} fails at run time. Declare it '
+        'at class level ("seed: SomeType") to make it a field.  [equimod-not-a-field]',
+        '25: error: "Child" has no attribute "seed"  [attr-defined]',
+    ]
+
+
 def test_forward_references_defer_without_duplicate_errors(
     tmp_path: Path, mypy_cache: Path
 ) -> None:
