@@ -154,3 +154,17 @@ class Caches(equimod.Module):
     def __init__(self) -> None:
         self.size = 1
         self.cache = 0  # error: mypy[equimod-not-a-field]  # divergence: write-to-non-field
+
+
+# Runs (the order of fields matters only to a generated __init__), yet every
+# checker refuses it: mypy's own dataclass_transform support reports it before
+# any plugin hook runs (docs: "What no plugin can change").
+class DefaultFirst(equimod.Module):
+    scale: float = 1.0
+    weight: float  # error: mypy[misc] pyright[reportGeneralTypeIssues] ty pyrefly
+
+    def __init__(self, weight: float) -> None:
+        self.weight = weight
+
+
+DefaultFirst(2.0)
