@@ -58,8 +58,24 @@ def _runs_in_the_call(block: Block, called: set[str]) -> Iterator[Statement | No
             yield from _runs_in_the_call(nested, called)
 
 
-def _is_bare_annotation(statement: AssignmentStmt) -> bool:
-    return isinstance(statement.rvalue, TempNode) and statement.rvalue.no_rhs
+def _bound_targets(statement: Statement) -> list[Expression | None]:
+    """What a statement binds: assignment, `for` and `with` targets (not a bare
+    annotation such as `self.x: int`, which binds nothing)."""
+    if isinstance(statement, AssignmentStmt):
+        bare = isinstance(statement.rvalue, TempNode) and statement.rvalue.no_rhs
+        return [] if bare else list(statement.lvalues)
+    if isinstance(statement, ForStmt):
+        return [statement.index]
+    if isinstance(statement, WithStmt):
+        return list(statement.target)
+    return []
+
+
+def _receivers(method: FuncDef) -> set[str] | None:
+    """The name a method calls its instance by; None for a static or class method."""
+    if not method.arguments or method.is_static or method.is_class:
+        return None
+    return {method.arguments[0].variable.name}
 
 
 def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
@@ -68,9 +84,9 @@ def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
     `fields` are all field names: reading one of them through `self` is harmless,
     any other attribute of `self` may be a method or property that assigns.
     """
-    if not init.arguments or init.is_static or init.is_class:
+    receivers = _receivers(init)
+    if receivers is None:
         return None
-    receivers = {init.arguments[0].variable.name}
     # The collector takes an expression: wrap the body in one.
     names, members = all_name_and_member_expressions(LambdaExpr([], init.body))
     field_names = set(fields)
@@ -86,14 +102,7 @@ def assigned_fields(init: FuncDef, fields: Iterable[str]) -> set[str] | None:
     for statement in _runs_in_the_call(init.body, referred):
         if statement is None:
             return None
-        targets: list[Expression | None] = []
-        if isinstance(statement, AssignmentStmt) and not _is_bare_annotation(statement):
-            targets = list(statement.lvalues)
-        elif isinstance(statement, ForStmt):
-            targets = [statement.index]
-        elif isinstance(statement, WithStmt):
-            targets = list(statement.target)
-        for target in targets:
+        for target in _bound_targets(statement):
             if target is not None:
                 assigned.update(
                     m.name for m in member_targets(target) if is_name_in(m.expr, receivers)
@@ -111,21 +120,19 @@ def writes_to_non_fields(cls: ClassDef, fields: Iterable[str]) -> Iterator[Membe
     allowed = set(fields)
     for statement in cls.defs.body:
         function = statement.func if isinstance(statement, Decorator) else statement
-        if not isinstance(function, FuncDef) or function.is_static or function.is_class:
+        if not isinstance(function, FuncDef):
             continue
-        if not function.arguments:
+        receivers = _receivers(function)
+        if receivers is None:
             continue
-        receivers = {function.arguments[0].variable.name}
         for inner in walk(function.body, into_definitions=False):
-            targets: list[Expression | None] = []
-            if isinstance(inner, AssignmentStmt) and not _is_bare_annotation(inner):
-                targets = list(inner.lvalues)
-            elif isinstance(inner, OperatorAssignmentStmt):
-                targets = [inner.lvalue]
-            elif isinstance(inner, ForStmt):
-                targets = [inner.index]
-            elif isinstance(inner, WithStmt):
-                targets = list(inner.target)
+            if inner is None:
+                continue
+            # `self.x += 1` writes too, though it binds nothing new.
+            if isinstance(inner, OperatorAssignmentStmt):
+                targets: list[Expression | None] = [inner.lvalue]
+            else:
+                targets = _bound_targets(inner)
             for target in targets:
                 if target is None:
                     continue
