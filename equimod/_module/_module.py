@@ -400,7 +400,7 @@ def _module_delattr(self: Module, name: str) -> None:
 
 # Type checkers reading this source (rather than the stubs) see generated
 # __init__s too; frozenness is left to the mypy plugin, see docs/design.md, "Static contract".
-@dataclass_transform(eq_default=False, field_specifiers=(field,))
+@dataclass_transform(eq_default=False, field_specifiers=(field, dataclasses.field))
 class Module(metaclass=_ModuleMeta):
     """Base class of every equimod model: a frozen dataclass that is a JAX pytree.
 

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
+from mypy.expandtype import expand_type_by_instance
+from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import CallExpr, IndexExpr, MemberExpr, MypyFile, RefExpr, SymbolNode, TypeInfo
 from mypy.plugin import AttributeContext, FunctionContext
-from mypy.types import Instance, Type, get_proper_type
+from mypy.types import Instance, ProperType, Type, get_proper_type
 
 from ._construction import FileWrites, file_writes, place
 from ._metadata import AbstractKind, ClassRecord
@@ -185,9 +187,12 @@ class FieldWrites:
             writes = self._by_path[tree.path] = file_writes(tree)
         where = place(target)
         is_delete = where in writes.deleted
+        owner = get_proper_type(ctx.type)
+        if where in writes.constructing and ctx.is_lvalue and not is_delete:
+            converted = _converter_input(owner, target.name, ctx)
+            return ctx.default_attr_type if converted is None else converted
         if not (ctx.is_lvalue or is_delete) or where in writes.constructing:
             return ctx.default_attr_type
-        owner = get_proper_type(ctx.type)
         cls = owner.type.name if isinstance(owner, Instance) else "Module"
         replaceable = isinstance(owner, Instance) and _replace_can_set(owner.type, target.name)
         message = (MSG_FROZEN if replaceable else MSG_FROZEN_NOT_REPLACEABLE).format(
@@ -195,6 +200,23 @@ class FieldWrites:
         )
         ctx.api.fail(message, target, code=FROZEN)
         return ctx.default_attr_type
+
+
+def _converter_input(owner: ProperType, name: str, ctx: AttributeContext) -> Type | None:
+    """What a converter field takes while the object is built: its converter's input."""
+    modules = getattr(ctx.api, "modules", None)  # the checker's; not in the interface
+    if not isinstance(owner, Instance) or not isinstance(modules, dict):
+        return None
+    for base in owner.type.mro:
+        record = ClassRecord.read(base)
+        fields = record.fields(modules) if record is not None else []
+        field = next((f for f in fields if f.name == name), None)
+        if field is None:
+            continue
+        if not field.converted:
+            return None
+        return expand_type_by_instance(field.init_type, map_instance_to_supertype(owner, base))
+    return None
 
 
 def _replace_can_set(info: TypeInfo, name: str) -> bool:

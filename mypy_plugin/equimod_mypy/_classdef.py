@@ -27,14 +27,12 @@ from mypy.nodes import (
     MDEF,
     Argument,
     AssignmentStmt,
-    CallExpr,
     ClassDef,
     Decorator,
     Expression,
     FuncDef,
     NameExpr,
     OverloadedFuncDef,
-    RefExpr,
     SymbolNode,
     SymbolTableNode,
     TempNode,
@@ -47,35 +45,35 @@ from mypy.server.trigger import make_trigger, make_wildcard_trigger
 from mypy.typeops import map_type_from_supertype
 from mypy.types import (
     AnyType,
+    CallableType,
     FunctionLike,
     Instance,
     NoneType,
     TypeOfAny,
-    UnboundType,
     get_proper_type,
 )
 from mypy.typevars import fill_typevars
 
-from ._aliases import is_abstract_class_var
+from ._aliases import abstract_kind
 from ._checks import MSG_NOT_A_FIELD, NOT_A_FIELD
-from ._converters import converter_input_type, is_analysed
+from ._converters import converter_input_type, is_analysed, unreadable_input
+from ._definition import check_definition
 from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
 from ._names import (
-    ABSTRACT_CLASS_VARS,
-    ABSTRACT_VARS,
-    FIELDS,
     INIT_VAR,
     KW_ONLY,
     MODULES,
+    field_arguments,
     is_module_subclass,
     module_class_of,
     owner_of,
 )
 from ._user_init import assigned_fields, writes_to_non_fields
 
-_CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
 # The hidden name under which a class keeps the `__init__` the plugin generated.
 _GENERATED_INIT = "__equimod_generated_init__"
+# The instance parameter of a generated `__init__` when a field is named `self`.
+_RECEIVER = "__equimod_self__"
 
 
 def analyse_module_class(ctx: ClassDefContext) -> None:
@@ -131,6 +129,8 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
         init = "generated"
         _add_generated_init(ctx, list(fields.values()))
         unassigned = _left_to_post_init(ctx, fields, required)
+    if not ctx.api.is_stub_file:
+        check_definition(ctx, init)
     ClassRecord(
         serialized_fields=[field.serialize() for field in own],
         abstract=abstract,
@@ -182,7 +182,7 @@ def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, AbstractKind]
         if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
             continue
         target = statement.lvalues[0]
-        kind = _abstract_kind(statement, ctx.api)
+        kind = abstract_kind(statement, ctx.api)
         if kind is None or not isinstance(target, NameExpr):
             continue
         declared[target.name] = kind
@@ -237,26 +237,6 @@ def _nearest_declaration_is_abstract_var(info: TypeInfo, name: str) -> bool:
     return False
 
 
-def _abstract_kind(
-    statement: AssignmentStmt, api: SemanticAnalyzerPluginInterface
-) -> AbstractKind | None:
-    annotation = statement.unanalyzed_type
-    if not isinstance(annotation, UnboundType):
-        return None
-    symbol = api.lookup_qualified(annotation.name, statement, suppress_errors=True)
-    if symbol is None or symbol.node is None:
-        return None
-    fullname = symbol.node.fullname
-    if fullname in ABSTRACT_VARS:
-        return "AbstractVar"
-    if fullname in ABSTRACT_CLASS_VARS:
-        return "AbstractClassVar"
-    module = api.cur_mod_id
-    if fullname in _CLASS_VARS and is_abstract_class_var(annotation.name, module, api.modules):
-        return "AbstractClassVar"
-    return None
-
-
 def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
     """The fields the class body declares, or None while a type is not ready."""
     api = ctx.api
@@ -284,7 +264,7 @@ def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
         init_only = isinstance(proper, Instance) and proper.type.fullname == INIT_VAR
         if isinstance(proper, Instance) and init_only:
             declared = proper.args[0] if proper.args else AnyType(TypeOfAny.unannotated)
-        arguments = _field_arguments(statement.rvalue)
+        arguments = field_arguments(statement.rvalue)
         if arguments is None:
             has_default = not isinstance(statement.rvalue, TempNode)
             arguments = {}
@@ -296,7 +276,7 @@ def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
             if converter_input is None or not is_analysed(converter_input):
                 if not api.final_iteration:
                     return None
-                converter_input = AnyType(TypeOfAny.unannotated)
+                converter_input = unreadable_input()
             init_type = converter_input
         if info.self_type is not None:
             # `Self` in a field's type is the class itself in its __init__.
@@ -309,24 +289,10 @@ def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
                 init=_bool_argument(api, arguments, "init", True),
                 init_type=init_type,
                 init_only=init_only,
+                converted="converter" in arguments,
             )
         )
     return fields
-
-
-def _field_arguments(rvalue: Expression) -> dict[str, Expression] | None:
-    """The keyword arguments of an `equimod.field(...)` call, None for other values."""
-    if not (
-        isinstance(rvalue, CallExpr)
-        and isinstance(rvalue.callee, RefExpr)
-        and rvalue.callee.fullname in FIELDS
-    ):
-        return None
-    return {
-        name: arg
-        for name, arg in zip(rvalue.arg_names, rvalue.args, strict=True)
-        if name is not None
-    }
 
 
 def _bool_argument(
@@ -355,7 +321,7 @@ def _inherited_fields(ctx: ClassDefContext) -> dict[str, FieldRecord] | None:
         # (which carries converter input types) change: the mypy daemon needs it.
         ctx.api.add_plugin_dependency(make_wildcard_trigger(base.fullname))
         ctx.api.add_plugin_dependency(make_trigger(f"{base.fullname}.__init__"))
-        for field in record.fields(ctx.api):
+        for field in record.fields(ctx.api.modules):
             field.init_type = map_type_from_supertype(field.init_type, info, base)
             fields[field.name] = field
         for name in record.replaced:
@@ -440,6 +406,17 @@ def _left_to_post_init(
     return [] if assigned is None else [name for name in left if name not in assigned]
 
 
+def _rename_receiver(function: FuncDef) -> None:
+    """Give the instance parameter a name no field can take, as dataclasses does for
+    a field named `self` (mypy would refuse two parameters of one name)."""
+    receiver = function.arguments[0]
+    receiver.variable = Var(_RECEIVER, receiver.variable.type)
+    function.arg_names[0] = _RECEIVER
+    if isinstance(function.type, CallableType):
+        names = [_RECEIVER, *function.type.arg_names[1:]]
+        function.type = function.type.copy_modified(arg_names=names)
+
+
 def _add_generated_init(ctx: ClassDefContext, fields: list[FieldRecord]) -> None:
     """Give the class the dataclass `__init__` the run time generates for it."""
     in_init = [field for field in fields if field.init]
@@ -452,6 +429,8 @@ def _add_generated_init(ctx: ClassDefContext, fields: list[FieldRecord]) -> None
             kind = ARG_OPT if field.has_default else ARG_POS
         arguments.append(Argument(Var(field.name, field.init_type), field.init_type, None, kind))
     function = add_method_to_class(ctx.api, ctx.cls, "__init__", arguments, NoneType())
+    if isinstance(function, FuncDef) and any(field.name == "self" for field in ordered):
+        _rename_receiver(function)
     symbol = ctx.cls.info.names["__init__"]
     # Not marked plugin-generated, or mypy's dataclass support would replace it
     # with its own. The mark is a second, hidden name instead: it tells this hook

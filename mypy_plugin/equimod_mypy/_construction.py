@@ -15,10 +15,12 @@ neighbours come from mypy's cache or not. A helper that only a class in
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mypy.nodes import (
+    ARG_STAR,
     AssignmentStmt,
     Block,
     ClassDef,
@@ -27,12 +29,14 @@ from mypy.nodes import (
     Expression,
     ForStmt,
     FuncDef,
+    IndexExpr,
     LambdaExpr,
     MemberExpr,
     MypyFile,
     NameExpr,
     OperatorAssignmentStmt,
     OverloadedFuncDef,
+    ReturnStmt,
     Statement,
     WithStmt,
 )
@@ -126,20 +130,22 @@ def _construction_writes(
     constructing: set[Place],
 ) -> list[tuple[FuncDef, int]]:
     """Record the writes through the object in `function`; return what it passes it on to."""
-    parameters = [argument.variable.name for argument in function.arguments]
-    if position == _ANY_POSITION:
-        receivers = set(parameters)
-    elif position < len(parameters):
-        receivers = {parameters[position]}
-    else:
+    receivers, packed = _receiving_parameters(function, position)
+    if not receivers:
         return []
-    statements = [s for s in walk(function.body) if s is not None]
+    kept_for_later = {
+        id(inner) for nested in _kept_for_later(function.body) for inner in walk(nested.body)
+    }
+    statements = [s for s in walk(function.body) if s is not None and id(s) not in kept_for_later]
     assignments = [s for s in statements if isinstance(s, AssignmentStmt)]
     grown = True
     while grown:  # aliases, and aliases of aliases
         before = len(receivers)
         for assignment in assignments:
-            if is_name_in(assignment.rvalue, receivers):
+            rvalue = assignment.rvalue
+            if isinstance(rvalue, IndexExpr) and packed:
+                rvalue = rvalue.base  # `self = args[0]`
+            if is_name_in(rvalue, receivers):
                 receivers.update(t.name for t in assignment.lvalues if isinstance(t, NameExpr))
         grown = len(receivers) > before
 
@@ -159,6 +165,39 @@ def _construction_writes(
         named = {n.name for n in names} | {m.name for m in members}
         reached += [(f, _ANY_POSITION) for name in named for f in functions.get(name, [])]
     return reached
+
+
+def _kept_for_later(body: Block) -> list[FuncDef]:
+    """The functions defined in `body` that it only stores on an object or returns
+    (`self.callback = later`): if they ever run, construction is over by then."""
+    defined = list(_functions(walk(body)))
+    names, _ = all_name_and_member_expressions(LambdaExpr([], body))
+    used = Counter(name.name for name in names)
+    kept: Counter[str] = Counter()
+    for statement in walk(body):
+        if isinstance(statement, ReturnStmt) and isinstance(statement.expr, NameExpr):
+            kept[statement.expr.name] += 1
+        elif (
+            isinstance(statement, AssignmentStmt)
+            and isinstance(statement.rvalue, NameExpr)
+            and all(isinstance(target, MemberExpr) for target in statement.lvalues)
+        ):
+            kept[statement.rvalue.name] += 1
+    return [f for f in defined if used[f.name] and used[f.name] == kept[f.name]]
+
+
+def _receiving_parameters(function: FuncDef, position: int) -> tuple[set[str], bool]:
+    """The parameter that receives the object at `position`, and whether it is a
+    `*args` that holds it as an item (`def __init__(*args)`)."""
+    arguments = function.arguments
+    if position == _ANY_POSITION:
+        return {argument.variable.name for argument in arguments}, True
+    for index, argument in enumerate(arguments):
+        if argument.kind == ARG_STAR:
+            return {argument.variable.name}, True
+        if index == position:
+            return ({argument.variable.name} if argument.kind.is_positional() else set()), False
+    return set(), False
 
 
 def _write_targets(statements: Iterable[Statement]) -> Iterator[Expression]:

@@ -1,8 +1,10 @@
-"""The `__init__` parameter type of a converter field: what the converter accepts."""
+"""The `__init__` parameter type of a converter field: what the converter accepts;
+and the check of a converter field's default against it."""
 
 from __future__ import annotations
 
 from mypy.erasetype import erase_typevars
+from mypy.expandtype import expand_type
 from mypy.nodes import (
     ARG_OPT,
     ARG_POS,
@@ -17,7 +19,8 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.plugin import SemanticAnalyzerPluginInterface
+from mypy.plugin import FunctionSigContext, SemanticAnalyzerPluginInterface
+from mypy.subtypes import is_subtype
 from mypy.type_visitor import TypeQuery
 from mypy.typeops import type_object_type
 from mypy.types import (
@@ -25,16 +28,24 @@ from mypy.types import (
     CallableArgument,
     CallableType,
     EllipsisType,
+    FunctionLike,
     Overloaded,
     PlaceholderType,
     RawExpressionType,
     Type,
     TypeList,
     TypeOfAny,
+    TypeVarType,
     UnboundType,
     UnionType,
     get_proper_type,
 )
+
+
+def unreadable_input() -> AnyType:
+    """The input type of a converter the plugin cannot read: Any, but not an
+    "unannotated" one, or `--strict` would call the generated `__init__` untyped."""
+    return AnyType(TypeOfAny.special_form)
 
 
 def converter_input_type(
@@ -50,7 +61,7 @@ def converter_input_type(
     `is_analysed` before keeping it.
     """
     if not isinstance(converter, RefExpr):
-        return AnyType(TypeOfAny.unannotated)
+        return unreadable_input()
     if isinstance(converter.node, PlaceholderNode):
         return None
     inputs = []
@@ -60,7 +71,7 @@ def converter_input_type(
             ARG_OPT,
             ARG_STAR,
         ):
-            return AnyType(TypeOfAny.unannotated)
+            return unreadable_input()
         # Only the value's parameter matters: another parameter's type may stay
         # unresolved for good (a variable used as a type in a library's stub).
         if function is None or is_analysed(signature.arg_types[position]):
@@ -78,7 +89,7 @@ def converter_input_type(
             return None
         inputs.append(erase_typevars(analysed))
     if not inputs:
-        return AnyType(TypeOfAny.unannotated)
+        return unreadable_input()
     return UnionType.make_union(inputs)
 
 
@@ -158,3 +169,45 @@ class _HasUnanalysedParts(TypeQuery[bool]):
 
     def visit_placeholder_type(self, t: PlaceholderType, /) -> bool:
         return True
+
+
+def field_signature(ctx: FunctionSigContext) -> FunctionLike:
+    """`equimod.field(converter=f, default=d)`, checked as `d` being of `f`'s input type.
+
+    The stub's overloads say so with one type variable in both places, but mypy
+    solves it from the default too: a default `"sum"` makes it `str`, and then a
+    converter taking `Literal["sum", "mean"]` no longer fits. When the converter
+    is a named, non-generic function and the default is of its input type, that
+    type replaces the variable.
+    """
+    signature = ctx.default_signature
+    if "converter" not in signature.arg_names:
+        return signature
+    position = signature.arg_names.index("converter")
+    parameter = get_proper_type(signature.arg_types[position])
+    passed = ctx.args[position] if position < len(ctx.args) else []
+    if not isinstance(parameter, CallableType) or len(passed) != 1:
+        return signature
+    variable = get_proper_type(parameter.arg_types[0]) if parameter.arg_types else None
+    if not isinstance(variable, TypeVarType) or not isinstance(passed[0], RefExpr):
+        return signature
+    converter = get_proper_type(ctx.api.get_expression_type(passed[0]))
+    if (
+        not isinstance(converter, CallableType)
+        or converter.variables
+        or not converter.arg_kinds
+        or converter.arg_kinds[0] not in (ARG_POS, ARG_OPT)
+    ):
+        return signature
+    accepted = converter.arg_types[0]
+    if "default" in signature.arg_names:
+        # Only where that makes the default fit: otherwise mypy's own report
+        # (the default's type against the converter's) says more.
+        defaults = ctx.args[signature.arg_names.index("default")]
+        given = [ctx.api.get_expression_type(d, type_context=accepted) for d in defaults]
+        if not all(is_subtype(type_, accepted) for type_ in given):
+            return signature
+    solved = expand_type(signature, {variable.id: accepted})
+    assert isinstance(solved, CallableType)
+    kept = [v for v in signature.variables if v.id != variable.id]
+    return solved.copy_modified(variables=kept)

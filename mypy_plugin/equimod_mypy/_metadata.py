@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mypy.nodes import TypeInfo
-from mypy.plugin import SemanticAnalyzerPluginInterface
-from mypy.plugins.common import deserialize_and_fixup_type
-from mypy.types import Type
+from mypy.fixup import TypeFixer
+from mypy.nodes import MypyFile, TypeInfo
+from mypy.types import Type, deserialize_type
 
 METADATA_KEY = "equimod"
 # Bumped whenever the layout changes. It is part of `report_config_data`, so
 # mypy discards a cache written with another layout; `read` also refuses one.
-LAYOUT = 3
+LAYOUT = 4
 
 InitKind = Literal["written", "inherited", "generated", "unknown"]
 AbstractKind = Literal["AbstractVar", "AbstractClassVar"]
@@ -36,6 +35,9 @@ class FieldRecord:
     init_type: Type
     # An `InitVar`: an `__init__` parameter, not an attribute.
     init_only: bool = False
+    # A converter field: during construction it takes `init_type` too, as the
+    # converter runs once `__init__` has returned.
+    converted: bool = False
 
     def serialize(self) -> dict[str, Any]:
         return {
@@ -45,17 +47,22 @@ class FieldRecord:
             "init": self.init,
             "init_type": self.init_type.serialize(),
             "init_only": self.init_only,
+            "converted": self.converted,
         }
 
     @classmethod
-    def deserialize(cls, data: dict[str, Any], api: SemanticAnalyzerPluginInterface) -> FieldRecord:
+    def deserialize(cls, data: dict[str, Any], modules: dict[str, MypyFile]) -> FieldRecord:
+        init_type = deserialize_type(data["init_type"])
+        # Links the type's classes to the build's (what mypy's own plugins do).
+        init_type.accept(TypeFixer(modules, allow_missing=False))
         return cls(
             name=data["name"],
             has_default=data["has_default"],
             kw_only=data["kw_only"],
             init=data["init"],
-            init_type=deserialize_and_fixup_type(data["init_type"], api),
+            init_type=init_type,
             init_only=data["init_only"],
+            converted=data["converted"],
         )
 
 
@@ -89,8 +96,8 @@ class ClassRecord:
         """Names of the attributes this class declares as fields (not `InitVar`s)."""
         return _field_names(self.serialized_fields)
 
-    def fields(self, api: SemanticAnalyzerPluginInterface) -> list[FieldRecord]:
-        return [FieldRecord.deserialize(data, api) for data in self.serialized_fields]
+    def fields(self, modules: dict[str, MypyFile]) -> list[FieldRecord]:
+        return [FieldRecord.deserialize(data, modules) for data in self.serialized_fields]
 
     def write(self, info: TypeInfo) -> None:
         info.metadata[METADATA_KEY] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mypy.nodes import (
+    CallExpr,
     Decorator,
     Expression,
     FuncDef,
@@ -19,7 +20,7 @@ from mypy.types import Instance, get_proper_type
 # The names in the stubs, which checkers read for an installed equimod, and in
 # the run-time sources, which mypy reads when run from a checkout of equimod.
 MODULES = ("equimod.Module", "equimod._module._module.Module")
-FIELDS = ("equimod.field", "equimod._module._field.field")
+FIELDS = ("equimod.field", "equimod._module._field.field", "dataclasses.field")
 ABSTRACT_VARS = ("equimod.AbstractVar", "equimod._module._abstract.AbstractVar")
 ABSTRACT_CLASS_VARS = (
     "equimod.AbstractClassVar",
@@ -62,3 +63,19 @@ def owner_of(node: SymbolNode | None) -> TypeInfo | None:
         # function itself has been analysed, after the class hook has run.
         return node.var.info
     return None
+
+
+def field_arguments(rvalue: Expression) -> dict[str, Expression] | None:
+    """The keyword arguments of an `equimod.field(...)` or `dataclasses.field(...)`
+    call, None for other values."""
+    if not (
+        isinstance(rvalue, CallExpr)
+        and isinstance(rvalue.callee, RefExpr)
+        and rvalue.callee.fullname in FIELDS
+    ):
+        return None
+    return {
+        name: arg
+        for name, arg in zip(rvalue.arg_names, rvalue.args, strict=True)
+        if name is not None
+    }

@@ -18,8 +18,9 @@ from mypy.types import FunctionLike, Type
 
 from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
+from ._converters import field_signature
 from ._metadata import LAYOUT, declares_field, has_record
-from ._names import class_of, is_module_subclass
+from ._names import FIELDS, class_of, is_module_subclass
 from ._transforms import SIGNATURE_KEEPING, keep_overloads
 from ._tree_at import TREE_AT, tree_at_signature, tree_at_type
 from ._version import __version__
@@ -49,7 +50,9 @@ class EquimodPlugin(Plugin):
     def get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        return tree_at_signature if fullname == TREE_AT else None
+        if fullname == TREE_AT:
+            return tree_at_signature
+        return field_signature if fullname in FIELDS else None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # mypy names the attribute after the class that declares it.

@@ -6,6 +6,7 @@
 # __init__); the mypy plugin checks it instead. See docs/design.md, "Static contract".
 
 import abc
+import dataclasses
 import enum
 import os
 import sys
@@ -93,7 +94,8 @@ __all__ = [
 __version__: str
 
 _T = TypeVar("_T")
-_In = TypeVar("_In")
+# Bound to Any, as `_Diff` below: a lambda converter's parameter is then Any.
+_In = TypeVar("_In", bound=Any)
 # What the gradient transforms differentiate: their first argument, checked
 # against the function's own first parameter. The gradients are Any, as
 # filter's result is (optax's `Updates`). Bound to Any so that pyright gives the parameter of a
@@ -118,7 +120,9 @@ AbstractVar: TypeAlias = Annotated[_T, "AbstractVar"]
 # The overloads carry a converter's input type: `default` must be of that type,
 # and (PEP 712 semantics, which pyright implements) the generated __init__
 # parameter takes it. The result type is the converter's output, checked
-# against the field's annotation.
+# against the field's annotation. A class converter without a default is
+# matched as `type[_T]` first: pyright would otherwise leave a generic class's
+# parameters unsolved (`converter=tuple` giving `tuple[object, ...]`).
 
 @overload
 def field(
@@ -139,6 +143,18 @@ def field(
     converter: Callable[[_In], _T],
     static: bool = False,
     default_factory: Callable[[], _In],
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: bool = ...,
+) -> _T: ...
+@overload
+def field(
+    *,
+    converter: type[_T],
+    static: bool = False,
     init: bool = True,
     repr: bool = True,
     hash: bool | None = None,
@@ -201,7 +217,7 @@ def field(
 
 _ModuleMeta = abc.ABCMeta
 
-@dataclass_transform(eq_default=False, field_specifiers=(field,))
+@dataclass_transform(eq_default=False, field_specifiers=(field, dataclasses.field))
 class Module(metaclass=_ModuleMeta):
     # The dataclass options a Module subclass takes as class arguments:
     # `class M(equimod.Module, kw_only=True)`.

@@ -10,6 +10,8 @@ from pathlib import Path
 from mypy_runs import mypy, write
 
 BASE = """
+import dataclasses
+
 import equimod
 from equimod import AbstractVar
 
@@ -30,6 +32,19 @@ class Posted(equimod.Module):
     y: int = equimod.field(init=False)
     def __post_init__(self) -> None:
         self.y = self.x
+
+class Sized:
+    @property
+    def width(self) -> int:
+        return 1
+
+class Converts(equimod.Module):
+    count: int = equimod.field(converter=to_int)
+    def __init__(self) -> None:
+        self.count = "1"
+
+class Standard(equimod.Module):
+    n: int = dataclasses.field()
 """
 # The edit: `size` is implemented in the base, the converter takes bytes,
 # Hand's __init__ takes a string, and Posted's __post_init__ no longer sets `y`.
@@ -40,7 +55,15 @@ EDITED_BASE = (
     .replace("self.y = self.x", "pass")
 )
 USER = """
-from base import Base, Hand, Posted
+import equimod
+from base import Base, Converts, Hand, Posted, Sized, Standard
+
+class Shadows(equimod.Module, Sized):
+    width: int  # the base's property, in another file
+
+class ConvertsAgain(Converts):
+    def __init__(self) -> None:
+        self.count = "2"  # the converter's input, from another file
 
 class Child(Base):
     pass
@@ -56,6 +79,7 @@ class Caches(Hand):
 Child(count="3")
 HandChild(3)
 Posted(1)
+Standard()
 child = Child()
 child.count = 2
 """
@@ -76,6 +100,9 @@ def test_a_warm_run_after_editing_a_base_class_matches_a_cold_run(
     assert "equimod-abstract" in first and "equimod-frozen" in first, first
     assert "equimod-missing-field" not in first, first
     assert first.count("equimod-not-a-field") == 1 and 'assign "cache"' in first, first
+    assert first.count("equimod-definition") == 1 and 'Field "width"' in first, first
+    assert 'Missing positional argument "n" in call to "Standard"' in first, first
+    assert "[assignment]" not in first, first
     assert mypy(project, cache) == first  # nothing changed, all from the cache
 
     (project / "base.py").write_text(EDITED_BASE)
@@ -83,6 +110,8 @@ def test_a_warm_run_after_editing_a_base_class_matches_a_cold_run(
     cold = mypy(project, tmp_path / "cold-cache")
     assert _lines(warm) == _lines(cold)
     assert "equimod-abstract" not in cold and 'expected "bytes"' in cold, cold
+    # Both converter fields written in an __init__ now take bytes, not strings.
+    assert cold.count('(expression has type "str", variable has type "bytes")') == 2, cold
     assert 'Argument 1 to "HandChild" has incompatible type "int"; expected "str"' in cold
     assert 'Cannot instantiate "Posted"' in cold, cold
 

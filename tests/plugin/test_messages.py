@@ -518,6 +518,194 @@ def test_assignments_to_names_that_are_not_fields_are_reported(
     ]
 
 
+def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import dataclasses
+        from collections.abc import Iterable, Iterator
+        from typing import Protocol, SupportsInt
+
+        import equimod
+        from equimod import AbstractClassVar, AbstractVar
+
+        class Bare(equimod.Module):
+            size: AbstractVar
+            kind: AbstractClassVar
+            fine: AbstractVar[int]
+
+        @dataclasses.dataclass
+        class Plain(equimod.Module):
+            x: int
+
+        @dataclasses.dataclass(frozen=True)
+        class FrozenGenerated(equimod.Module):
+            x: int
+
+        @dataclasses.dataclass(frozen=True)
+        class FrozenWritten(equimod.Module):
+            x: int
+            def __init__(self) -> None:
+                self.x = 1  # type: ignore[misc]
+
+        class Sized:
+            @property
+            def size(self) -> int:
+                return 1
+
+        class Shadows(equimod.Module, Sized):
+            size: int
+
+        class ShadowsWithFactory(equimod.Module, Sized):
+            size: int = equimod.field(default_factory=lambda: 1)
+
+        class Hides(equimod.Module, Sized):
+            size: int = equimod.field(default=1)
+
+        class Sizes(Protocol):
+            def total(self) -> int: ...
+
+        class WithProtocol(equimod.Module, Sizes):
+            def total(self) -> int:
+                return 1
+
+        class WithRuntimeProtocol(equimod.Module, SupportsInt):
+            def __int__(self) -> int:
+                return 1
+
+        class WithAbc(equimod.Module, Iterable[int]):
+            def __iter__(self) -> Iterator[int]:
+                return iter([])
+        """,
+    )
+    replace = (
+        "Remove the decorator and pass dataclass options as class arguments "
+        '("class {cls}(equimod.Module, kw_only=True)").  [equimod-definition]'
+    )
+    shadow = (
+        'Field "size" of "{cls}" has no value on the class, so the property "size" of '
+        '"Sized" stays in place and has no setter: construction fails at run time. Rename '
+        "the field, or give it a default (a value on the class hides the property).  "
+        "[equimod-definition]"
+    )
+    protocol = (
+        '"{cls}" has the protocol "{protocol}" among its bases: its metaclass conflicts with '
+        "the Module's, so the class fails at creation. Drop the base: a Module that has the "
+        "protocol's methods and attributes matches it structurally.  [equimod-definition]"
+    )
+    assert lines == [
+        '10: error: "size" of "Bare" is annotated with a bare AbstractVar, which the class '
+        'refuses at creation. Say what type implementations must have: "size: '
+        'AbstractVar[int]".  [equimod-definition]',
+        '11: error: "kind" of "Bare" is annotated with a bare AbstractClassVar, which the '
+        'class refuses at creation. Say what type implementations must have: "kind: '
+        'AbstractClassVar[int]".  [equimod-definition]',
+        '15: error: "Plain" is a Module subclass, which is a frozen dataclass already; '
+        "@dataclasses.dataclass on it makes it a non-frozen dataclass, refused at class "
+        "creation. " + replace.format(cls="Plain"),
+        '23: error: "FrozenWritten" is a Module subclass, which is a frozen dataclass '
+        "already; @dataclasses.dataclass on it replaces the Module's attribute setting, so "
+        "its __init__ cannot assign a field. " + replace.format(cls="FrozenWritten"),
+        "34: error: " + shadow.format(cls="Shadows"),
+        "37: error: " + shadow.format(cls="ShadowsWithFactory"),
+        "45: error: " + protocol.format(cls="WithProtocol", protocol="Sizes"),
+        "49: error: " + protocol.format(cls="WithRuntimeProtocol", protocol="SupportsInt"),
+    ]
+
+
+def test_odd_but_legal_fields_and_initialisers_are_accepted(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    lines = check(
+        tmp_path,
+        mypy_cache,
+        """
+        import dataclasses
+        from collections.abc import Callable
+        from typing import Literal
+
+        import equimod
+
+        def pick(value: Literal["sum", "mean"]) -> str:
+            return value
+
+        def to_int(value: str) -> int:
+            return int(value)
+
+        class Odd(equimod.Module):
+            self: int
+            kind: str = equimod.field(converter=pick, default="sum")
+            count: int = equimod.field(converter=lambda value: int(value), default="1")
+            items: tuple[int, ...] = equimod.field(converter=tuple, default=())
+
+        Odd(1)
+        Odd(self=1, kind="mean", count=2.5, items=[1, 2])
+
+        class Standard(equimod.Module):
+            size: int = dataclasses.field()
+            names: list[str] = dataclasses.field(default_factory=list)
+
+        Standard(1)
+
+        class Written(equimod.Module):
+            count: int = equimod.field(converter=to_int)
+            reset: Callable[[], None]
+
+            def __init__(self, text: str) -> None:
+                self.count = text
+                def now() -> None:
+                    self.count = "0"
+                now()
+                def later() -> None:
+                    self.count = 0
+                self.reset = later
+
+        class Packed(equimod.Module):
+            x: int
+            def __init__(*args):
+                self = args[0]
+                self.x = 1
+
+        Packed()
+        Standard()
+        Odd("a")
+        """,
+    )
+    frozen = (
+        'error: Cannot assign to field "count" of "Written": a Module is immutable once '
+        "__init__ has returned. Make a modified copy with equimod.tree_at(lambda m: "
+        "m.count, module, new_value).  [equimod-frozen]"
+    )
+    assert lines == [
+        f"39: {frozen}",
+        '49: error: Missing positional argument "size" in call to "Standard"  [call-arg]',
+        '50: error: Argument 1 to "Odd" has incompatible type "str"; expected "int"  [arg-type]',
+    ]
+
+
+def test_an_unreadable_converter_leaves_the_generated_init_typed_under_strict(
+    tmp_path: Path, mypy_cache: Path
+) -> None:
+    write(
+        tmp_path,
+        {
+            "case.py": """
+            import equimod
+
+            class Counted(equimod.Module):
+                count: int = equimod.field(converter=lambda value: int(value), default="1")
+
+            Counted("2")
+            """
+        },
+    )
+    output = mypy(tmp_path, mypy_cache, "--strict", files=("case.py",))
+    assert output.strip() == "", output
+
+
 def test_forward_references_defer_without_duplicate_errors(
     tmp_path: Path, mypy_cache: Path
 ) -> None:

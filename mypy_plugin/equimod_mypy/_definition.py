@@ -1,0 +1,176 @@
+"""Module class definitions that fail at run time, whatever the class is used for.
+
+Each is reported at the definition, code `equimod-definition`:
+
+- a bare `AbstractVar` or `AbstractClassVar` annotation (refused at class creation);
+- `@dataclasses.dataclass` on a Module subclass (refused at class creation, or,
+  frozen, it replaces the Module's `__setattr__` and a hand-written or inherited
+  `__init__` can no longer assign);
+- a field with no value on the class that a base defines as a property (the
+  property has no setter, so construction fails);
+- a protocol among the bases (a metaclass conflict at class creation).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from mypy.errorcodes import ErrorCode
+from mypy.nodes import (
+    AssignmentStmt,
+    CallExpr,
+    Context,
+    Decorator,
+    NameExpr,
+    OverloadedFuncDef,
+    RefExpr,
+    SymbolNode,
+    TempNode,
+    TypeInfo,
+)
+from mypy.plugin import ClassDefContext
+from mypy.types import UnboundType
+
+from ._aliases import abstract_kind
+from ._metadata import InitKind
+from ._names import field_arguments
+
+DEFINITION = ErrorCode(
+    "equimod-definition",
+    "A Module subclass whose definition fails at run time",
+    "equimod",
+)
+MSG_BARE_ABSTRACT = (
+    '"{name}" of "{cls}" is annotated with a bare {kind}, which the class refuses at '
+    'creation. Say what type implementations must have: "{name}: {kind}[int]".'
+)
+MSG_DATACLASS_DECORATOR = (
+    '"{cls}" is a Module subclass, which is a frozen dataclass already; '
+    "@dataclasses.dataclass on it {fails}. Remove the decorator and pass dataclass "
+    'options as class arguments ("class {cls}(equimod.Module, kw_only=True)").'
+)
+_DATACLASS_FAILS_AT_CREATION = "makes it a non-frozen dataclass, refused at class creation"
+_DATACLASS_FAILS_AT_INIT = (
+    "replaces the Module's attribute setting, so its __init__ cannot assign a field"
+)
+MSG_SHADOWED_BY_PROPERTY = (
+    'Field "{name}" of "{cls}" has no value on the class, so the property "{name}" of '
+    '"{base}" stays in place and has no setter: construction fails at run time. Rename '
+    "the field, or give it a default (a value on the class hides the property)."
+)
+MSG_PROTOCOL_BASE = (
+    '"{cls}" has the protocol "{protocol}" among its bases: its metaclass conflicts with '
+    "the Module's, so the class fails at creation. Drop the base: a Module that has the "
+    "protocol's methods and attributes matches it structurally."
+)
+
+_DATACLASS = "dataclasses.dataclass"
+# Protocols of the standard library's stubs that are plain ABCs at run time
+# (`Iterable`, `Sized`, `os.PathLike`, ...), whose metaclass the Module's extends;
+# `typing.SupportsInt` and its kind are real protocols.
+_RUNTIME_PROTOCOL_PREFIX = "Supports"
+
+
+def check_definition(ctx: ClassDefContext, init: InitKind) -> None:
+    """Report each part of the class definition that fails at run time."""
+    info = ctx.cls.info
+    for name, kind, where in _bare_abstract(ctx):
+        ctx.api.fail(
+            MSG_BARE_ABSTRACT.format(name=name, cls=info.name, kind=kind), where, code=DEFINITION
+        )
+    fails = _dataclass_decorator_failure(ctx, init)
+    if fails is not None:
+        ctx.api.fail(
+            MSG_DATACLASS_DECORATOR.format(cls=info.name, fails=fails), ctx.cls, code=DEFINITION
+        )
+    for name, base, where in _fields_under_properties(ctx):
+        message = MSG_SHADOWED_BY_PROPERTY.format(name=name, cls=info.name, base=base.name)
+        ctx.api.fail(message, where, code=DEFINITION)
+    protocol = _protocol_base(info)
+    if protocol is not None:
+        ctx.api.fail(
+            MSG_PROTOCOL_BASE.format(cls=info.name, protocol=protocol.name),
+            ctx.cls,
+            code=DEFINITION,
+        )
+
+
+def _bare_abstract(ctx: ClassDefContext) -> Iterator[tuple[str, str, Context]]:
+    for statement in ctx.cls.defs.body:
+        if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
+            continue
+        target = statement.lvalues[0]
+        annotation = statement.unanalyzed_type
+        if not isinstance(target, NameExpr) or not isinstance(annotation, UnboundType):
+            continue
+        if annotation.args:
+            continue
+        kind = abstract_kind(statement, ctx.api)
+        if kind is not None:
+            yield target.name, kind, statement
+
+
+def _dataclass_decorator_failure(ctx: ClassDefContext, init: InitKind) -> str | None:
+    for decorator in ctx.cls.decorators:
+        callee = decorator.callee if isinstance(decorator, CallExpr) else decorator
+        if not isinstance(callee, RefExpr) or callee.fullname != _DATACLASS:
+            continue
+        frozen = False
+        if isinstance(decorator, CallExpr):
+            for name, value in zip(decorator.arg_names, decorator.args, strict=True):
+                if name == "frozen":
+                    parsed = ctx.api.parse_bool(value)
+                    if parsed is None:
+                        return None  # not known before run time
+                    frozen = parsed
+        if not frozen:
+            return _DATACLASS_FAILS_AT_CREATION
+        if init in ("written", "inherited"):
+            return _DATACLASS_FAILS_AT_INIT
+    return None
+
+
+def _fields_under_properties(ctx: ClassDefContext) -> Iterator[tuple[str, TypeInfo, Context]]:
+    info = ctx.cls.info
+    for statement in ctx.cls.defs.body:
+        if not isinstance(statement, AssignmentStmt) or not statement.new_syntax:
+            continue
+        target = statement.lvalues[0]
+        if not isinstance(target, NameExpr) or _has_class_value(statement):
+            continue
+        for base in info.mro[1:]:
+            symbol = base.names.get(target.name)
+            if symbol is None:
+                continue
+            if _is_property(symbol.node):
+                yield target.name, base, statement
+            break  # the nearest definition is the one the instance meets
+
+
+def _has_class_value(statement: AssignmentStmt) -> bool:
+    """Whether the class keeps a value under the field's name: a default, not a factory."""
+    if isinstance(statement.rvalue, TempNode):
+        return False
+    arguments = field_arguments(statement.rvalue)
+    return arguments is None or "default" in arguments
+
+
+def _is_property(node: SymbolNode | None) -> bool:
+    if isinstance(node, Decorator):
+        return node.func.is_property
+    return isinstance(node, OverloadedFuncDef) and node.is_property
+
+
+def _protocol_base(info: TypeInfo) -> TypeInfo | None:
+    for base in info.mro:
+        if base.is_protocol and not _is_abc_at_run_time(base):
+            return base
+    return None
+
+
+def _is_abc_at_run_time(protocol: TypeInfo) -> bool:
+    package = protocol.module_name.partition(".")[0]
+    if package not in sys.stdlib_module_names and package not in ("typing_extensions", "_typeshed"):
+        return False
+    return not protocol.name.startswith(_RUNTIME_PROTOCOL_PREFIX)
