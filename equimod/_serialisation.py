@@ -70,6 +70,13 @@ _MSG_BAD_HEADER = (
     "tree_deserialise_leaves({source}): the file's header is corrupt ({problem}); "
     "the file was damaged or not written by equimod.tree_serialise_leaves."
 )
+_MSG_SPLIT_ACROSS_PROCESSES = (
+    "tree_serialise_leaves({target}): leaf {path} is an array split across processes "
+    "(this process holds only some of its shards), so no single process can write it. "
+    "Save a model sharded over several processes with orbax-checkpoint (every process "
+    "writes its own shards), or gather the leaf first with "
+    "jax.experimental.multihost_utils.process_allgather(leaf, tiled=True)."
+)
 _MSG_SPEC = (
     "{function}: filter_spec must be a callable (file, leaf) or a pytree prefix of the "
     "pytree with such callables at its leaves; it does not match: {error}"
@@ -112,7 +119,19 @@ def default_serialise_filter_spec(f: WritableFile, x: Any) -> None:
         x: The leaf.
     """
     if is_array_like(x):
-        np.save(f, np.asarray(x), allow_pickle=False)
+        np.save(f, _local_value(x), allow_pickle=False)
+
+
+def _local_value(x: Any) -> npt.NDArray[Any]:
+    """The whole value of a leaf, read from this process's own devices: for an array
+    replicated over several processes, the copy this process holds."""
+    if isinstance(x, jax.Array) and not x.is_fully_addressable and x.is_fully_replicated:
+        return np.asarray(x.addressable_data(0))
+    return np.asarray(x)
+
+
+def _split_across_processes(x: Any) -> bool:
+    return isinstance(x, jax.Array) and not x.is_fully_addressable and not x.is_fully_replicated
 
 
 def _load_array(f: ReadableFile, like: Any) -> npt.NDArray[Any]:
@@ -137,6 +156,11 @@ def default_deserialise_filter_spec(f: ReadableFile, x: Any) -> Any:
         `tree_deserialise_leaves` checks shapes and dtypes against `like`
         before calling it.
     """
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        # A model over several processes: each process places its own shards of
+        # the value, in the layout of `x`.
+        value = _load_array(f, x)
+        return jax.make_array_from_callback(value.shape, x.sharding, lambda index: value[index])
     if isinstance(x, (jax.Array, jax.ShapeDtypeStruct)):
         return jnp.asarray(_load_array(f, x))
     if isinstance(x, (np.ndarray, np.generic)):
@@ -307,10 +331,22 @@ def tree_serialise_leaves(
             saves arrays and scalars with `np.save` and skips other leaves.
         is_leaf: As in `jax.tree_util`: which nodes count as leaves.
 
+    Across several processes (`jax.distributed`), an array replicated over them
+    is saved from the copy each process holds, so every process may save it (to
+    a shared folder, call it from process 0 only); an array split across them
+    is refused: save that model with orbax-checkpoint.
+
     Raises:
-        ValueError: If `filter_spec` is not a prefix of `pytree`.
+        ValueError: If `filter_spec` is not a prefix of `pytree`, or a leaf is an
+            array split across processes.
     """
     entries = _leaves_with_specs(pytree, filter_spec, is_leaf, "tree_serialise_leaves")
+    for key_path, leaf, spec in entries:
+        if spec is default_serialise_filter_spec and _split_across_processes(leaf):
+            target = _source_name(path_or_file)
+            raise ValueError(
+                _MSG_SPLIT_ACROSS_PROCESSES.format(target=target, path=_path_name(key_path))
+            )
     header = json.dumps([_leaf_record(path, leaf, spec) for path, leaf, spec in entries]).encode()
     with _writing(path_or_file) as f:
         f.write(_MAGIC)
@@ -336,7 +372,9 @@ def tree_deserialise_leaves(
         filter_spec: How each leaf is read: a callable `(file, like_leaf) -> leaf`,
             or a pytree prefix of `like` with those at its leaves. The default
             reads what the default of `tree_serialise_leaves` wrote, as the type
-            and dtype of the leaf in `like`.
+            and dtype of the leaf in `like`; for an array of `like` spread over
+            several processes, each process places its own shards, in that
+            array's layout.
         is_leaf: As in `jax.tree_util`: which nodes count as leaves.
 
     Returns:

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 NEWEST_PYTHON=3.13
 OLDEST_PYTHON=3.10
-OLDEST_PINS="jax==0.4.38 jaxlib==0.4.38 mypy==2.0.0"
+OLDEST_PINS="jax==0.4.38 jaxlib==0.4.38 mypy==2.0.0 orbax-checkpoint==0.11.2"
 
 find_python() {
     local version=$1 candidate
