@@ -1,12 +1,15 @@
 """equimod against its peers, measured in one process.
 
 Peers: "dc", a frozen dataclass registered with `jax.tree_util.register_dataclass`
-(JAX's C++ pytree path, the floor), and Equinox. Each row times the same
+(JAX's C++ pytree path, the floor), Equinox, and for dispatch flax (NNX's
+`nnx.jit` and `nnx.cached_partial`, linen's `jax.jit` over a params dict) when
+it is installed (`pip install -e ".[bench]"`). Each row times the same
 operation on equivalent objects, interleaving the implementations repeat by
 repeat so that a noisy machine slows all of them alike, and prints medians and
 ratios, the target for the row and a verdict: met when equimod is within the
 target and no slower than Equinox. A second table reports how flatten, unflatten
-and `filter_jit` dispatch grow with the number of layers.
+and `filter_jit` dispatch grow with the number of layers, and a third puts
+dispatch beside flax's.
 
     python benchmarks/bench.py            # full run (a few minutes)
     python benchmarks/bench.py --quick    # smoke run: few repeats, numbers are rough
@@ -480,6 +483,101 @@ def build_scaling_rows() -> list[Row]:
     return rows
 
 
+def _flax_peers(depth: int, x: jax.Array) -> dict[str, Callable[[], object]] | None:
+    """flax's ways of calling a compiled function on a model of `depth` layers, None
+    without flax (a benchmark-only extra: `pip install -e ".[bench]"`).
+
+    NNX: `nnx.jit` on an `nnx.Sequential` of `nnx.Linear`s, and `nnx.cached_partial`
+    of it (flax's fast path for a model reused across calls); linen: `jax.jit` over
+    the params dict of a stack of `Dense` layers, which is what `jax.jit(model.apply)`
+    traces. Each computes what the other rows do: the input plus the first bias.
+    """
+    try:
+        import flax.linen as linen
+        from flax import nnx
+    except ImportError:
+        return None
+
+    model = nnx.Sequential(*(nnx.Linear(WIDTH, WIDTH, rngs=nnx.Rngs(i)) for i in range(depth)))
+    nnx_jitted = nnx.jit(lambda m, x: x + m.layers[0].bias[...])
+    peers: dict[str, Callable[[], object]] = {"nnx.jit": lambda: nnx_jitted(model, x)}
+    if hasattr(nnx, "cached_partial"):
+        cached = nnx.cached_partial(nnx_jitted, model)
+        peers["nnx.cached_partial"] = lambda: cached(x)
+
+    class Stack(linen.Module):
+        depth: int
+
+        @linen.compact
+        def __call__(self, x: jax.Array) -> jax.Array:
+            for i in range(self.depth):
+                x = linen.Dense(WIDTH, name=f"layers_{i}")(x)
+            return x
+
+    params = Stack(depth).init(jax.random.key(0), x)
+    linen_jitted = jax.jit(lambda p, x: x + p["params"]["layers_0"]["bias"])
+    peers["linen"] = lambda: linen_jitted(params, x)
+    return peers
+
+
+FLAX_DEPTHS = (1, 10, 50, 1000)
+_FLAX_TITLE = (
+    "Against flax, the calling of an already-compiled function on a model (median "
+    "time per call, and its ratio to `jax.jit` on a registered frozen dataclass):"
+)
+_NO_FLAX = 'flax is not installed: `pip install -e ".[bench]"` adds these rows.'
+FLAX_PEERS = ("nnx.jit", "nnx.cached_partial", "linen")
+
+
+def build_flax_rows() -> list[Row]:
+    """filter_jit dispatch against flax's, by depth; empty without flax."""
+    x = jnp.ones(WIDTH)
+    rows = []
+    for depth in FLAX_DEPTHS:
+        peers = _flax_peers(depth, x)
+        if peers is None:
+            return []
+        keys = jax.random.split(jax.random.key(1), depth)
+        em_stack = EmStack(tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys))
+        eq_stack = EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys))
+        dc_stack = DcStack(
+            tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_stack.layers)  # type: ignore[arg-type]
+        )
+
+        def first_bias(model: Any, x: jax.Array) -> jax.Array:
+            return x + model.layers[0].bias
+
+        dc_jit, em_jit, eq_jit = (
+            jax.jit(first_bias),
+            equimod.filter_jit(first_bias),
+            eqx.filter_jit(first_bias),
+        )
+        candidates: dict[str, Callable[[], object]] = {
+            "dc": lambda s=dc_stack, f=dc_jit: f(s, x),
+            "equimod": lambda s=em_stack, f=em_jit: f(s, x),
+            "equinox": lambda s=eq_stack, f=eq_jit: f(s, x),
+            **peers,
+        }
+        rows.append(Row(f"dispatch, {depth} layers", candidates, "dc", None, max(1, 200 // depth)))
+    return rows
+
+
+def render_flax(rows: list[Row]) -> str:
+    names = ["equimod", "equinox", *FLAX_PEERS]
+    labels = {"equimod": "equimod `filter_jit`", "equinox": "Equinox `filter_jit`"}
+    lines = [
+        "| operation | dc (`jax.jit`) | "
+        + " | ".join(labels.get(n, f"flax `{n}`") for n in names)
+        + " |",
+        "|" + "---|" * (len(names) + 2),
+    ]
+    for row in rows:
+        m = row.medians
+        cells = [f"{_format_time(m[n])} ({m[n] / m['dc']:.2f}x)" if n in m else "-" for n in names]
+        lines.append(f"| {row.name} | {_format_time(m['dc'])} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def render_scaling(rows: list[Row]) -> str:
     lines = [
         "| operation | dc | equimod | Equinox | equimod/dc | equimod/Equinox |",
@@ -566,6 +664,8 @@ def main(argv: list[str] | None = None) -> int:
     measure(rows, repeats, scale)
     scaling = build_scaling_rows()
     measure(scaling, repeats, scale)
+    flax_rows = build_flax_rows()
+    measure(flax_rows, repeats, scale)
     title = (
         f"equimod {equimod.__version__}, Equinox {eqx.__version__}, JAX {jax.__version__}, "
         f"Python {sys.version.split()[0]}; medians of {repeats} interleaved samples"
@@ -576,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
             render(rows),
             "How the costs grow with the depth of the stack:",
             render_scaling(scaling),
+            _FLAX_TITLE,
+            render_flax(flax_rows) if flax_rows else _NO_FLAX,
         ]
     )
     print(text)

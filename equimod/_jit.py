@@ -248,7 +248,9 @@ class _JitWrapper(Compiling):
         self.jitted = _compile(donate, options)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        call = self._prepare(args, kwargs)
+        # Through the class: reading a method off a Module instance builds a bound
+        # method that is itself a pytree, a cost paid on every call otherwise.
+        call = _JitWrapper._prepare(self, args, kwargs)
         try:
             out = self.jitted(*call)
         except Exception as error:
@@ -256,7 +258,7 @@ class _JitWrapper(Compiling):
             # releases, carries the check's message: raise it as equimod's error.
             reraise_from_jax(error)
             raise
-        return self._finish(out)
+        return rebuild_output(*out)
 
     def _compiled(self, key: StaticKey) -> Any:
         return self.jitted
@@ -292,15 +294,17 @@ class _JitWrapper(Compiling):
         dynamic, static_leaves = split_leaves(leaves)
         if self.donate in ("all-except-first", "warn-except-first") and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
+            first, rest = dynamic[:n_first], dynamic[n_first:]
         else:
             n_first = len(dynamic)
+            first, rest = dynamic, []  # no copy of the leaves on the common path
         try:
             key = StaticKey(treedef, static_leaves, n_first, fun_treedef, fun_static)
         except TypeError:
             fun_static_leaves = (fun_static,) if fun_treedef is None else (fun_static or ())
             self._raise_unhashable((*(static_leaves or ()), *fun_static_leaves))
             raise
-        return fun_dynamic, dynamic[:n_first], dynamic[n_first:], key
+        return fun_dynamic, first, rest, key
 
     @staticmethod
     def _finish(out: tuple[list[Any], Static]) -> Any:

@@ -138,3 +138,26 @@ def test_the_performance_page_holds_a_written_floors_table() -> None:
     written = text[text.index(floors.DOCS_START) : text.index(floors.DOCS_END)]
     for name in FLOOR_ROWS:
         assert f"| {name} |" in written
+
+
+def test_the_flax_table_shows_each_peer_against_the_floor_and_a_missing_one_as_a_dash() -> None:
+    row = bench.Row("dispatch, 10 layers", {}, "dc", None, 1)
+    row.medians = {
+        "dc": 10e-6,
+        "equimod": 12e-6,
+        "equinox": 40e-6,
+        "nnx.jit": 400e-6,
+        "linen": 11e-6,
+    }
+    table = bench.render_flax([row]).splitlines()
+    assert table[0].count("|") == 2 + len(bench.FLAX_PEERS) + 3
+    cells = [c.strip() for c in table[2].strip("|").split("|")]
+    assert cells == [
+        "dispatch, 10 layers",
+        "10.00 us",
+        "12.00 us (1.20x)",
+        "40.00 us (4.00x)",
+        "400.00 us (40.00x)",
+        "-",  # no nnx.cached_partial in this flax
+        "11.00 us (1.10x)",
+    ]
