@@ -19,13 +19,12 @@ from ._filters import combine, is_array, is_inexact_array, partition
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
-from ._transformed import Transformed, callable_name
+from ._transformed import Transformed, callable_name, require_callable
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
-_MSG_NOT_CALLABLE = "{transform} expects a callable to differentiate, got {fun!r}."
 _MSG_NO_ARGUMENT = (
     "{transform}({name}) was called without a positional argument. Functions wrapped with "
     "{transform} are differentiated with respect to their first positional argument: "
@@ -47,11 +46,6 @@ _MSG_PRIMALS_NOT_SEQUENCE = (
     "filter_jvp({name}): `primals` and `tangents` are sequences of positional arguments "
     "(a tuple or list), got {type}."
 )
-
-
-def _check_callable(fun: Any, transform: str) -> None:
-    if not callable(fun):
-        raise TypeError(_MSG_NOT_CALLABLE.format(transform=transform, fun=fun))
 
 
 def _value_and_grad(
@@ -151,7 +145,7 @@ def filter_value_and_grad(
         return functools.partial(
             filter_value_and_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
         )
-    _check_callable(fun, "filter_value_and_grad")
+    require_callable(fun, "filter_value_and_grad", "differentiate")
     return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux, holomorphic, allow_int))
 
 
@@ -198,7 +192,7 @@ def filter_grad(
         return functools.partial(
             filter_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
         )
-    _check_callable(fun, "filter_grad")
+    require_callable(fun, "filter_grad", "differentiate")
     return module_update_wrapper(_GradWrapper(fun, has_aux, holomorphic, allow_int))
 
 
@@ -237,6 +231,7 @@ def filter_jvp(
             gives a tangent to a leaf that is not inexact (as in Equinox).
         ValueError: If `tangents` does not have the structure of `primals`.
     """
+    require_callable(fn, "filter_jvp", "differentiate")
     name = callable_name(fn)
     if not isinstance(primals, (tuple, list)):
         raise TypeError(_MSG_PRIMALS_NOT_SEQUENCE.format(name=name, type=type(primals).__name__))
@@ -302,6 +297,7 @@ def filter_vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) ->
         (`None` at its other leaves) and returns a tuple of cotangents with the
         structure of `primals`, `None` at every leaf that is not an inexact array.
     """
+    require_callable(fun, "filter_vjp", "differentiate")
     diff, nondiff = partition(primals, is_inexact_array)
 
     def run(diff: Any) -> tuple[Any, tuple[Any, Static]]:
@@ -367,7 +363,7 @@ def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         `has_aux=True`, `(jacobian, aux)`), structured as JAX's: the output's
         structure, each leaf holding the first argument's structure.
     """
-    _check_callable(fun, "filter_jacfwd")
+    require_callable(fun, "filter_jacfwd", "differentiate")
     return module_update_wrapper(_JacobianWrapper(fun, has_aux, True))
 
 
@@ -383,7 +379,7 @@ def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         A function of the same arguments returning the Jacobian (with
         `has_aux=True`, `(jacobian, aux)`).
     """
-    _check_callable(fun, "filter_jacrev")
+    require_callable(fun, "filter_jacrev", "differentiate")
     return module_update_wrapper(_JacobianWrapper(fun, has_aux, False))
 
 
@@ -399,5 +395,5 @@ def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[.
         A function of the same arguments returning the Hessian (with
         `has_aux=True`, `(hessian, aux)`).
     """
-    _check_callable(fun, "filter_hessian")
+    require_callable(fun, "filter_hessian", "differentiate")
     return filter_jacfwd(filter_jacrev(fun, has_aux=has_aux), has_aux=has_aux)

@@ -16,7 +16,7 @@ from ._filters import combine, is_array, is_inexact_array, is_inexact_array_like
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper, wrapped_attribute
 from ._static import Static
-from ._transformed import Transformed, callable_name
+from ._transformed import Transformed, callable_name, require_callable
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -143,6 +143,7 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
     rules: _JvpRules = field(static=True)
 
     def __init__(self, fn: Callable[_P, _R]) -> None:
+        require_callable(fn, "filter_custom_jvp", "give a derivative rule")
         self.fn = fn
         self.rules = _JvpRules(callable_name(fn))
 
@@ -294,6 +295,7 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
     rules: _VjpRules = field(static=True)
 
     def __init__(self, fn: Callable[_P, _R]) -> None:
+        require_callable(fn, "filter_custom_vjp", "give derivative rules")
         self.fn = fn
         self.rules = _VjpRules(callable_name(fn))
 
@@ -433,4 +435,5 @@ def filter_checkpoint(
     """
     if fun is None:
         return functools.partial(filter_checkpoint, prevent_cse=prevent_cse, policy=policy)
+    require_callable(fun, "filter_checkpoint", "checkpoint")
     return module_update_wrapper(_CheckpointWrapper(fun, prevent_cse, policy))

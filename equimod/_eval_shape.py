@@ -9,6 +9,7 @@ import jax
 
 from ._filters import combine, is_array, is_shaped, partition
 from ._static import Static
+from ._transformed import require_callable
 
 
 def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -27,6 +28,7 @@ def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
         The output, with each array replaced by a `jax.ShapeDtypeStruct` and every
         other leaf as `fun` returned it.
     """
+    require_callable(fun, "filter_eval_shape", "evaluate")
     dynamic, static = partition((fun, args, kwargs), is_shaped)
 
     def run(dynamic: Any) -> tuple[Any, Static]:

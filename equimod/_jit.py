@@ -26,7 +26,7 @@ from ._errors import reraise_from_jax
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
-from ._transformed import Transformed, callable_name
+from ._transformed import Transformed, callable_name, require_callable
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -47,7 +47,6 @@ _DONATED_ARGNUMS = {
 _SILENT_DONATE = frozenset({"all", "all-except-first"})
 _UNUSABLE_DONATION_WARNING = "Some donated buffers were not usable"
 
-_MSG_NOT_CALLABLE = "filter_jit expects a callable to compile, got {fun!r}."
 _MSG_BAD_DONATE = "filter_jit(donate=...) must be one of {options}, got {donate!r}."
 _MSG_UNHASHABLE_STATIC = (
     "filter_jit({name}) was called with an argument leaf of type {type} that is not an "
@@ -476,8 +475,7 @@ def filter_jit(
             inline=inline,
             compiler_options=compiler_options,
         )
-    if not callable(fun):
-        raise TypeError(_MSG_NOT_CALLABLE.format(fun=fun))
+    require_callable(fun, "filter_jit", "compile")
     options: dict[str, Any] = {"keep_unused": keep_unused, "inline": inline}
     if compiler_options:
         options["compiler_options"] = tuple(sorted(compiler_options.items()))

@@ -14,7 +14,7 @@ from ._filters import combine, is_array, is_shaped, partition, shape_struct
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static, static_equal
-from ._transformed import Transformed, callable_name
+from ._transformed import Transformed, callable_name, require_callable
 
 _T = TypeVar("_T")
 
@@ -60,6 +60,7 @@ def filter_make_jaxpr(fun: Callable[..., Any]) -> Callable[..., tuple[Any, Any, 
         of `jax.ShapeDtypeStruct` (None at other leaves), and the output's other
         leaves (None at array leaves).
     """
+    require_callable(fun, "filter_make_jaxpr", "trace")
     return module_update_wrapper(_MakeJaxpr(fun))
 
 
@@ -140,6 +141,7 @@ def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> 
         A function computing `fn(*args, **kwargs)` for any arguments of the same
         structure, array shapes and dtypes, and non-array leaves.
     """
+    require_callable(fn, "filter_closure_convert", "convert")
     if isinstance(fn, _ConvertedInputs):
         return fn
     dynamic, static = partition((args, kwargs), is_shaped)

@@ -27,10 +27,9 @@ from ._jit import (
 )
 from ._module import field, module_update_wrapper
 from ._static import Static
-from ._transformed import callable_name
+from ._transformed import callable_name, require_callable
 from ._vmap import (
     MAP_ARRAYS,
-    MSG_NOT_CALLABLE,
     MSG_NOTHING_TO_MAP,
     call_axes,
     join_output,
@@ -258,8 +257,7 @@ def filter_pmap(
             devices=devices,
             backend=backend,
         )
-    if not callable(fun):
-        raise TypeError(MSG_NOT_CALLABLE.format(transform="filter_pmap", fun=fun))
+    require_callable(fun, "filter_pmap", "map over devices")
     devices_ = None if devices is None else tuple(devices)
     return module_update_wrapper(
         _PmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, donate, devices_, backend)

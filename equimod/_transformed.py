@@ -14,6 +14,18 @@ from ._module import Module
 from ._module._wrappers import wrapped_attribute
 from ._partial import Partial
 
+# Every transform refuses a non-callable where it is applied, in these words.
+MSG_NOT_CALLABLE = (
+    "{transform} expects a callable to {purpose}, got {fun!r}. Pass the function (or "
+    "Module) itself, not the result of calling it."
+)
+
+
+def require_callable(fun: Any, transform: str, purpose: str) -> None:
+    """Raise `TypeError` naming `transform` unless `fun` is callable."""
+    if not callable(fun):
+        raise TypeError(MSG_NOT_CALLABLE.format(transform=transform, purpose=purpose, fun=fun))
+
 
 def callable_name(fun: Any) -> str:
     """The name error messages give a callable: its `__name__`, else its class's."""

@@ -15,12 +15,11 @@ import jax.tree_util as jtu
 from ._filters import is_array, is_array_like
 from ._jit import merge_leaves, split_leaves
 from ._module import field, module_update_wrapper
-from ._transformed import Transformed, callable_name
+from ._transformed import Transformed, callable_name, require_callable
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-MSG_NOT_CALLABLE = "{transform} expects a callable to vectorise, got {fun!r}."
 _MSG_AXES_STRUCTURE = (
     "{transform}({name}): {which} must be an axis (int or None), a callable "
     "leaf -> axis (such as equimod.if_array(0)), or a pytree prefix of the {what} "
@@ -347,8 +346,7 @@ def filter_vmap(
             axis_size=axis_size,
             spmd_axis_name=spmd_axis_name,
         )
-    if not callable(fun):
-        raise TypeError(MSG_NOT_CALLABLE.format(transform="filter_vmap", fun=fun))
+    require_callable(fun, "filter_vmap", "vectorise")
     return module_update_wrapper(
         _VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name)
     )

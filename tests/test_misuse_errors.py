@@ -211,3 +211,36 @@ def test_errors_are_also_the_exception_types_equinox_raises() -> None:
         RuntimeError, match=r"differentiated with respect to an argument other than its first"
     ):
         jax.grad(lambda x: f(x, x))(1.0)
+
+
+# Each transform, applied to `f`, and what its error says it needs `f` for.
+_TRANSFORM_CALLS = {
+    "filter_jit": (lambda f: equimod.filter_jit(f), "compile"),
+    "filter_vmap": (lambda f: equimod.filter_vmap(f), "vectorise"),
+    "filter_pmap": (lambda f: equimod.filter_pmap(f), "map over devices"),
+    "filter_grad": (lambda f: equimod.filter_grad(f), "differentiate"),
+    "filter_value_and_grad": (lambda f: equimod.filter_value_and_grad(f), "differentiate"),
+    "filter_jvp": (lambda f: equimod.filter_jvp(f, (1.0,), (1.0,)), "differentiate"),
+    "filter_vjp": (lambda f: equimod.filter_vjp(f, 1.0), "differentiate"),
+    "filter_jacfwd": (lambda f: equimod.filter_jacfwd(f), "differentiate"),
+    "filter_jacrev": (lambda f: equimod.filter_jacrev(f), "differentiate"),
+    "filter_hessian": (lambda f: equimod.filter_hessian(f), "differentiate"),
+    "filter_make_jaxpr": (lambda f: equimod.filter_make_jaxpr(f), "trace"),
+    "filter_closure_convert": (lambda f: equimod.filter_closure_convert(f, 1.0), "convert"),
+    "filter_eval_shape": (lambda f: equimod.filter_eval_shape(f, 1.0), "evaluate"),
+    "filter_checkpoint": (lambda f: equimod.filter_checkpoint(f), "checkpoint"),
+    "filter_custom_jvp": (lambda f: equimod.filter_custom_jvp(f), "give a derivative rule"),
+    "filter_custom_vjp": (lambda f: equimod.filter_custom_vjp(f), "give derivative rules"),
+}
+
+
+@pytest.mark.parametrize("transform", sorted(_TRANSFORM_CALLS))
+def test_every_transform_refuses_a_non_callable_where_it_is_applied(transform: str) -> None:
+    apply, purpose = _TRANSFORM_CALLS[transform]
+    with pytest.raises(TypeError) as raised:
+        apply(3)
+    assert str(raised.value) == (
+        f"{transform} expects a callable to {purpose}, got 3. Pass the function (or "
+        "Module) itself, not the result of calling it."
+    )
+    apply(equimod.nn.Identity())  # a Module with a __call__ is a callable
