@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -57,9 +57,6 @@ def check_size(
             )
         )
     return value
-
-
-Scalar = Literal["scalar"]
 
 
 def layer_weight(wrapper: str, purpose: str, layer: object, name: str) -> jax.Array:
