@@ -6,8 +6,8 @@ Each is reported at the definition, code `equimod-definition`:
 - `@dataclasses.dataclass` on a Module subclass (refused at class creation, or,
   frozen, it replaces the Module's `__setattr__` and a hand-written or inherited
   `__init__` can no longer assign);
-- a field with no value on the class that a base defines as a property (the
-  property has no setter, so construction fails);
+- a field with no value on the class that a base defines as a property without
+  a setter (construction fails);
 - a protocol among the bases (a metaclass conflict at class creation).
 """
 
@@ -23,7 +23,6 @@ from mypy.nodes import (
     Context,
     Decorator,
     NameExpr,
-    OverloadedFuncDef,
     RefExpr,
     SymbolNode,
     TempNode,
@@ -157,9 +156,9 @@ def _has_class_value(statement: AssignmentStmt) -> bool:
 
 
 def _is_property(node: SymbolNode | None) -> bool:
-    if isinstance(node, Decorator):
-        return node.func.is_property
-    return isinstance(node, OverloadedFuncDef) and node.is_property
+    """A property without a setter. One with a setter (an overload in mypy's tree)
+    may take the field's value, so it is left alone."""
+    return isinstance(node, Decorator) and node.func.is_property
 
 
 def _protocol_base(info: TypeInfo) -> TypeInfo | None:

@@ -579,6 +579,17 @@ def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
         class WithAbc(equimod.Module, Iterable[int]):
             def __iter__(self) -> Iterator[int]:
                 return iter([])
+
+        class Settable:
+            @property
+            def size(self) -> int:
+                return 1
+            @size.setter
+            def size(self, value: int) -> None:
+                pass
+
+        class OverSettable(equimod.Module, Settable):
+            size: int  # the setter takes the value
         """,
     )
     replace = (
