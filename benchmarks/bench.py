@@ -424,20 +424,40 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _stacks(depth: int) -> dict[str, object]:
+    """Stacks of `depth` equal Linear layers: dc, equimod and Equinox."""
+    keys = jax.random.split(jax.random.key(1), depth)
+    em_layers = tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
+    return {
+        "dc": DcStack(
+            tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_layers)  # type: ignore[arg-type]
+        ),
+        "equimod": EmStack(em_layers),
+        "equinox": EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)),
+    }
+
+
+def _dispatchers(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[[], object]]:
+    """A call of an already-compiled function on each stack: `jax.jit` for dc,
+    `filter_jit` for equimod and Equinox."""
+
+    def first_bias(model: Any, x: jax.Array) -> jax.Array:
+        return x + model.layers[0].bias
+
+    compiled = {
+        "dc": jax.jit(first_bias),
+        "equimod": equimod.filter_jit(first_bias),
+        "equinox": eqx.filter_jit(first_bias),
+    }
+    return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
+
+
 def build_scaling_rows() -> list[Row]:
     """Flatten, unflatten and filter_jit dispatch of stacks of 1 to 1000 layers."""
     rows = []
     x = jnp.ones(WIDTH)
     for depth in SCALING_DEPTHS:
-        keys = jax.random.split(jax.random.key(1), depth)
-        em_layers = tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
-        stacks = {
-            "dc": DcStack(
-                tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_layers)  # type: ignore[arg-type]
-            ),
-            "equimod": EmStack(em_layers),
-            "equinox": EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)),
-        }
+        stacks = _stacks(depth)
         number = max(1, 2000 // depth)
         flat = {name: jtu.tree_flatten(tree) for name, tree in stacks.items()}
         rows.append(
@@ -458,23 +478,10 @@ def build_scaling_rows() -> list[Row]:
                 number,
             )
         )
-
-        def first_bias(model: Any, x: jax.Array) -> jax.Array:
-            return x + model.layers[0].bias
-
-        dc_jit, em_jit, eq_jit = (
-            jax.jit(first_bias),
-            equimod.filter_jit(first_bias),
-            eqx.filter_jit(first_bias),
-        )
         rows.append(
             Row(
                 f"filter_jit dispatch, {depth} layers (dc: jax.jit)",
-                {
-                    "dc": lambda s=stacks["dc"], f=dc_jit: f(s, x),
-                    "equimod": lambda s=stacks["equimod"], f=em_jit: f(s, x),
-                    "equinox": lambda s=stacks["equinox"], f=eq_jit: f(s, x),
-                },
+                _dispatchers(stacks, x),
                 "dc",
                 None,
                 max(1, 200 // depth),
@@ -537,27 +544,7 @@ def build_flax_rows() -> list[Row]:
         peers = _flax_peers(depth, x)
         if peers is None:
             return []
-        keys = jax.random.split(jax.random.key(1), depth)
-        em_stack = EmStack(tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys))
-        eq_stack = EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys))
-        dc_stack = DcStack(
-            tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_stack.layers)  # type: ignore[arg-type]
-        )
-
-        def first_bias(model: Any, x: jax.Array) -> jax.Array:
-            return x + model.layers[0].bias
-
-        dc_jit, em_jit, eq_jit = (
-            jax.jit(first_bias),
-            equimod.filter_jit(first_bias),
-            eqx.filter_jit(first_bias),
-        )
-        candidates: dict[str, Callable[[], object]] = {
-            "dc": lambda s=dc_stack, f=dc_jit: f(s, x),
-            "equimod": lambda s=em_stack, f=em_jit: f(s, x),
-            "equinox": lambda s=eq_stack, f=eq_jit: f(s, x),
-            **peers,
-        }
+        candidates = {**_dispatchers(_stacks(depth), x), **peers}
         rows.append(Row(f"dispatch, {depth} layers", candidates, "dc", None, max(1, 200 // depth)))
     return rows
 
