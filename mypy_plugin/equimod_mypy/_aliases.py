@@ -1,5 +1,4 @@
-"""Which abstract attribute a class-body annotation declares, and whether a name
-spelled in an annotation is `equimod.AbstractClassVar`.
+"""Whether a name spelled in an annotation is `equimod.AbstractClassVar`.
 
 The stubs declare `AbstractClassVar` as a re-export of `typing.ClassVar` (the
 only way every checker treats it as a class variable), so mypy resolves it to
@@ -16,12 +15,9 @@ import ast
 import os
 from functools import lru_cache
 
-from mypy.nodes import AssignmentStmt, ImportFrom, MypyFile
-from mypy.plugin import SemanticAnalyzerPluginInterface
-from mypy.types import UnboundType
+from mypy.nodes import ImportFrom, MypyFile
 
-from ._metadata import AbstractKind
-from ._names import ABSTRACT_CLASS_VAR_NAME, ABSTRACT_CLASS_VARS, ABSTRACT_VARS
+from ._names import ABSTRACT_CLASS_VAR_NAME
 
 # Where the name is defined: a module whose `AbstractClassVar` is the real one.
 _EQUIMOD_MODULES = ("equimod", "equimod._module._abstract")
@@ -29,28 +25,6 @@ _EQUIMOD_MODULES = ("equimod", "equimod._module._abstract")
 # cache that means parsing typing's stub, about 70 ms, on every warm run).
 _TYPING_MODULES = ("typing", "typing_extensions")
 _MAX_HOPS = 20
-_CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
-
-
-def abstract_kind(
-    statement: AssignmentStmt, api: SemanticAnalyzerPluginInterface
-) -> AbstractKind | None:
-    """The abstract attribute a class-body annotation declares, if any."""
-    annotation = statement.unanalyzed_type
-    if not isinstance(annotation, UnboundType):
-        return None
-    symbol = api.lookup_qualified(annotation.name, statement, suppress_errors=True)
-    if symbol is None or symbol.node is None:
-        return None
-    fullname = symbol.node.fullname
-    if fullname in ABSTRACT_VARS:
-        return "AbstractVar"
-    if fullname in ABSTRACT_CLASS_VARS:
-        return "AbstractClassVar"
-    module = api.cur_mod_id
-    if fullname in _CLASS_VARS and is_abstract_class_var(annotation.name, module, api.modules):
-        return "AbstractClassVar"
-    return None
 
 
 def is_abstract_class_var(spelled: str, module: str, modules: dict[str, MypyFile]) -> bool:

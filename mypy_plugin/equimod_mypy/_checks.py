@@ -209,8 +209,7 @@ def _converter_input(owner: ProperType, name: str, ctx: AttributeContext) -> Typ
         return None
     for base in owner.type.mro:
         record = ClassRecord.read(base)
-        fields = record.fields(modules) if record is not None else []
-        field = next((f for f in fields if f.name == name), None)
+        field = record.field(name, modules) if record is not None else None
         if field is None:
             continue
         if not field.converted:

@@ -50,16 +50,19 @@ from mypy.types import (
     Instance,
     NoneType,
     TypeOfAny,
+    UnboundType,
     get_proper_type,
 )
 from mypy.typevars import fill_typevars
 
-from ._aliases import abstract_kind
+from ._aliases import is_abstract_class_var
 from ._checks import MSG_NOT_A_FIELD, NOT_A_FIELD
 from ._converters import converter_input_type, is_analysed, unreadable_input
 from ._definition import check_definition
 from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
 from ._names import (
+    ABSTRACT_CLASS_VARS,
+    ABSTRACT_VARS,
     INIT_VAR,
     KW_ONLY,
     MODULES,
@@ -70,6 +73,7 @@ from ._names import (
 )
 from ._user_init import assigned_fields, writes_to_non_fields
 
+_CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
 # The hidden name under which a class keeps the `__init__` the plugin generated.
 _GENERATED_INIT = "__equimod_generated_init__"
 # The instance parameter of a generated `__init__` when a field is named `self`.
@@ -130,7 +134,7 @@ def analyse_module_class(ctx: ClassDefContext) -> None:
         _add_generated_init(ctx, list(fields.values()))
         unassigned = _left_to_post_init(ctx, fields, required)
     if not ctx.api.is_stub_file:
-        check_definition(ctx, init)
+        check_definition(ctx, init, abstract)
     ClassRecord(
         serialized_fields=[field.serialize() for field in own],
         abstract=abstract,
@@ -182,7 +186,7 @@ def _mark_abstract_declarations(ctx: ClassDefContext) -> dict[str, AbstractKind]
         if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
             continue
         target = statement.lvalues[0]
-        kind = abstract_kind(statement, ctx.api)
+        kind = _abstract_kind(statement, ctx.api)
         if kind is None or not isinstance(target, NameExpr):
             continue
         declared[target.name] = kind
@@ -235,6 +239,26 @@ def _nearest_declaration_is_abstract_var(info: TypeInfo, name: str) -> bool:
         if name in record.abstract:
             return record.abstract[name] == "AbstractVar"
     return False
+
+
+def _abstract_kind(
+    statement: AssignmentStmt, api: SemanticAnalyzerPluginInterface
+) -> AbstractKind | None:
+    annotation = statement.unanalyzed_type
+    if not isinstance(annotation, UnboundType):
+        return None
+    symbol = api.lookup_qualified(annotation.name, statement, suppress_errors=True)
+    if symbol is None or symbol.node is None:
+        return None
+    fullname = symbol.node.fullname
+    if fullname in ABSTRACT_VARS:
+        return "AbstractVar"
+    if fullname in ABSTRACT_CLASS_VARS:
+        return "AbstractClassVar"
+    module = api.cur_mod_id
+    if fullname in _CLASS_VARS and is_abstract_class_var(annotation.name, module, api.modules):
+        return "AbstractClassVar"
+    return None
 
 
 def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:

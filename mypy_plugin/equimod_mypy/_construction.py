@@ -170,11 +170,14 @@ def _construction_writes(
 def _kept_for_later(body: Block) -> list[FuncDef]:
     """The functions defined in `body` that it only stores on an object or returns
     (`self.callback = later`): if they ever run, construction is over by then."""
-    defined = list(_functions(walk(body)))
+    statements = [s for s in walk(body) if s is not None]
+    defined = list(_functions(statements))
+    if not defined:
+        return []
     names, _ = all_name_and_member_expressions(LambdaExpr([], body))
     used = Counter(name.name for name in names)
     kept: Counter[str] = Counter()
-    for statement in walk(body):
+    for statement in statements:
         if isinstance(statement, ReturnStmt) and isinstance(statement.expr, NameExpr):
             kept[statement.expr.name] += 1
         elif (

@@ -31,8 +31,7 @@ from mypy.nodes import (
 from mypy.plugin import ClassDefContext
 from mypy.types import UnboundType
 
-from ._aliases import abstract_kind
-from ._metadata import InitKind
+from ._metadata import AbstractKind, InitKind
 from ._names import field_arguments
 
 DEFINITION = ErrorCode(
@@ -71,10 +70,13 @@ _DATACLASS = "dataclasses.dataclass"
 _RUNTIME_PROTOCOL_PREFIX = "Supports"
 
 
-def check_definition(ctx: ClassDefContext, init: InitKind) -> None:
-    """Report each part of the class definition that fails at run time."""
+def check_definition(
+    ctx: ClassDefContext, init: InitKind, abstract: dict[str, AbstractKind]
+) -> None:
+    """Report each part of the class definition that fails at run time; `abstract`
+    holds the abstract attributes the class body declares."""
     info = ctx.cls.info
-    for name, kind, where in _bare_abstract(ctx):
+    for name, kind, where in _bare_abstract(ctx, abstract):
         ctx.api.fail(
             MSG_BARE_ABSTRACT.format(name=name, cls=info.name, kind=kind), where, code=DEFINITION
         )
@@ -95,19 +97,18 @@ def check_definition(ctx: ClassDefContext, init: InitKind) -> None:
         )
 
 
-def _bare_abstract(ctx: ClassDefContext) -> Iterator[tuple[str, str, Context]]:
+def _bare_abstract(
+    ctx: ClassDefContext, abstract: dict[str, AbstractKind]
+) -> Iterator[tuple[str, str, Context]]:
     for statement in ctx.cls.defs.body:
         if not isinstance(statement, AssignmentStmt) or len(statement.lvalues) != 1:
             continue
         target = statement.lvalues[0]
         annotation = statement.unanalyzed_type
-        if not isinstance(target, NameExpr) or not isinstance(annotation, UnboundType):
+        if not isinstance(target, NameExpr) or target.name not in abstract:
             continue
-        if annotation.args:
-            continue
-        kind = abstract_kind(statement, ctx.api)
-        if kind is not None:
-            yield target.name, kind, statement
+        if isinstance(annotation, UnboundType) and not annotation.args:
+            yield target.name, abstract[target.name], statement
 
 
 def _dataclass_decorator_failure(ctx: ClassDefContext, init: InitKind) -> str | None:

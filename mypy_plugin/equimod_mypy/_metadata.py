@@ -99,6 +99,11 @@ class ClassRecord:
     def fields(self, modules: dict[str, MypyFile]) -> list[FieldRecord]:
         return [FieldRecord.deserialize(data, modules) for data in self.serialized_fields]
 
+    def field(self, name: str, modules: dict[str, MypyFile]) -> FieldRecord | None:
+        """The field (or `InitVar`) `name` the class declares, None if it declares none."""
+        data = next((d for d in self.serialized_fields if d["name"] == name), None)
+        return None if data is None else FieldRecord.deserialize(data, modules)
+
     def write(self, info: TypeInfo) -> None:
         info.metadata[METADATA_KEY] = {
             "layout": LAYOUT,
