@@ -247,8 +247,8 @@ class _JitWrapper(Compiling):
         self.jitted = _compile(donate, options)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        # Through the class: reading a method off a Module instance builds a bound
-        # method that is itself a pytree, a cost paid on every call otherwise.
+        # Methods through the class: reading one off a Module instance builds a
+        # bound method that is itself a pytree, a cost paid on every call otherwise.
         call = _JitWrapper._prepare(self, args, kwargs)
         try:
             out = self.jitted(*call)
@@ -257,7 +257,7 @@ class _JitWrapper(Compiling):
             # releases, carries the check's message: raise it as equimod's error.
             reraise_from_jax(error)
             raise
-        return rebuild_output(*out)
+        return _JitWrapper._finish(out)
 
     def _compiled(self, key: StaticKey) -> Any:
         return self.jitted
