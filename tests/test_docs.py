@@ -278,6 +278,12 @@ def docstring_problems(qualname: str, obj: object) -> list[str]:
         init = obj.__dict__.get("__init__")
         init_doc = inspect.getdoc(init) if inspect.isfunction(init) else None
         doc = "\n\n".join(d for d in (inspect.getdoc(obj), init_doc) if d)
+        # A per-dimension layer (`Conv2d`) documents in one line that it is its
+        # general class less the dimension: the general class's `Args` count.
+        own_doc = inspect.getdoc(obj) or ""
+        for base in obj.__mro__[1:]:
+            if f"`{base.__name__}` with" in own_doc:
+                doc += "\n\n" + (inspect.getdoc(base) or "")
         targets = [(qualname, obj, doc, True)]
         if qualname in NOT_CALLED:
             targets = []

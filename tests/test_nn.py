@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import equinox as eqx
 import jax
@@ -136,7 +137,7 @@ def test_conv_bad_inputs() -> None:
         ValueError, match=r"kernel_size must be an int >= 1 or a sequence of 2 such ints"
     ):
         nn.Conv2d(2, 2, (3, 3, 3), key=KEY)
-    with pytest.raises(ValueError, match=r"Conv: out_channels must be a positive int, got 0"):
+    with pytest.raises(ValueError, match=r"^Conv2d: out_channels must be a positive int, got 0"):
         nn.Conv2d(2, 0, 3, key=KEY)
     conv = nn.Conv2d(2, 2, 3, key=KEY)
     with pytest.raises(
@@ -145,6 +146,39 @@ def test_conv_bad_inputs() -> None:
         conv(jnp.ones((1, 2, 5, 5)))
     with pytest.raises(ValueError, match=r"input has 3 channels.*in_channels is 2"):
         conv(jnp.ones((3, 5, 5)))
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: nn.Conv(2, 2, 2, (3, 3, 3), key=KEY), "Conv"),
+        (lambda: nn.Conv3d(2, 2, (3, 3), key=KEY), "Conv3d"),
+        (lambda: nn.ConvTranspose1d(2, 2, (3, 3), key=KEY), "ConvTranspose1d"),
+        (
+            lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=2, key=KEY),
+            "ConvTranspose2d",
+        ),
+        (lambda: nn.MaxPool2d((2, 2, 2)), "MaxPool2d"),
+        (lambda: nn.AvgPool1d(2, padding=3), "AvgPool1d"),
+        (lambda: nn.AdaptiveAvgPool3d((2, 2)), "AdaptiveAvgPool3d"),
+        (lambda: nn.AdaptiveMaxPool1d(0), "AdaptiveMaxPool1d"),
+    ],
+)
+def test_spatial_layers_name_themselves_in_errors(make: Callable[[], object], name: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{name}: "):
+        make()
+
+
+def test_per_dimension_layers_take_equinox_positions() -> None:
+    # The per-dimension classes take the general class's arguments less the
+    # dimension, by position as in Equinox (the transposed ones with
+    # output_padding before padding).
+    conv = nn.ConvTranspose2d(2, 3, 3, 2, 1, 1, 1, 1, False, key=KEY)
+    assert (conv.num_spatial_dims, conv.stride, conv.output_padding) == (2, (2, 2), (1, 1))
+    assert conv.padding == ((1, 1), (1, 1)) and conv.bias is None
+    pool = nn.MaxPool3d(2, 1, 1, True)
+    assert (pool.num_spatial_dims, pool.padding, pool.use_ceil) == (3, ((1, 1),) * 3, True)
+    assert nn.AdaptiveAvgPool2d(3).target_shape == (3, 3)
 
 
 # --- LayerNorm -----------------------------------------------------------------

@@ -184,7 +184,7 @@ def test_shared_ties_weights_and_sums_their_gradients() -> None:
         (lambda: nn.ConvTranspose1d(2, 2, 3, output_padding=-1, key=KEY), r"output_padding must be an int >= 0"),
         (lambda: nn.MaxPool1d(2, padding=3), r"none larger than the kernel size \(2,\)"),
         (lambda: nn.AvgPool2d((2, 2), padding=(1, 2, 3)), r"padding must be an int, a sequence of 2 ints"),
-        (lambda: nn.AdaptiveAvgPool2d((2, 0)), r"target_shape must be a positive int or a sequence of 2"),
+        (lambda: nn.AdaptiveAvgPool2d((2, 0)), r"target_shape must be an int >= 1 or a sequence of 2 such ints"),
         (lambda: nn.Pool(0, "add", 1, 2), r"operation must be callable"),  # type: ignore[arg-type]
         (lambda: nn.RotaryPositionalEmbedding(3), r"embedding_size must be a non-negative even int"),
         (lambda: nn.WeightNorm(nn.Linear(2, 2, key=KEY), "kernel"), r"has no array attribute 'kernel'"),

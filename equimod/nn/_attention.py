@@ -13,9 +13,9 @@ import jax.numpy as jnp
 
 from .._caches import register_cache
 from .._module import Module, field
+from ._defaults_and_checks import at_least_float32, check_size, default_floating_dtype
 from ._dropout import Dropout
 from ._linear import Linear
-from ._misc import at_least_float32, check_size, default_floating_dtype
 
 ProcessHeads = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Array, jax.Array, jax.Array]]
 
@@ -170,8 +170,8 @@ class MultiheadAttention(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size("MultiheadAttention", "num_heads", num_heads, allow_scalar=False)
-        check_size("MultiheadAttention", "query_size", query_size, allow_scalar=False)
+        check_size(self, "num_heads", num_heads, allow_scalar=False)
+        check_size(self, "query_size", query_size, allow_scalar=False)
         key_size = query_size if key_size is None else key_size
         value_size = query_size if value_size is None else value_size
         output_size = query_size if output_size is None else output_size
@@ -179,7 +179,7 @@ class MultiheadAttention(Module):
         qk_size = query_size // num_heads if qk_size is None else qk_size
         vo_size = query_size // num_heads if vo_size is None else vo_size
         for name, size in (("qk_size", qk_size), ("vo_size", vo_size)):
-            check_size("MultiheadAttention", name, size, allow_scalar=False)
+            check_size(self, name, size, allow_scalar=False)
         dtype = default_floating_dtype() if dtype is None else dtype
         qkey, kkey, vkey, okey = jax.random.split(key, 4)
         heads_qk, heads_vo = num_heads * qk_size, num_heads * vo_size

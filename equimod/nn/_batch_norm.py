@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import field
-from ._misc import check_size, default_floating_dtype
+from ._defaults_and_checks import check_size, default_floating_dtype
 from ._stateful import State, StatefulLayer, StateIndex
 
 # Typed here: jax.lax.pmean is untyped in some of the jax releases we support.
@@ -97,7 +97,7 @@ class BatchNorm(StatefulLayer):
         dtype: Any = None,
         mode: Literal["ema", "batch", "legacy"] = "legacy",
     ) -> None:
-        check_size("BatchNorm", "input_size", input_size, allow_scalar=False)
+        check_size(self, "input_size", input_size, allow_scalar=False)
         if mode == "legacy":
             warnings.warn(_MSG_DEFAULT_MODE, UserWarning, stacklevel=2)
             mode = "ema"

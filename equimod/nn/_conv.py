@@ -2,142 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import Any, TypeGuard
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import check_size, default_floating_dtype, uniform_init
+from ._defaults_and_checks import check_size, layer_name
+from ._spatial import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
 
-_PADDING_STRINGS = ("SAME", "SAME_LOWER", "VALID")
 _PADDING_MODES = {"ZEROS": None, "REFLECT": "reflect", "REPLICATE": "edge", "CIRCULAR": "wrap"}
-_MODE_NAMES = "'ZEROS', 'REFLECT', 'REPLICATE', 'CIRCULAR'"
-
-_MSG_GROUPS = (
-    "{layer}: in_channels (={in_channels}) and out_channels (={out_channels}) must both be "
-    "divisible by groups (={groups})."
-)
-_MSG_TUPLE = (
-    "{layer}: {name} must be an int >= {minimum} or a sequence of {n} such ints (one per "
-    "spatial dimension), got {value!r}."
-)
-_MSG_PADDING = (
-    "{layer}: padding must be 'SAME', 'SAME_LOWER', 'VALID', an int, a sequence of {n} ints, "
-    "or a sequence of {n} (before, after) pairs; got {value!r}."
-)
+_MODE_NAMES = ", ".join(repr(mode) for mode in _PADDING_MODES)
 _MSG_PADDING_MODE = "{layer}: padding_mode must be one of {modes}; got {value!r}."
-_MSG_RANK = (
-    "{layer} ({n} spatial dimensions) expects an input of rank {rank}, shape (in_channels, *spatial), got shape "
-    "{shape}. For a batch, use jax.vmap(conv)(x)."
-)
-_MSG_CHANNELS = "{layer}: the input has {got} channels (its first axis) but in_channels is {want}."
-
-
-def ntuple(
-    layer: str, name: str, value: int | Sequence[int], n: int, minimum: int = 1
-) -> tuple[int, ...]:
-    """`value` as one int per spatial dimension, each at least `minimum`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        values: tuple[Any, ...] = (value,) * n
-    elif isinstance(value, Sequence) and len(value) == n:
-        values = tuple(value)
-    else:
-        raise ValueError(
-            _MSG_TUPLE.format(layer=layer, name=name, minimum=minimum, n=n, value=value)
-        )
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            raise ValueError(
-                _MSG_TUPLE.format(layer=layer, name=name, minimum=minimum, n=n, value=value)
-            )
-    return values
-
-
-def parse_padding(
-    layer: str, value: str | int | Sequence[int] | Sequence[tuple[int, int]], n: int
-) -> str | tuple[tuple[int, int], ...]:
-    """A padding string in upper case, or one `(before, after)` pair per spatial dimension."""
-    error = ValueError(_MSG_PADDING.format(layer=layer, n=n, value=value))
-    if isinstance(value, str):
-        if value.upper() not in _PADDING_STRINGS:
-            raise error
-        return value.upper()
-    pairs = padding_pairs(value, n)
-    if pairs is None:
-        raise error
-    return pairs
-
-
-def padding_pairs(value: object, n: int) -> tuple[tuple[int, int], ...] | None:
-    """One `(before, after)` pair per dimension from a size, `n` sizes or `n` pairs;
-    None for anything else."""
-    if _is_size(value):
-        return ((value, value),) * n
-    if not isinstance(value, Sequence) or len(value) != n:
-        return None
-    pairs = []
-    for item in value:
-        if _is_size(item):
-            pairs.append((item, item))
-        elif isinstance(item, Sequence) and len(item) == 2 and all(map(_is_size, item)):
-            pairs.append((int(item[0]), int(item[1])))
-        else:
-            return None
-    return tuple(pairs)
-
-
-def _is_size(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def check_channels(layer: str, in_channels: int, out_channels: int, groups: int) -> None:
-    """Channel counts and groups a convolution can use."""
-    check_size(layer, "in_channels", in_channels, allow_scalar=False)
-    check_size(layer, "out_channels", out_channels, allow_scalar=False)
-    check_size(layer, "groups", groups, allow_scalar=False)
-    if in_channels % groups or out_channels % groups:
-        raise ValueError(
-            _MSG_GROUPS.format(
-                layer=layer, in_channels=in_channels, out_channels=out_channels, groups=groups
-            )
-        )
-
-
-def check_input(layer: Any, x: jax.Array) -> None:
-    """`x` is one unbatched input of `layer`, a convolution: `(in_channels, *spatial)`."""
-    n = layer.num_spatial_dims
-    if x.ndim != n + 1:
-        raise ValueError(
-            _MSG_RANK.format(layer=type(layer).__name__, n=n, rank=n + 1, shape=x.shape)
-        )
-    if x.shape[0] != layer.in_channels:
-        raise ValueError(
-            _MSG_CHANNELS.format(layer=type(layer).__name__, got=x.shape[0], want=layer.in_channels)
-        )
-
-
-def init_weight_and_bias(
-    key: jax.Array,
-    in_channels: int,
-    out_channels: int,
-    groups: int,
-    kernel_size: tuple[int, ...],
-    use_bias: bool,
-    dtype: Any,
-) -> tuple[jax.Array, jax.Array | None]:
-    """Equinox's initialisation of a (transposed) convolution: uniform in
-    `±1/sqrt(in_channels // groups * prod(kernel_size))`."""
-    dtype = default_floating_dtype() if dtype is None else dtype
-    wkey, bkey = jax.random.split(key)
-    group_in = in_channels // groups
-    limit = 1 / math.sqrt(group_in * math.prod(kernel_size))
-    weight = uniform_init(wkey, (out_channels, group_in, *kernel_size), dtype, limit)
-    bias_shape = (out_channels,) + (1,) * len(kernel_size)
-    bias = uniform_init(bkey, bias_shape, dtype, limit) if use_bias else None
-    return weight, bias
 
 
 class Conv(Module):
@@ -200,18 +77,19 @@ class Conv(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size("Conv", "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        check_channels("Conv", in_channels, out_channels, groups)
+        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        check_channels(self, in_channels, out_channels, groups)
         if not isinstance(padding_mode, str) or padding_mode.upper() not in _PADDING_MODES:
             raise ValueError(
-                _MSG_PADDING_MODE.format(layer="Conv", modes=_MODE_NAMES, value=padding_mode)
+                _MSG_PADDING_MODE.format(
+                    layer=layer_name(self), modes=_MODE_NAMES, value=padding_mode
+                )
             )
-        n = num_spatial_dims
         self.num_spatial_dims = n
-        self.kernel_size = ntuple("Conv", "kernel_size", kernel_size, n)
-        self.stride = ntuple("Conv", "stride", stride, n)
-        self.dilation = ntuple("Conv", "dilation", dilation, n)
-        self.padding = parse_padding("Conv", padding, n)
+        self.kernel_size = ntuple(self, "kernel_size", kernel_size, n)
+        self.stride = ntuple(self, "stride", stride, n)
+        self.dilation = ntuple(self, "dilation", dilation, n)
+        self.padding = parse_padding(self, padding, n)
         self.padding_mode = padding_mode.upper()
         self.weight, self.bias = init_weight_and_bias(
             key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
@@ -261,31 +139,11 @@ class Conv(Module):
         return y
 
 
-class Conv1d(Conv):
-    """`Conv` with one spatial dimension: input `(in_channels, length)`.
+class _ConvOfFixedDimension(Conv):
+    """`Conv` less its first argument: the number of spatial dimensions is the
+    class's (as in Equinox, the per-dimension classes take the rest by position)."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
-
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding` or `padding_mode` is not
-            valid.
-    """
+    _num_spatial_dims: ClassVar[int]
 
     def __init__(
         self,
@@ -303,100 +161,34 @@ class Conv1d(Conv):
         key: jax.Array,
     ) -> None:
         super().__init__(
-            1, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-            use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+            num_spatial_dims=self._num_spatial_dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )
 
 
-class Conv2d(Conv):
-    """`Conv` with two spatial dimensions: input `(in_channels, height, width)`.
+class Conv1d(_ConvOfFixedDimension):
+    """`Conv` with `num_spatial_dims=1`: input `(in_channels, length)`."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
-
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding` or `padding_mode` is not
-            valid.
-    """
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            2, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-            use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+    _num_spatial_dims = 1
 
 
-class Conv3d(Conv):
-    """`Conv` with three spatial dimensions: input `(in_channels, depth, height, width)`.
+class Conv2d(_ConvOfFixedDimension):
+    """`Conv` with `num_spatial_dims=2`: input `(in_channels, height, width)`."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"`, `"REFLECT"`, `"REPLICATE"` or `"CIRCULAR"`: what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
+    _num_spatial_dims = 2
 
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding` or `padding_mode` is not
-            valid.
-    """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            3, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-            use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+class Conv3d(_ConvOfFixedDimension):
+    """`Conv` with `num_spatial_dims=3`: input `(in_channels, depth, height, width)`."""
+
+    _num_spatial_dims = 3

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._conv import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
-from ._misc import check_size
+from ._defaults_and_checks import check_size, layer_name
+from ._spatial import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
 
 _MSG_OUTPUT_PADDING = (
-    "ConvTranspose: output_padding {output_padding} must be smaller than stride {stride} "
+    "{layer}: output_padding {output_padding} must be smaller than stride {stride} "
     "in every dimension; it only chooses among the input shapes the forward convolution "
     "maps to the same output."
 )
 _MSG_MODE = (
-    "ConvTranspose: padding_mode={mode!r} is not supported; use 'ZEROS', or 'CIRCULAR' with "
+    "{layer}: padding_mode={mode!r} is not supported; use 'ZEROS', or 'CIRCULAR' with "
     "padding='SAME' or 'SAME_LOWER' and output_padding=0."
 )
 
@@ -119,23 +119,24 @@ class ConvTranspose(Module):
         *,
         key: jax.Array,
     ) -> None:
-        layer = "ConvTranspose"
-        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        check_channels(layer, in_channels, out_channels, groups)
+        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        check_channels(self, in_channels, out_channels, groups)
         self.num_spatial_dims = n
-        self.kernel_size = ntuple(layer, "kernel_size", kernel_size, n)
-        self.stride = ntuple(layer, "stride", stride, n)
-        self.output_padding = ntuple(layer, "output_padding", output_padding, n, minimum=0)
-        self.dilation = ntuple(layer, "dilation", dilation, n)
-        self.padding = parse_padding(layer, padding, n)
+        self.kernel_size = ntuple(self, "kernel_size", kernel_size, n)
+        self.stride = ntuple(self, "stride", stride, n)
+        self.output_padding = ntuple(self, "output_padding", output_padding, n, minimum=0)
+        self.dilation = ntuple(self, "dilation", dilation, n)
+        self.padding = parse_padding(self, padding, n)
         if any(o >= s for o, s in zip(self.output_padding, self.stride, strict=True)):
             raise ValueError(
-                _MSG_OUTPUT_PADDING.format(output_padding=self.output_padding, stride=self.stride)
+                _MSG_OUTPUT_PADDING.format(
+                    layer=layer_name(self), output_padding=self.output_padding, stride=self.stride
+                )
             )
         mode = padding_mode.upper() if isinstance(padding_mode, str) else padding_mode
         circular_ok = self.padding in ("SAME", "SAME_LOWER") and not any(self.output_padding)
         if mode != "ZEROS" and not (mode == "CIRCULAR" and circular_ok):
-            raise ValueError(_MSG_MODE.format(mode=padding_mode))
+            raise ValueError(_MSG_MODE.format(layer=layer_name(self), mode=padding_mode))
         self.padding_mode = mode
         self.weight, self.bias = init_weight_and_bias(
             key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
@@ -185,38 +186,15 @@ class ConvTranspose(Module):
         return y
 
 
-class ConvTranspose1d(ConvTranspose):
-    """`ConvTranspose` with one spatial dimension: input `(in_channels, length)`.
+class _ConvTransposeOfFixedDimension(ConvTranspose):
+    """`ConvTranspose` less its first argument: the number of spatial dimensions is
+    the class's."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
-        output_padding: Extra size added to one side of each spatial axis of the
-            output (an int or one per axis, each `< stride`): picks, among the
-            input shapes a strided convolution maps to one output shape, the one
-            to return.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
+    _num_spatial_dims: ClassVar[int]
 
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
-            valid.
-    """
-
-    # `output_padding` before `padding`, as in Equinox: calls passing both by
-    # position must mean the same.
+    # `output_padding` before `padding`, as in Equinox's per-dimension classes (its
+    # general class has them the other way round, as `ConvTranspose` does): calls
+    # passing both by position must mean the same.
     def __init__(
         self,
         in_channels: int,
@@ -234,110 +212,38 @@ class ConvTranspose1d(ConvTranspose):
         key: jax.Array,
     ) -> None:
         super().__init__(
-            1, in_channels, out_channels, kernel_size, stride, padding, output_padding,
-            dilation, groups, use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+            num_spatial_dims=self._num_spatial_dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )
 
 
-class ConvTranspose2d(ConvTranspose):
-    """`ConvTranspose` with two spatial dimensions: input `(in_channels, height, width)`.
+class ConvTranspose1d(_ConvTransposeOfFixedDimension):
+    """`ConvTranspose` with `num_spatial_dims=1`, taking `output_padding` before
+    `padding`: input `(in_channels, length)`."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
-        output_padding: Extra size added to one side of each spatial axis of the
-            output (an int or one per axis, each `< stride`): picks, among the
-            input shapes a strided convolution maps to one output shape, the one
-            to return.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
-
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
-            valid.
-    """
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            2, in_channels, out_channels, kernel_size, stride, padding, output_padding,
-            dilation, groups, use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+    _num_spatial_dims = 1
 
 
-class ConvTranspose3d(ConvTranspose):
-    """`ConvTranspose` with three spatial dimensions: input `(in_channels, depth, height, width)`.
+class ConvTranspose2d(_ConvTransposeOfFixedDimension):
+    """`ConvTranspose` with `num_spatial_dims=2`, taking `output_padding` before
+    `padding`: input `(in_channels, height, width)`."""
 
-    Args:
-        in_channels: The number of input channels (the input's first axis).
-        out_channels: The number of output channels.
-        kernel_size: The size of the kernel, an int or one per spatial axis.
-        stride: The step between applications of the kernel, an int or one per
-            spatial axis.
-        padding: An int or one per axis (zeros on both sides), a pair `(before,
-            after)` per axis, or `"SAME"`/`"SAME_LOWER"`/`"VALID"`. As for the forward convolution.
-        output_padding: Extra size added to one side of each spatial axis of the
-            output (an int or one per axis, each `< stride`): picks, among the
-            input shapes a strided convolution maps to one output shape, the one
-            to return.
-        dilation: The spacing between kernel elements, an int or one per axis.
-        groups: Split the channels into this many groups, convolved separately;
-            it must divide `in_channels` and `out_channels`.
-        use_bias: Whether to add a bias per output channel.
-        padding_mode: `"ZEROS"` or `"CIRCULAR"` (with `"SAME"` padding): what the padding is filled
-            with.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-        key: A PRNG key for the initialisation.
+    _num_spatial_dims = 2
 
-    Raises:
-        ValueError: If `groups` does not divide the channel counts, a per-axis
-            argument has the wrong length, or `padding`, `padding_mode` or `output_padding` is not
-            valid.
-    """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            3, in_channels, out_channels, kernel_size, stride, padding, output_padding,
-            dilation, groups, use_bias, padding_mode, dtype, key=key,
-        )  # fmt: skip
+class ConvTranspose3d(_ConvTransposeOfFixedDimension):
+    """`ConvTranspose` with `num_spatial_dims=3`, taking `output_padding` before
+    `padding`: input `(in_channels, depth, height, width)`."""
+
+    _num_spatial_dims = 3

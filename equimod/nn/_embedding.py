@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import default_floating_dtype
+from ._defaults_and_checks import default_floating_dtype
 
 _MSG_ARGS = (
     "Embedding needs either num_embeddings=..., embedding_size=... and key=..., or "

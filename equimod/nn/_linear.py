@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import check_size, default_floating_dtype, uniform_init
+from ._defaults_and_checks import check_size, default_floating_dtype, uniform_init
 
 _MSG_NOT_SCALAR = "Linear(in_features='scalar') expects an input of shape (), got shape {shape}."
 
@@ -45,8 +45,8 @@ class Linear(Module):
         key: jax.Array,
     ) -> None:
         # Zero-size layers are allowed, as in Equinox.
-        in_size = check_size("Linear", "in_features", in_features, allow_zero=True)
-        out_size = check_size("Linear", "out_features", out_features, allow_zero=True)
+        in_size = check_size(self, "in_features", in_features, allow_zero=True)
+        out_size = check_size(self, "out_features", out_features, allow_zero=True)
         dtype = default_floating_dtype() if dtype is None else dtype
         wkey, bkey = jax.random.split(key)
         limit = 1 / math.sqrt(in_size) if in_size else 1.0

@@ -11,8 +11,8 @@ import jax.tree_util as jtu
 
 from .._filters import combine, is_array, partition
 from .._module import Module, field
+from ._defaults_and_checks import check_size
 from ._linear import Linear
-from ._misc import check_size
 
 _MSG_BAD_DEPTH = "MLP: depth must be a non-negative int, got {depth!r}."
 
@@ -136,7 +136,7 @@ class MLP(Module):
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
             raise ValueError(_MSG_BAD_DEPTH.format(depth=depth))
         if depth > 0:
-            check_size("MLP", "width_size", width_size, allow_scalar=False)
+            check_size(self, "width_size", width_size, allow_scalar=False)
         keys = jax.random.split(key, depth + 1)
         if depth == 0:
             layers = [Linear(in_size, out_size, use_final_bias, dtype, key=keys[0])]

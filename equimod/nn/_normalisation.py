@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import at_least_float32, default_floating_dtype
+from ._defaults_and_checks import at_least_float32, default_floating_dtype
 from ._stateful import NO_STATE
 
 _MSG_SHAPE = (

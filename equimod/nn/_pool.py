@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .._module import Module, field
-from ._conv import ntuple, padding_pairs
-from ._misc import check_size
+from ._defaults_and_checks import check_size, layer_name
+from ._spatial import ntuple, padding_pairs
 
 _MSG_PADDING = (
     "{layer}: padding must be an int, a sequence of {n} ints or a sequence of {n} "
@@ -29,29 +29,27 @@ _MSG_RANK = (
     "(channels, *spatial) of rank {rank}, got shape {shape}. For a batch, use "
     "jax.vmap(pool)(x)."
 )
-_MSG_TARGET = (
-    "{layer}: target_shape must be a positive int or a sequence of {n} positive ints, "
-    "got {value!r}."
-)
 _MSG_TOO_SMALL = (
     "{layer}(target_shape={target}) was called on an input of shape {shape}: every "
     "spatial size must be at least the target size."
 )
 
 
-def _pool_padding(layer: str, value: Any, kernel: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+def _pool_padding(
+    layer: object, value: Any, kernel: tuple[int, ...]
+) -> tuple[tuple[int, int], ...]:
     n = len(kernel)
     pairs = padding_pairs(value, n)
     if pairs is None or any(max(pair) > k for pair, k in zip(pairs, kernel, strict=True)):
-        raise ValueError(_MSG_PADDING.format(layer=layer, n=n, kernel=kernel, value=value))
+        raise ValueError(
+            _MSG_PADDING.format(layer=layer_name(layer), n=n, kernel=kernel, value=value)
+        )
     return pairs
 
 
 def _check_rank(layer: Module, x: jax.Array, n: int) -> None:
     if x.ndim != n + 1:
-        raise ValueError(
-            _MSG_RANK.format(layer=type(layer).__name__, n=n, rank=n + 1, shape=x.shape)
-        )
+        raise ValueError(_MSG_RANK.format(layer=layer_name(layer), n=n, rank=n + 1, shape=x.shape))
 
 
 class Pool(Module):
@@ -95,16 +93,15 @@ class Pool(Module):
         padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         use_ceil: bool = False,
     ) -> None:
-        layer = type(self).__name__
-        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
         if not callable(operation):
-            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer, operation=operation))
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer_name(self), operation=operation))
         self.init = init
         self.operation = operation
         self.num_spatial_dims = n
-        self.kernel_size = ntuple(layer, "kernel_size", kernel_size, n)
-        self.stride = ntuple(layer, "stride", stride, n)
-        self.padding = _pool_padding(layer, padding, self.kernel_size)
+        self.kernel_size = ntuple(self, "kernel_size", kernel_size, n)
+        self.stride = ntuple(self, "stride", stride, n)
+        self.padding = _pool_padding(self, padding, self.kernel_size)
         self.use_ceil = use_ceil
 
     def _padding_for(self, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
@@ -119,7 +116,7 @@ class Pool(Module):
             if after > k:
                 raise ValueError(
                     _MSG_CEIL_PADDING.format(
-                        layer=type(self).__name__,
+                        layer=layer_name(self),
                         shape=(None, *shape),
                         padding=(before, after),
                         kernel=k,
@@ -164,22 +161,10 @@ class Pool(Module):
         return pooled / math.prod(self.kernel_size) if self._averages else pooled
 
 
-class AvgPool1d(Pool):
-    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`.
+class _PoolOfFixedDimension(Pool):
+    """`Pool` with its fold and number of spatial dimensions fixed by the class."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
+    _num_spatial_dims: ClassVar[int]
 
     def __init__(
         self,
@@ -188,148 +173,61 @@ class AvgPool1d(Pool):
         padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         use_ceil: bool = False,
     ) -> None:
-        super().__init__(0, jax.lax.add, 1, kernel_size, stride, padding, use_ceil)
+        init, operation = (0, jax.lax.add) if self._averages else (-math.inf, jax.lax.max)
+        super().__init__(
+            init=init,
+            operation=operation,
+            num_spatial_dims=self._num_spatial_dims,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
+
+class AvgPool1d(_PoolOfFixedDimension):
+    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`:
+    `Pool` with `num_spatial_dims=1`; padded positions count as zeros in the average."""
+
+    _num_spatial_dims = 1
     _averages = True
 
 
-class AvgPool2d(Pool):
-    """Average over windows of a `(channels, height, width)` input, as `equinox.nn.AvgPool2d`.
+class AvgPool2d(_PoolOfFixedDimension):
+    """Average over windows of a `(channels, height, width)` input, as `equinox.nn.AvgPool2d`:
+    `Pool` with `num_spatial_dims=2`; padded positions count as zeros in the average."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
-
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(0, jax.lax.add, 2, kernel_size, stride, padding, use_ceil)
-
+    _num_spatial_dims = 2
     _averages = True
 
 
-class AvgPool3d(Pool):
-    """Average over windows of a `(channels, depth, height, width)` input, as `equinox.nn.AvgPool3d`.
+class AvgPool3d(_PoolOfFixedDimension):
+    """Average over windows of a `(channels, depth, height, width)` input, as `equinox.nn.AvgPool3d`:
+    `Pool` with `num_spatial_dims=3`; padded positions count as zeros in the average."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
-
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(0, jax.lax.add, 3, kernel_size, stride, padding, use_ceil)
-
+    _num_spatial_dims = 3
     _averages = True
 
 
-class MaxPool1d(Pool):
-    """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`.
+class MaxPool1d(_PoolOfFixedDimension):
+    """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`:
+    `Pool` with `num_spatial_dims=1`; padded positions never win the maximum."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
-
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(-math.inf, jax.lax.max, 1, kernel_size, stride, padding, use_ceil)
+    _num_spatial_dims = 1
 
 
-class MaxPool2d(Pool):
-    """Maximum over windows of a `(channels, height, width)` input, as `equinox.nn.MaxPool2d`.
+class MaxPool2d(_PoolOfFixedDimension):
+    """Maximum over windows of a `(channels, height, width)` input, as `equinox.nn.MaxPool2d`:
+    `Pool` with `num_spatial_dims=2`; padded positions never win the maximum."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
-
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(-math.inf, jax.lax.max, 2, kernel_size, stride, padding, use_ceil)
+    _num_spatial_dims = 2
 
 
-class MaxPool3d(Pool):
-    """Maximum over windows of a `(channels, depth, height, width)` input, as `equinox.nn.MaxPool3d`.
+class MaxPool3d(_PoolOfFixedDimension):
+    """Maximum over windows of a `(channels, depth, height, width)` input, as `equinox.nn.MaxPool3d`:
+    `Pool` with `num_spatial_dims=3`; padded positions never win the maximum."""
 
-    Args:
-        kernel_size: The window's size, an int or one per spatial axis.
-        stride: The step between windows, an int or one per spatial axis.
-        padding: An int or one per axis (both sides), or a pair `(before, after)`
-            per axis, none larger than the kernel. Padded positions hold the
-            fold's start value: they never win a maximum, and count as zeros in
-            an average (which divides by the kernel's size).
-        use_ceil: Keep a partial window at the end of an axis.
-
-    Raises:
-        ValueError: If a per-axis argument has the wrong length or `padding` is
-            larger than the kernel.
-    """
-
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(-math.inf, jax.lax.max, 3, kernel_size, stride, padding, use_ceil)
+    _num_spatial_dims = 3
 
 
 def _adaptive_axis(
@@ -374,21 +272,10 @@ class AdaptivePool(Module):
         num_spatial_dims: int,
         operation: Callable[[jax.Array], jax.Array],
     ) -> None:
-        layer = type(self).__name__
-        n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        if isinstance(target_shape, int) and not isinstance(target_shape, bool):
-            target_shape = (target_shape,) * n
-        if (
-            not isinstance(target_shape, Sequence)
-            or len(target_shape) != n
-            or not all(
-                isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in target_shape
-            )
-        ):
-            raise ValueError(_MSG_TARGET.format(layer=layer, n=n, value=target_shape))
+        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+        self.target_shape = ntuple(self, "target_shape", target_shape, n)
         if not callable(operation):
-            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer, operation=operation))
-        self.target_shape = tuple(target_shape)
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer_name(self), operation=operation))
         self.operation = operation
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
@@ -410,7 +297,7 @@ class AdaptivePool(Module):
         if any(size < t for size, t in zip(x.shape[1:], self.target_shape, strict=True)):
             raise ValueError(
                 _MSG_TOO_SMALL.format(
-                    layer=type(self).__name__, target=self.target_shape, shape=x.shape
+                    layer=layer_name(self), target=self.target_shape, shape=x.shape
                 )
             )
         for axis, target in enumerate(self.target_shape, start=1):
@@ -418,85 +305,60 @@ class AdaptivePool(Module):
         return x
 
 
-class AdaptiveAvgPool1d(AdaptivePool):
-    """Mean-pools a `(channels, length)` input to `(channels, *target_shape)`.
+class _AdaptivePoolOfFixedDimension(AdaptivePool):
+    """`AdaptivePool` with its reduction and number of spatial dimensions fixed by the class."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
-
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
+    _num_spatial_dims: ClassVar[int]
+    _averages: ClassVar[bool] = False
 
     def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 1, jnp.mean)
+        super().__init__(
+            target_shape=target_shape,
+            num_spatial_dims=self._num_spatial_dims,
+            operation=jnp.mean if self._averages else jnp.max,
+        )
 
 
-class AdaptiveAvgPool2d(AdaptivePool):
-    """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`.
+class AdaptiveAvgPool1d(_AdaptivePoolOfFixedDimension):
+    """Mean-pools a `(channels, length)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=1`."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
-
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
-
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 2, jnp.mean)
+    _num_spatial_dims = 1
+    _averages = True
 
 
-class AdaptiveAvgPool3d(AdaptivePool):
-    """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`.
+class AdaptiveAvgPool2d(_AdaptivePoolOfFixedDimension):
+    """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=2`."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
-
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
-
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 3, jnp.mean)
+    _num_spatial_dims = 2
+    _averages = True
 
 
-class AdaptiveMaxPool1d(AdaptivePool):
-    """Max-pools a `(channels, length)` input to `(channels, *target_shape)`.
+class AdaptiveAvgPool3d(_AdaptivePoolOfFixedDimension):
+    """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=3`."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
-
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
-
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 1, jnp.max)
+    _num_spatial_dims = 3
+    _averages = True
 
 
-class AdaptiveMaxPool2d(AdaptivePool):
-    """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`.
+class AdaptiveMaxPool1d(_AdaptivePoolOfFixedDimension):
+    """Max-pools a `(channels, length)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=1`."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
-
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
-
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 2, jnp.max)
+    _num_spatial_dims = 1
 
 
-class AdaptiveMaxPool3d(AdaptivePool):
-    """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`.
+class AdaptiveMaxPool2d(_AdaptivePoolOfFixedDimension):
+    """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=2`."""
 
-    Args:
-        target_shape: The output's spatial shape, an int or one per spatial axis.
+    _num_spatial_dims = 2
 
-    Raises:
-        ValueError: If `target_shape` is not a positive int or one per axis.
-    """
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape, 3, jnp.max)
+class AdaptiveMaxPool3d(_AdaptivePoolOfFixedDimension):
+    """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
+    `AdaptivePool` with `num_spatial_dims=3`."""
+
+    _num_spatial_dims = 3

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._misc import check_size, default_floating_dtype, uniform_init
+from ._defaults_and_checks import check_size, default_floating_dtype, uniform_init
 
 
 def _gate_weights(
@@ -57,8 +57,8 @@ class GRUCell(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size("GRUCell", "input_size", input_size, allow_scalar=False)
-        check_size("GRUCell", "hidden_size", hidden_size, allow_scalar=False)
+        check_size(self, "input_size", input_size, allow_scalar=False)
+        check_size(self, "hidden_size", hidden_size, allow_scalar=False)
         dtype = default_floating_dtype() if dtype is None else dtype
         ihkey, hhkey, bkey, nkey = jax.random.split(key, 4)
         self.weight_ih, self.weight_hh = _gate_weights(
@@ -125,8 +125,8 @@ class LSTMCell(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size("LSTMCell", "input_size", input_size, allow_scalar=False)
-        check_size("LSTMCell", "hidden_size", hidden_size, allow_scalar=False)
+        check_size(self, "input_size", input_size, allow_scalar=False)
+        check_size(self, "hidden_size", hidden_size, allow_scalar=False)
         dtype = default_floating_dtype() if dtype is None else dtype
         ihkey, hhkey, bkey = jax.random.split(key, 3)
         self.weight_ih, self.weight_hh = _gate_weights(

@@ -8,6 +8,7 @@ from typing import Any, overload
 import jax
 
 from .._module import Module
+from ._defaults_and_checks import layer_name
 from ._stateful import NO_STATE, State, StatefulLayer
 
 _MSG_NOT_CALLABLE = "{layer}: {what} must be callable, got {value!r}."
@@ -38,7 +39,7 @@ class Sequential(StatefulLayer):
         for layer in layers:
             if not callable(layer):
                 raise TypeError(
-                    _MSG_NOT_CALLABLE.format(layer="Sequential", what="each layer", value=layer)
+                    _MSG_NOT_CALLABLE.format(layer=layer_name(self), what="each layer", value=layer)
                 )
         self.layers = tuple(layers)
 
@@ -121,7 +122,7 @@ class Lambda(Module):
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         if not callable(fn):
-            raise TypeError(_MSG_NOT_CALLABLE.format(layer="Lambda", what="fn", value=fn))
+            raise TypeError(_MSG_NOT_CALLABLE.format(layer=layer_name(self), what="fn", value=fn))
         self.fn = fn
 
     def __call__(self, x: Any, *, key: jax.Array | None = None) -> Any:

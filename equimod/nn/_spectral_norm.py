@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from .._module import field
 from .._tree import tree_at
-from ._misc import layer_weight
+from ._defaults_and_checks import layer_weight
 from ._stateful import State, StatefulLayer, StateIndex
 
 _Layer = TypeVar("_Layer")
@@ -68,7 +68,7 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
         *,
         key: jax.Array,
     ) -> None:
-        weight = layer_weight("SpectralNorm", "normalise", layer, weight_name)
+        weight = layer_weight(self, "normalise", layer, weight_name)
         if weight.ndim < 2:
             raise ValueError(
                 _MSG_WEIGHT_RANK.format(

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from .._module import Module, field
 from .._tree import tree_at
-from ._misc import layer_weight
+from ._defaults_and_checks import layer_weight
 
 _Layer = TypeVar("_Layer")
 
@@ -42,7 +42,7 @@ class WeightNorm(Module, Generic[_Layer]):
     axis: int | None = field(static=True)
 
     def __init__(self, layer: _Layer, weight_name: str = "weight", axis: int | None = 0) -> None:
-        weight = layer_weight("WeightNorm", "reparametrise", layer, weight_name)
+        weight = layer_weight(self, "reparametrise", layer, weight_name)
         if axis is not None and not -weight.ndim <= axis < weight.ndim:
             raise ValueError(
                 _MSG_AXIS.format(

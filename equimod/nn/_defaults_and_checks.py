@@ -1,4 +1,4 @@
-"""Helpers shared by the layers: dtype defaults, initialisers, size validation."""
+"""What the layers share: dtype defaults, initialisers, size checks, and the name errors give."""
 
 from __future__ import annotations
 
@@ -42,10 +42,16 @@ def uniform_init(key: jax.Array, shape: tuple[int, ...], dtype: Any, limit: floa
     return jr.uniform(key, shape, dtype, minval=-limit, maxval=limit)
 
 
+def layer_name(layer: object) -> str:
+    """The name a layer's errors give it: its class's, so a `Conv2d` or a user's
+    subclass is named as the user wrote it."""
+    return type(layer).__name__
+
+
 def check_size(
-    layer: str, name: str, value: object, allow_scalar: bool = True, allow_zero: bool = False
+    layer: object, name: str, value: object, allow_scalar: bool = True, allow_zero: bool = False
 ) -> int:
-    """The integer size a layer uses for `value` ("scalar" counts as 1)."""
+    """The integer size `layer` uses for `value` ("scalar" counts as 1)."""
     if allow_scalar and value == "scalar":
         return 1
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if allow_zero else 1):
@@ -53,19 +59,19 @@ def check_size(
         sign = "non-negative" if allow_zero else "positive"
         raise ValueError(
             _MSG_BAD_SIZE.format(
-                layer=layer, name=name, sign=sign, or_scalar=or_scalar, value=value
+                layer=layer_name(layer), name=name, sign=sign, or_scalar=or_scalar, value=value
             )
         )
     return value
 
 
-def layer_weight(wrapper: str, purpose: str, layer: object, name: str) -> jax.Array:
+def layer_weight(wrapper: object, purpose: str, layer: object, name: str) -> jax.Array:
     """The array `layer.<name>` that a wrapping layer (SpectralNorm, WeightNorm) rewrites."""
     weight = getattr(layer, name, None)
     if not hasattr(weight, "ndim"):
         raise ValueError(
             _MSG_NO_WEIGHT.format(
-                wrapper=wrapper, layer=type(layer).__name__, name=name, purpose=purpose
+                wrapper=layer_name(wrapper), layer=layer_name(layer), name=name, purpose=purpose
             )
         )
     return weight  # type: ignore[return-value]
