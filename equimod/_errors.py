@@ -6,7 +6,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import jax
 import jax.numpy as jnp
@@ -18,13 +18,12 @@ from ._filters import combine, is_array, is_inexact_array, partition, shape_stru
 _T = TypeVar("_T")
 
 OnError = Literal["default", "raise", "breakpoint", "nan", "off"]
-_ON_ERROR_OPTIONS = ("raise", "breakpoint", "nan", "off")
+# What "default" may stand for: every other option.
+_ON_ERROR_OPTIONS = tuple(option for option in get_args(OnError) if option != "default")
 # The default for `on_error="default"`, read once at import, as Equinox reads EQX_ON_ERROR.
 ON_ERROR_VARIABLE = "EQUIMOD_ON_ERROR"
 
-_MSG_BAD_ON_ERROR = (
-    "on_error must be one of 'default', 'raise', 'breakpoint', 'nan' or 'off', got {value!r}."
-)
+_MSG_BAD_ON_ERROR = f"on_error must be one of {get_args(OnError)}, got {{value!r}}."
 _MSG_BAD_VARIABLE = "The environment variable {variable}={value!r} must be one of {options}."
 _MSG_NO_ARRAYS = (
     "error_if needs an array in `x` to attach the check to, so that the check runs "

@@ -43,7 +43,9 @@ class Partial(Module):
 
         Args:
             *args: Positional arguments, after the stored ones.
-            **kwargs: Keyword arguments, overriding stored ones of the same name.
+            **kwargs: Keyword arguments, beside the stored ones. Naming a stored one
+                again raises `TypeError` (as in Equinox; `functools.partial` would let
+                the call's value win).
 
         Returns:
             What `func` returns.

@@ -12,6 +12,8 @@ import pytest
 
 import equimod
 
+KEY = jax.random.key(0)
+
 
 def test_arrays_traced_other_leaves_static_and_retrace_only_on_static_change() -> None:
     traces: list[object] = []
@@ -141,3 +143,9 @@ def test_bad_inputs() -> None:
 
     with pytest.raises(TypeError, match=r"filter_jit\(identity\).*Unhashable.*not hashable"):
         identity(Unhashable())
+
+
+def test_clear_caches_runs() -> None:
+    equimod.filter_jit(lambda x: x)(jnp.ones(1))
+    equimod.clear_caches()
+    assert equimod.filter_jit(lambda x: x + 1)(jnp.ones(1)).tolist() == [2.0]

@@ -1,12 +1,17 @@
-"""tree_at and apply_updates."""
+"""tree_at, apply_updates and the tree utilities (pretty printing, tree_flatten_one_level, tree_check)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import pytest
 
 import equimod
+
+KEY = jax.random.key(0)
 
 
 def linear() -> equimod.nn.Linear:
@@ -94,3 +99,33 @@ def test_apply_updates() -> None:
     assert new.in_features == 2
     partial = equimod.apply_updates({"a": jnp.ones(1), "b": "keep"}, {"a": jnp.ones(1), "b": None})
     assert partial["a"].tolist() == [2.0] and partial["b"] == "keep"
+
+
+def test_tree_pformat_matches_equinox() -> None:
+    tree = {"a": jnp.ones((2, 3)), "b": [1, "x"], "s": jax.ShapeDtypeStruct((2,), jnp.float32)}
+    for options in ({}, {"struct_as_array": True}, {"width": 20}, {"short_arrays": False}):
+        assert equimod.tree_pformat(tree, **options) == eqx.tree_pformat(tree, **options)
+    truncated = equimod.tree_pformat(tree, truncate_leaf=lambda x: isinstance(x, list))
+    assert "list(...)" in truncated
+
+
+def test_tree_pprint_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    equimod.tree_pprint([jnp.ones(2)])
+    assert capsys.readouterr().out == "[f32[2]]\n"
+
+
+def test_tree_flatten_one_level_and_tree_check() -> None:
+    layer = equimod.nn.Linear(2, 2, key=KEY)
+    children, treedef = equimod.tree_flatten_one_level({"a": layer, "b": [1, 2]})
+    assert children[0] is layer and children[1] == [1, 2]
+    assert jax.tree_util.tree_unflatten(treedef, children)["a"] is layer
+    assert equimod.tree_flatten_one_level(3)[0] == [3]
+    equimod.tree_check([layer, 1, 1, None, None])
+    with pytest.raises(ValueError, match="appears twice"):
+        equimod.tree_check([layer, layer])
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        equimod.tree_check(loop)
+    with pytest.raises(ValueError, match="multiple times"):
+        eqx.tree_check([layer, layer])  # the same rule in Equinox
