@@ -110,4 +110,4 @@ __all__ = [
     "tree_serialise_leaves",
 ]
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__

@@ -229,7 +229,7 @@ def _replace_can_set(info: TypeInfo, name: str) -> bool:
             continue
         if name in base_record.replaced:
             return False
-        for data in base_record.serialized_fields:
-            if data["name"] == name:
-                return bool(data["init"]) and not data["init_only"]
+        takes = base_record.init_takes(name)
+        if takes is not None:
+            return takes
     return False

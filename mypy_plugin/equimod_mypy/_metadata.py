@@ -104,6 +104,15 @@ class ClassRecord:
         data = next((d for d in self.serialized_fields if d["name"] == name), None)
         return None if data is None else FieldRecord.deserialize(data, modules)
 
+    def init_takes(self, name: str) -> bool | None:
+        """Whether a generated `__init__` takes the attribute `name` this class declares
+        as a field; None if the class declares no field or `InitVar` of that name.
+        (Read without deserialising the field's type.)"""
+        for data in self.serialized_fields:
+            if data["name"] == name:
+                return bool(data["init"]) and not data["init_only"]
+        return None
+
     def write(self, info: TypeInfo) -> None:
         info.metadata[METADATA_KEY] = {
             "layout": LAYOUT,
