@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +11,10 @@ import jax.tree_util as jtu
 import numpy as np
 
 _T = TypeVar("_T")
+
+# What equimod counts as an array leaf, everywhere: the leaves `filter_jit` traces,
+# `is_array` accepts, and the transforms map over or differentiate.
+ARRAY_TYPES: Final = (jax.Array, np.ndarray, np.generic)
 
 
 def is_array(element: Any) -> bool:
@@ -22,7 +26,7 @@ def is_array(element: Any) -> bool:
     Returns:
         Whether `element` is a `jax.Array` or `numpy.ndarray`.
     """
-    return isinstance(element, (np.ndarray, np.generic, jax.Array))
+    return isinstance(element, ARRAY_TYPES)
 
 
 def is_array_like(element: Any) -> bool:
@@ -35,9 +39,9 @@ def is_array_like(element: Any) -> bool:
         Whether `element` is an array, a NumPy scalar or a Python bool, int,
         float or complex.
     """
-    return isinstance(
-        element, (jax.Array, np.ndarray, np.generic, float, complex, bool, int)
-    ) or hasattr(element, "__jax_array__")
+    return isinstance(element, (*ARRAY_TYPES, float, complex, bool, int)) or hasattr(
+        element, "__jax_array__"
+    )
 
 
 def is_inexact_array(element: Any) -> bool:

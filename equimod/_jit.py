@@ -19,10 +19,10 @@ from typing import (
 
 import jax
 import jax.tree_util as jtu
-import numpy as np
 
 from ._caches import register_cache
 from ._errors import reraise_from_jax
+from ._filters import ARRAY_TYPES
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
@@ -55,8 +55,6 @@ _MSG_UNHASHABLE_STATIC = (
     "leaf), or close over it."
 )
 
-_ARRAY_TYPES = (jax.Array, np.ndarray, np.generic)
-
 
 class _Traced:
     """Stands in a static leaf list for a leaf that is traced."""
@@ -72,8 +70,8 @@ TRACED = _Traced()
 
 # Concrete leaf types known to be arrays: checking the set of types of all
 # leaves at once is much cheaper than an isinstance test per leaf.
-_KNOWN_ARRAY_TYPES: set[type] = set()
-register_cache(_KNOWN_ARRAY_TYPES.clear)
+_KNOWNARRAY_TYPES: set[type] = set()
+register_cache(_KNOWNARRAY_TYPES.clear)
 
 
 def split_leaves(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
@@ -82,13 +80,13 @@ def split_leaves(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
     The static part is None when every leaf is traced (the common case).
     """
     types = set(map(type, leaves))
-    if not types <= _KNOWN_ARRAY_TYPES:
-        _KNOWN_ARRAY_TYPES.update(t for t in types if issubclass(t, _ARRAY_TYPES))
-        if not types <= _KNOWN_ARRAY_TYPES:
+    if not types <= _KNOWNARRAY_TYPES:
+        _KNOWNARRAY_TYPES.update(t for t in types if issubclass(t, ARRAY_TYPES))
+        if not types <= _KNOWNARRAY_TYPES:
             dynamic = []
             static = []
             for leaf in leaves:
-                if isinstance(leaf, _ARRAY_TYPES):
+                if isinstance(leaf, ARRAY_TYPES):
                     dynamic.append(leaf)
                     static.append(TRACED)
                 else:
@@ -292,7 +290,7 @@ class _JitWrapper(Compiling):
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         dynamic, static_leaves = split_leaves(leaves)
         if self.donate in ("all-except-first", "warn-except-first") and args:
-            n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, _ARRAY_TYPES)])
+            n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, ARRAY_TYPES)])
             first, rest = dynamic[:n_first], dynamic[n_first:]
         else:
             n_first = len(dynamic)

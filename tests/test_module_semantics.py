@@ -296,3 +296,18 @@ def test_errors_name_local_classes_by_qualified_name() -> None:
 
     with pytest.raises(TypeError, match=r"make\.<locals>\.Local\.__init__ returned without"):
         make()()
+
+
+def test_the_core_spells_its_attribute_names_as_their_constants() -> None:
+    # Class attributes and parameters cannot be spelt through a constant; this holds
+    # the literals and the constants (which the rest of the code uses) together.
+    import inspect
+
+    from equimod._module import _flatten, _module
+
+    assert hasattr(equimod.Module, _flatten.UNFLATTEN_TOKEN_NAME)
+    assert getattr(equimod.Module, _flatten.UNFLATTEN_TOKEN_NAME) is _flatten.UNFLATTEN_TOKEN
+    assert (
+        _flatten.UNFLATTEN_TOKEN_NAME in inspect.signature(_module._ModuleMeta.__call__).parameters
+    )
+    assert getattr(equimod.Module, _module._ASSIGNABLE, "missing") is None

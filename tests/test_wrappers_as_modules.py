@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import pytest
@@ -61,3 +62,12 @@ def test_module_update_wrapper_copies_the_name_and_doc() -> None:
 
     with pytest.raises(TypeError, match=r"NoWrapped.*__wrapped__"):
         equimod.module_update_wrapper(NoWrapped())
+
+
+def test_partial_refuses_a_keyword_it_stores_as_equinox_does() -> None:
+    add = equimod.Partial(lambda x, y: x + y, y=1)
+    assert add(x=2) == 3
+    with pytest.raises(TypeError, match="multiple values for keyword argument 'y'"):
+        add(2, y=5)
+    with pytest.raises(TypeError, match="multiple values for keyword argument 'y'"):
+        eqx.Partial(lambda x, y: x + y, y=1)(2, y=5)

@@ -19,8 +19,6 @@ import jax
 
 from ._field import field
 from ._module import (
-    BOUND_METHOD_TYPES,
-    SUBCLASS_HOOKS,
     Module,
     new_instance,
     set_instance_dict,
@@ -107,7 +105,3 @@ class BoundMethod(Module):
 
     def __repr__(self) -> str:
         return f"<bound method {self.__func__.__qualname__} of {self.__self__!r}>"
-
-
-BOUND_METHOD_TYPES.add(BoundMethod)
-SUBCLASS_HOOKS.append(wrap_methods)

@@ -206,8 +206,7 @@ class _ModuleMeta(abc.ABCMeta):
         if not user_init:
             _annotate_converter_inputs(cls, fields)
         if bases:
-            for hook in SUBCLASS_HOOKS:
-                hook(cls, info.field_names)
+            _wrap_methods(cls, info.field_names)
         return cls  # type: ignore[no-any-return]
 
     def __init__(
@@ -330,7 +329,7 @@ def _annotate_converter_inputs(cls: Any, fields: tuple[dataclasses.Field[Any], .
             annotations[f.name] = Any
 
 
-def _leaf_types() -> frozenset[type]:
+def _cannot_hold_the_instance() -> frozenset[type]:
     """Values that cannot hold anything: assigning one needs no search for the instance."""
     types_ = {int, float, bool, complex, str, type(None)}
     try:  # JAX's concrete array type; private, so only an optimisation where it exists.
@@ -342,15 +341,28 @@ def _leaf_types() -> frozenset[type]:
     return frozenset(types_)
 
 
-_LEAF_TYPES = _leaf_types()
+_CANNOT_HOLD_THE_INSTANCE = _cannot_hold_the_instance()
 
-# The types of bound methods; `_methods.py` adds Module methods' own.
+# The types of bound methods: Python's, and Module methods' own once wired.
 BOUND_METHOD_TYPES: set[type] = {types.MethodType}
 
-# Called with every Module subclass once it is built, and its field names.
-# `_methods.py` registers the wrapping of methods here, so that this file, which
-# `_methods.py` imports, need not import it back.
-SUBCLASS_HOOKS: list[Callable[[type, frozenset[str]], None]] = []
+
+def _no_method_wrapping(cls: type, field_names: frozenset[str]) -> None:
+    pass
+
+
+# Wraps the methods of each Module subclass once it is built (given its field
+# names). Methods bind to `BoundMethod`, itself a Module, so its module imports
+# this one: the package's `__init__` wires the two with `wire_methods`.
+_wrap_methods: Callable[[type, frozenset[str]], None] = _no_method_wrapping
+
+
+def wire_methods(wrap: Callable[[type, frozenset[str]], None], bound_method_type: type) -> None:
+    """Make every Module subclass built from now on wrap its methods with `wrap`, and
+    count `bound_method_type` as a bound method when an `__init__` assigns one."""
+    global _wrap_methods
+    _wrap_methods = wrap
+    BOUND_METHOD_TYPES.add(bound_method_type)
 
 
 def _contains_self(value: Any, self: Module) -> bool:
@@ -365,7 +377,7 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
     assignable = self._equimod_assignable
     if assignable is not None and name in assignable:
         kind = type(value)
-        if kind not in _LEAF_TYPES:  # an array or a number cannot hold the instance
+        if kind not in _CANNOT_HOLD_THE_INSTANCE:  # an array or a number cannot hold the instance
             if kind in BOUND_METHOD_TYPES and value.__self__ is self:
                 raise ValueError(_MSG_BOUND_METHOD.format(cls=type(self).__qualname__, name=name))
             if _contains_self(value, self):
