@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from mypy.nodes import ImportFrom, MypyFile
 
-from ._names import ABSTRACT_CLASS_VAR_NAME
+from ._recognised_names import ABSTRACT_CLASS_VAR_NAME
 
 # Where the name is defined: a module whose `AbstractClassVar` is the real one.
 _EQUIMOD_MODULES = ("equimod", "equimod._module._abstract")

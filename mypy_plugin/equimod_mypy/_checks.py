@@ -14,9 +14,9 @@ from mypy.nodes import CallExpr, IndexExpr, MemberExpr, MypyFile, RefExpr, Symbo
 from mypy.plugin import AttributeContext, FunctionContext
 from mypy.types import Instance, ProperType, Type, get_proper_type
 
-from ._construction import FileWrites, file_writes, place
+from ._construction_writes import FileWrites, file_writes, place
 from ._metadata import AbstractKind, ClassRecord
-from ._names import class_of, owner_of
+from ._recognised_names import class_of, owner_of
 
 ABSTRACT = ErrorCode(
     "equimod-abstract",

@@ -60,7 +60,7 @@ from ._checks import MSG_NOT_A_FIELD, NOT_A_FIELD
 from ._converters import converter_input_type, is_analysed, unreadable_input
 from ._definition import check_definition
 from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
-from ._names import (
+from ._recognised_names import (
     ABSTRACT_CLASS_VARS,
     ABSTRACT_VARS,
     INIT_VAR,

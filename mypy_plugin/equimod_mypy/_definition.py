@@ -32,7 +32,7 @@ from mypy.plugin import ClassDefContext
 from mypy.types import UnboundType
 
 from ._metadata import AbstractKind, InitKind
-from ._names import field_arguments
+from ._recognised_names import field_arguments
 
 DEFINITION = ErrorCode(
     "equimod-definition",

@@ -20,8 +20,8 @@ from ._checks import FieldWrites, check_instantiation
 from ._classdef import analyse_module_class
 from ._converters import field_signature
 from ._metadata import LAYOUT, declares_field, has_record
-from ._names import FIELDS, class_of, is_module_subclass
-from ._transforms import SIGNATURE_KEEPING, keep_overloads
+from ._overload_keeping import SIGNATURE_KEEPING, keep_overloads
+from ._recognised_names import FIELDS, class_of, is_module_subclass
 from ._tree_at import TREE_AT, tree_at_signature, tree_at_type
 from ._version import __version__
 
