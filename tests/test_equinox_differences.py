@@ -1,4 +1,4 @@
-"""The deliberate differences from Equinox, listed in benchmarks/equinox_differences.json
+"""The deliberate differences from Equinox, listed in porting/equinox_differences.json
 (Equinox's test id -> reason, and the test of ours that shows equimod's behaviour):
 each entry names a public-API test file of Equinox, is shown by a test here or
 elsewhere in this suite, and is stated on the docs' "Coming from Equinox" page."""
@@ -18,7 +18,7 @@ import pytest
 import equimod
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "porting"))
 
 from equinox_tests import DIFFERENCES, PUBLIC_API_FILES  # noqa: E402
 

@@ -1,12 +1,12 @@
 """Run a project's own tests twice: against Equinox, and with the import swapped to equimod.
 
-    python benchmarks/realtests.py PACKAGE_DIR TEST_FILE [TEST_FILE ...] [--also DIR ...]
+    python porting/real_tests.py PACKAGE_DIR TEST_FILE [TEST_FILE ...] [--also DIR ...]
 
 PACKAGE_DIR is the package folder of a source checkout written against
 Equinox (for example the `lineax` folder of a lineax checkout); TEST_FILEs are
 relative to the checkout. The package folder and the checkout's `tests/`
 folder are copied twice into a temporary folder, once as written
-and once with `equinox` swapped for `equimod` as `realcode.py` swaps it
+and once with `equinox` swapped for `equimod` as `checkers_on_real_code.py` swaps it
 (`equinox.internal` stays on Equinox, which equimod does not replace). Each
 copy runs the given test files with pytest, and the script prints, per copy,
 how many tests passed and failed, and the tests that pass under one and fail
@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from realcode import copy_package
+from checkers_on_real_code import copy_package
 
 _OUTCOME = re.compile(r"^(?P<test>\S+::\S+) (?P<outcome>PASSED|FAILED|ERROR)")
 _FAILURE = re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+::\S+?)(?: - (?P<reason>.*))?$")

@@ -1,6 +1,6 @@
 """Run Equinox's own tests of its public API against equimod, through an `equinox` alias.
 
-    python benchmarks/equinox_tests.py EQUINOX_CHECKOUT [--equinox] [--hook] [-k EXPR] [FILE ...]
+    python porting/equinox_tests.py EQUINOX_CHECKOUT [--equinox] [--hook] [-k EXPR] [FILE ...]
 
 EQUINOX_CHECKOUT is a source checkout of Equinox (its `tests/` folder is
 read; nothing of it enters this repository); Equinox itself is the installed
@@ -38,7 +38,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from realtests import run_tests
+from real_tests import run_tests
 
 HERE = Path(__file__).resolve().parent
 DIFFERENCES = HERE / "equinox_differences.json"
@@ -73,7 +73,7 @@ _HOOK = "beartype.beartype(conf=beartype.BeartypeConf(strategy=beartype.Beartype
 # The alias: `equinox` is equimod; `equinox.internal` is Equinox's own, loaded
 # as `_equinox_original`, with equimod's object for each name equimod also has.
 _ALIAS = '''\
-"""`equinox`, played by equimod (written by benchmarks/equinox_tests.py)."""
+"""`equinox`, played by equimod (written by porting/equinox_tests.py)."""
 import sys
 import types
 

@@ -1,6 +1,6 @@
 """Check a package written against Equinox twice, to measure what equimod changes.
 
-    python benchmarks/realcode.py PACKAGE_DIR [--also DIR ...] [--checker NAME ...]
+    python porting/checkers_on_real_code.py PACKAGE_DIR [--also DIR ...] [--checker NAME ...]
 
 PACKAGE_DIR is a source folder that imports Equinox (for example the `lineax`
 folder of a lineax checkout). It is copied twice into a temporary folder: once
