@@ -56,8 +56,9 @@ from mypy.types import (
 from mypy.typevars import fill_typevars
 
 from ._aliases import is_abstract_class_var
+from ._analysed_types import is_analysed
 from ._checks import MSG_NOT_A_FIELD, NOT_A_FIELD
-from ._converters import converter_input_type, is_analysed, unreadable_input
+from ._converters import converter_input_type, unreadable_input
 from ._definition import check_definition
 from ._metadata import AbstractKind, ClassRecord, FieldRecord, InitKind
 from ._recognised_names import (

@@ -32,7 +32,7 @@ from mypy.types import (
     get_proper_type,
 )
 
-from ._converters import is_analysed
+from ._analysed_types import is_analysed
 
 TREE_AT: Final = "equimod.tree_at"
 
