@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast, overload
+from typing import Any, TypeVar, cast
 
 import jax
 import jax.tree_util as jtu
@@ -21,9 +21,7 @@ from ._module._wrappers import module_update_wrapper
 from ._static import Static
 from ._transformed import Transformed, callable_name, require_callable
 
-_P = ParamSpec("_P")
 _T = TypeVar("_T")
-_R = TypeVar("_R")
 
 _MSG_NO_ARGUMENT = (
     "{transform}({name}) was called without a positional argument. Functions wrapped with "
@@ -95,24 +93,6 @@ class _GradWrapper(Transformed):
         return grads
 
 
-@overload
-def filter_value_and_grad(
-    fun: Callable[Concatenate[_T, _P], _R],
-    *,
-    has_aux: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-) -> Callable[Concatenate[_T, _P], tuple[_R, _T]]: ...
-
-
-@overload
-def filter_value_and_grad(
-    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
-) -> Callable[
-    [Callable[Concatenate[_T, _P], _R]], Callable[Concatenate[_T, _P], tuple[_R, _T]]
-]: ...
-
-
 def filter_value_and_grad(
     fun: Any = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Any:
@@ -147,22 +127,6 @@ def filter_value_and_grad(
         )
     require_callable(fun, "filter_value_and_grad", "differentiate")
     return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux, holomorphic, allow_int))
-
-
-@overload
-def filter_grad(
-    fun: Callable[Concatenate[_T, _P], Any],
-    *,
-    has_aux: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-) -> Callable[Concatenate[_T, _P], _T]: ...
-
-
-@overload
-def filter_grad(
-    fun: None = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
-) -> Callable[[Callable[Concatenate[_T, _P], Any]], Callable[Concatenate[_T, _P], _T]]: ...
 
 
 def filter_grad(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -401,18 +401,6 @@ class _CheckpointWrapper(Transformed):
 
         out_dynamic, out_static = run(dynamic)
         return combine(out_dynamic, out_static.value)
-
-
-@overload
-def filter_checkpoint(
-    fun: Callable[_P, _R], *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
-) -> Callable[_P, _R]: ...
-
-
-@overload
-def filter_checkpoint(
-    fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
 def filter_checkpoint(

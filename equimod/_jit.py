@@ -11,10 +11,7 @@ from typing import (
     Any,
     ClassVar,
     Literal,
-    ParamSpec,
-    TypeVar,
     get_args,
-    overload,
 )
 
 import jax
@@ -27,9 +24,6 @@ from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
 from ._transformed import Transformed, callable_name, require_callable
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 Donate = Literal["none", "all", "all-except-first", "warn", "warn-except-first"]
 _DONATE_OPTIONS = get_args(Donate)
@@ -402,32 +396,10 @@ def _unhashable(leaf: Any) -> bool:
     return False
 
 
-@overload
-def filter_jit(
-    fun: Callable[_P, _R],
-    *,
-    donate: Donate = "none",
-    keep_unused: bool = False,
-    inline: bool = False,
-    compiler_options: dict[str, Any] | None = None,
-) -> Callable[_P, _R]: ...
-
-
-@overload
-def filter_jit(
-    fun: None = None,
-    *,
-    donate: Donate = "none",
-    keep_unused: bool = False,
-    inline: bool = False,
-    compiler_options: dict[str, Any] | None = None,
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-
-
 def filter_jit(
     fun: Any = None,
     *,
-    donate: str = "none",
+    donate: Donate = "none",
     keep_unused: bool = False,
     inline: bool = False,
     compiler_options: dict[str, Any] | None = None,

@@ -9,8 +9,8 @@ through a wrapper made anew for the same function.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any, ClassVar, Literal, ParamSpec, TypeVar, cast, get_args, overload
+from collections.abc import Hashable, Sequence
+from typing import Any, ClassVar, Literal, cast, get_args
 
 import jax
 import jax.tree_util as jtu
@@ -35,9 +35,6 @@ from ._vmap import (
     join_output,
     split_output,
 )
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 PmapDonate = Literal["all", "warn", "none"]
 _DONATE_OPTIONS = get_args(PmapDonate)
@@ -168,34 +165,6 @@ class _PmapWrapper(Compiling):
         return join_output(batched, unbatched, rebuild.value)
 
 
-@overload
-def filter_pmap(
-    fun: Callable[_P, _R],
-    *,
-    in_axes: Any = ...,
-    out_axes: Any = ...,
-    axis_name: Hashable = None,
-    axis_size: int | None = None,
-    donate: PmapDonate = "none",
-    devices: Sequence[jax.Device] | None = None,
-    backend: str | None = None,
-) -> Callable[_P, _R]: ...
-
-
-@overload
-def filter_pmap(
-    fun: None = None,
-    *,
-    in_axes: Any = ...,
-    out_axes: Any = ...,
-    axis_name: Hashable = None,
-    axis_size: int | None = None,
-    donate: PmapDonate = "none",
-    devices: Sequence[jax.Device] | None = None,
-    backend: str | None = None,
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-
-
 def filter_pmap(
     fun: Any = None,
     *,
@@ -203,7 +172,7 @@ def filter_pmap(
     out_axes: Any = MAP_ARRAYS,
     axis_name: Hashable = None,
     axis_size: int | None = None,
-    donate: str = "none",
+    donate: PmapDonate = "none",
     devices: Sequence[jax.Device] | None = None,
     backend: str | None = None,
 ) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Hashable
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -16,9 +16,6 @@ from ._filters import is_array, is_array_like
 from ._jit import merge_leaves, split_leaves
 from ._module import field, module_update_wrapper
 from ._transformed import Transformed, callable_name, require_callable
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 _MSG_AXES_STRUCTURE = (
     "{transform}({name}): {which} must be an axis (int or None), a callable "
@@ -270,30 +267,6 @@ class _VmapWrapper(Transformed):
             spmd_axis_name=self.spmd_axis_name,
         )(mapped)
         return join_output(batched, unbatched, traced[0])
-
-
-@overload
-def filter_vmap(
-    fun: Callable[_P, _R],
-    *,
-    in_axes: Any = ...,
-    out_axes: Any = ...,
-    axis_name: Any = None,
-    axis_size: int | None = None,
-    spmd_axis_name: Hashable | tuple[Hashable, ...] | None = None,
-) -> Callable[_P, _R]: ...
-
-
-@overload
-def filter_vmap(
-    fun: None = None,
-    *,
-    in_axes: Any = ...,
-    out_axes: Any = ...,
-    axis_name: Any = None,
-    axis_size: int | None = None,
-    spmd_axis_name: Hashable | tuple[Hashable, ...] | None = None,
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
 def filter_vmap(

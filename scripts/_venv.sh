@@ -14,7 +14,7 @@ if [ "${EQUIMOD_INSTALLED:-}" != 1 ]; then
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
         echo "== $venv: equimod[${EQUIMOD_EXTRAS}] is installed already (pyproject.toml unchanged)" >&2
     else
-        echo "== $venv: installing equimod[${EQUIMOD_EXTRAS}] ${EQUIMOD_PINS:-}with pip (a minute or more the first time)" >&2
+        echo "== $venv: installing equimod[${EQUIMOD_EXTRAS}] ${EQUIMOD_PINS:+$EQUIMOD_PINS }with pip (a minute or more the first time)" >&2
         "${EQUIMOD_PYTHON:-python3}" -m venv "$venv"
         "$venv/bin/python" -m pip install --quiet --upgrade pip
         # shellcheck disable=SC2086 # the pins are meant to split into words

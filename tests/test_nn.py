@@ -169,6 +169,29 @@ def test_spatial_layers_name_themselves_in_errors(make: Callable[[], object], na
         make()
 
 
+class _MyDropout(nn.Dropout):
+    pass
+
+
+class _MyEmbedding(nn.Embedding):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: _MyDropout(p=2.0), "_MyDropout"),
+        (lambda: _MyEmbedding(3, 4, weight=jnp.ones((2, 4))), "_MyEmbedding"),
+        (lambda: nn.Dropout(p=-1.0), "Dropout"),
+    ],
+)
+def test_a_subclass_of_a_layer_is_named_in_its_errors(
+    make: Callable[[], object], name: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        make()
+
+
 def test_per_dimension_layers_take_equinox_positions() -> None:
     # The per-dimension classes take the general class's arguments less the
     # dimension, by position as in Equinox (the transposed ones with

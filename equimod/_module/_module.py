@@ -416,19 +416,61 @@ def _module_delattr(self: Module, name: str) -> None:
 class Module(metaclass=_ModuleMeta):
     """Base class of every equimod model: a frozen dataclass that is a JAX pytree.
 
-    Declare fields at class level; write an `__init__` that assigns them, or let
-    one be generated. The instance is immutable once `__init__` returns, and its
-    non-static fields are its pytree children, so a Module passes through
-    `jax.jit`, `jax.grad` and `jax.vmap` like any pytree.
+    Subclass it, declare the fields at class level, and write an `__init__` that
+    assigns them or let one be generated. The instance is immutable once
+    `__init__` returns, and its non-static fields are its pytree children, so a
+    Module passes through `jax.jit`, `jax.grad` and `jax.vmap` like any pytree.
 
     ```python
+    import jax
+    import jax.numpy as jnp
+    import equimod
+
+
     class Affine(equimod.Module):
         weight: jax.Array
         bias: jax.Array
+        name: str = equimod.field(static=True, default="affine")
 
-        def __call__(self, x):
+        def __check_init__(self) -> None:
+            if self.weight.shape[0] != self.bias.shape[0]:
+                raise ValueError("weight and bias disagree")
+
+        def __call__(self, x: jax.Array) -> jax.Array:
             return self.weight @ x + self.bias
+
+
+    affine = Affine(jnp.ones((2, 3)), jnp.zeros(2))  # the generated __init__
     ```
+
+    What a subclass may declare:
+
+    - **Fields**: `name: type`, with an optional default or
+      [`field(...)`][equimod.field] for `static=True`, a `converter`, or a
+      default factory ([Fields](../concepts/fields.md)).
+    - **`__init__`**: written by hand, or inherited from the nearest Module base
+      that has one, or generated from the fields
+      ([Modules and `__init__`](../concepts/module.md)).
+    - **`__check_init__(self) -> None`**: runs after `__init__` and the
+      converters, once for each class of the hierarchy that defines it; it
+      validates and cannot assign.
+    - **[`AbstractVar[T]`][equimod.AbstractVar] and
+      [`AbstractClassVar[T]`][equimod.AbstractClassVar]**: attributes a concrete
+      subclass must provide; a class that leaves one unimplemented cannot be
+      instantiated ([Abstract attributes](../concepts/abstract.md)).
+    - **Methods**: reading `model.method` gives a bound method that is itself a
+      pytree, so it can be passed to a transform
+      ([Methods are pytrees](../concepts/methods.md)).
+
+    Class keywords, as for `dataclasses.dataclass`: `kw_only=True` makes the
+    generated `__init__` keyword-only, `match_args=False` leaves out
+    `__match_args__`.
+
+    An instance compares with [`tree_equal`][equimod.tree_equal], hashes when
+    its leaves do, prints as a tree, pickles and deep-copies. A modified copy is
+    made with [`tree_at`][equimod.tree_at] (or `dataclasses.replace` where the
+    `__init__` is generated); assigning to a field afterwards raises
+    `dataclasses.FrozenInstanceError`.
     """
 
     _equimod_info: ClassVar[ClassInfo]

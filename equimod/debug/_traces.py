@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any
 
 from .._module import field
 from .._module._wrappers import module_update_wrapper
 from .._transformed import Transformed, callable_name
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 _MSG_TOO_MANY = (
     "{name} can only be traced {limit} times, but was traced {count} times, more than "
@@ -46,16 +43,6 @@ class _MaxTracesWrapper(Transformed):
                 )
             )
         return self.fun(*args, **kwargs)
-
-
-@overload
-def assert_max_traces(fn: Callable[_P, _R], *, max_traces: int | None) -> Callable[_P, _R]: ...
-
-
-@overload
-def assert_max_traces(
-    fn: None = None, *, max_traces: int | None
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
 
 
 def assert_max_traces(fn: Any = None, *, max_traces: int | None) -> Any:

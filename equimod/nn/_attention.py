@@ -13,7 +13,7 @@ import jax.numpy as jnp
 
 from .._caches import register_cache
 from .._module import Module, field
-from ._defaults_and_checks import at_least_float32, check_size, default_floating_dtype
+from ._defaults_and_checks import at_least_float32, check_size, default_floating_dtype, layer_name
 from ._dropout import Dropout
 from ._linear import Linear
 
@@ -23,30 +23,26 @@ ProcessHeads = Callable[[jax.Array, jax.Array, jax.Array], tuple[jax.Array, jax.
 _finfo: Callable[[Any], Any] = jnp.finfo
 
 _MSG_MASK = (
-    "MultiheadAttention: mask must have shape (query_seq_length, kv_seq_length) = {want} "
+    "{layer}: mask must have shape (query_seq_length, kv_seq_length) = {want} "
     "or (num_heads, query_seq_length, kv_seq_length) = {heads}, got {got}."
 )
 _MSG_KV_LENGTH = (
-    "MultiheadAttention: key_ and value must be sequences of the same length, got "
-    "lengths {keys} and {values}."
+    "{layer}: key_ and value must be sequences of the same length, got lengths {keys} and {values}."
 )
 _MSG_RANK = (
-    "MultiheadAttention: {name} must have shape (seq_length, {size_name}) = (_, {size}), "
+    "{layer}: {name} must have shape (seq_length, {size_name}) = (_, {size}), "
     "got {shape}. For a batch, use jax.vmap(attention)(...)."
 )
 _MSG_PROCESS_HEADS = (
-    "MultiheadAttention: process_heads must return the heads with the shapes it was "
+    "{layer}: process_heads must return the heads with the shapes it was "
     "given, {before}; it returned {after}."
 )
 _MSG_DETERMINISTIC = (
-    "MultiheadAttention(...)(deterministic=...) is deprecated, as in Equinox: pass "
-    "inference=... instead."
+    "{layer}(...)(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
 )
-_MSG_ROPE_SIZE = (
-    "RotaryPositionalEmbedding: embedding_size must be a non-negative even int, got {size!r}."
-)
+_MSG_ROPE_SIZE = "{layer}: embedding_size must be a non-negative even int, got {size!r}."
 _MSG_ROPE_INPUT = (
-    "RotaryPositionalEmbedding(embedding_size={size}) expects inputs of shape "
+    "{layer}(embedding_size={size}) expects inputs of shape "
     "(seq_length, {size}), got {shape}. For a batch, use jax.vmap(embedding)(x)."
 )
 
@@ -203,7 +199,13 @@ class MultiheadAttention(Module):
     def _heads(self, projection: Linear, x: jax.Array, name: str, size: int) -> jax.Array:
         if x.ndim != 2 or x.shape[1] != size:
             raise ValueError(
-                _MSG_RANK.format(name=name, size_name=f"{name}_size", size=size, shape=x.shape)
+                _MSG_RANK.format(
+                    layer=layer_name(self),
+                    name=name,
+                    size_name=f"{name}_size",
+                    size=size,
+                    shape=x.shape,
+                )
             )
         return jax.vmap(projection)(x).reshape(x.shape[0], self.num_heads, -1)
 
@@ -246,10 +248,16 @@ class MultiheadAttention(Module):
             DeprecationWarning: If `deterministic` is given.
         """
         if deterministic is not None:
-            warnings.warn(_MSG_DETERMINISTIC, DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                _MSG_DETERMINISTIC.format(layer=layer_name(self)), DeprecationWarning, stacklevel=2
+            )
             inference = deterministic
         if key_.shape[:1] != value.shape[:1]:
-            raise ValueError(_MSG_KV_LENGTH.format(keys=key_.shape[0], values=value.shape[0]))
+            raise ValueError(
+                _MSG_KV_LENGTH.format(
+                    layer=layer_name(self), keys=key_.shape[0], values=value.shape[0]
+                )
+            )
         query_heads = self._heads(self.query_proj, query, "query", self.query_size)
         key_heads = self._heads(self.key_proj, key_, "key", self.key_size)
         value_heads = self._heads(self.value_proj, value, "value", self.value_size)
@@ -258,7 +266,9 @@ class MultiheadAttention(Module):
             query_heads, key_heads, value_heads = process_heads(query_heads, key_heads, value_heads)
             after = (query_heads.shape, key_heads.shape, value_heads.shape)
             if after != before:
-                raise ValueError(_MSG_PROCESS_HEADS.format(before=before, after=after))
+                raise ValueError(
+                    _MSG_PROCESS_HEADS.format(layer=layer_name(self), before=before, after=after)
+                )
         q_len, kv_len = query.shape[0], key_.shape[0]
         mask_axis: int | None = None
         if mask is not None:
@@ -267,7 +277,10 @@ class MultiheadAttention(Module):
             elif mask.shape != (q_len, kv_len):
                 raise ValueError(
                     _MSG_MASK.format(
-                        want=(q_len, kv_len), heads=(self.num_heads, q_len, kv_len), got=mask.shape
+                        layer=layer_name(self),
+                        want=(q_len, kv_len),
+                        heads=(self.num_heads, q_len, kv_len),
+                        got=mask.shape,
                     )
                 )
         head_keys = None if key is None else jax.random.split(key, self.num_heads)
@@ -330,7 +343,7 @@ class RotaryPositionalEmbedding(Module):
     def __check_init__(self) -> None:
         size = self.embedding_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 0 or size % 2:
-            raise ValueError(_MSG_ROPE_SIZE.format(size=size))
+            raise ValueError(_MSG_ROPE_SIZE.format(layer=layer_name(self), size=size))
 
     @staticmethod
     def precompute_freqs_cis(
@@ -379,7 +392,11 @@ class RotaryPositionalEmbedding(Module):
             ValueError: If `x` does not have shape `(seq_length, embedding_size)`.
         """
         if x.ndim != 2 or x.shape[1] != self.embedding_size:
-            raise ValueError(_MSG_ROPE_INPUT.format(size=self.embedding_size, shape=x.shape))
+            raise ValueError(
+                _MSG_ROPE_INPUT.format(
+                    layer=layer_name(self), size=self.embedding_size, shape=x.shape
+                )
+            )
         cos, sin = _rotation_tables(self.embedding_size, x.shape[0], self.theta, self.dtype)
         rotated: jax.Array = (x * cos + self.rotate_half(x) * sin).astype(x.dtype)
         return rotated

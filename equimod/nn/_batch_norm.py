@@ -10,27 +10,26 @@ import jax
 import jax.numpy as jnp
 
 from .._module import field
-from ._defaults_and_checks import check_size, default_floating_dtype
+from ._defaults_and_checks import check_size, default_floating_dtype, layer_name
 from ._stateful import State, StatefulLayer, StateIndex
 
 # Typed here: jax.lax.pmean is untyped in some of the jax releases we support.
 _pmean: Callable[[jax.Array, Any], jax.Array] = jax.lax.pmean
 
-_MSG_MODE = "BatchNorm: mode must be 'ema' or 'batch', got {mode!r}."
+_MSG_MODE = "{layer}: mode must be 'ema' or 'batch', got {mode!r}."
 _MSG_DEFAULT_MODE = (
-    "BatchNorm: no mode given, so mode='ema' (Equinox's default). mode='batch' is usually "
+    "{layer}: no mode given, so mode='ema' (Equinox's default). mode='batch' is usually "
     "faster and debiases its running statistics; pass mode='ema' or mode='batch' to "
     "choose and silence this warning."
 )
 _MSG_UNBOUND_AXIS = (
-    "BatchNorm(axis_name={axis_name!r}) computes statistics across the batch, so it must "
+    "{layer}(axis_name={axis_name!r}) computes statistics across the batch, so it must "
     "run under a vmap over the batch with that axis name: "
     "`jax.vmap(model, axis_name={axis_name!r}, in_axes=(0, None), out_axes=(0, None))(x, state)` "
     "or equimod.filter_vmap(..., axis_name={axis_name!r}). JAX said: {error}"
 )
 _MSG_CHANNELS = (
-    "BatchNorm(input_size={size}) expects inputs of shape (input_size, *spatial), got "
-    "shape {shape}."
+    "{layer}(input_size={size}) expects inputs of shape (input_size, *spatial), got shape {shape}."
 )
 
 
@@ -99,10 +98,12 @@ class BatchNorm(StatefulLayer):
     ) -> None:
         check_size(self, "input_size", input_size, allow_scalar=False)
         if mode == "legacy":
-            warnings.warn(_MSG_DEFAULT_MODE, UserWarning, stacklevel=2)
+            warnings.warn(
+                _MSG_DEFAULT_MODE.format(layer=layer_name(self)), UserWarning, stacklevel=2
+            )
             mode = "ema"
         if mode not in ("ema", "batch"):
-            raise ValueError(_MSG_MODE.format(mode=mode))
+            raise ValueError(_MSG_MODE.format(layer=layer_name(self), mode=mode))
         dtype = default_floating_dtype() if dtype is None else dtype
         if channelwise_affine:
             self.weight = jnp.ones((input_size,), dtype)
@@ -133,7 +134,9 @@ class BatchNorm(StatefulLayer):
             return _pmean(value, self.axis_name)
         except NameError as error:
             raise UnboundAxisNameError(
-                _MSG_UNBOUND_AXIS.format(axis_name=self.axis_name, error=error)
+                _MSG_UNBOUND_AXIS.format(
+                    layer=layer_name(self), axis_name=self.axis_name, error=error
+                )
             ) from None
 
     def _statistics(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -171,7 +174,9 @@ class BatchNorm(StatefulLayer):
                 the layer is not called under a vmap with axis name `axis_name`.
         """
         if x.ndim < 1 or x.shape[0] != self.input_size:
-            raise ValueError(_MSG_CHANNELS.format(size=self.input_size, shape=x.shape))
+            raise ValueError(
+                _MSG_CHANNELS.format(layer=layer_name(self), size=self.input_size, shape=x.shape)
+            )
         if inference is None:
             inference = self.inference
         momentum = self.momentum

@@ -9,19 +9,20 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module
+from ._defaults_and_checks import layer_name
 
-_MSG_BAD_P = "Dropout: p must be a probability in [0, 1], got {p!r}."
+_MSG_BAD_P = "{layer}: p must be a probability in [0, 1], got {p!r}."
 _MSG_NO_KEY = (
-    "Dropout needs a key when it is applied: call it as dropout(x, key=key), or pass "
+    "{layer} needs a key when it is applied: call it as dropout(x, key=key), or pass "
     "inference=True (to the constructor or the call) to turn it off."
 )
 
 
 _MSG_DETERMINISTIC_INIT = (
-    "Dropout(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
+    "{layer}(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
 )
 _MSG_DETERMINISTIC = (
-    "Dropout(...)(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
+    "{layer}(...)(deterministic=...) is deprecated, as in Equinox: pass inference=... instead."
 )
 
 
@@ -48,9 +49,13 @@ class Dropout(Module):
         self, p: float = 0.5, inference: bool = False, *, deterministic: bool | None = None
     ) -> None:
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(_MSG_BAD_P.format(p=p))
+            raise ValueError(_MSG_BAD_P.format(layer=layer_name(self), p=p))
         if deterministic is not None:
-            warnings.warn(_MSG_DETERMINISTIC_INIT, DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                _MSG_DETERMINISTIC_INIT.format(layer=layer_name(self)),
+                DeprecationWarning,
+                stacklevel=2,
+            )
             inference = deterministic
         self.p = p
         self.inference = inference
@@ -87,7 +92,9 @@ class Dropout(Module):
             RuntimeError: If dropout is on and no `key` is given.
         """
         if deterministic is not None:
-            warnings.warn(_MSG_DETERMINISTIC, DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                _MSG_DETERMINISTIC.format(layer=layer_name(self)), DeprecationWarning, stacklevel=2
+            )
             inference = deterministic
         if inference is None:
             inference = self.inference
@@ -96,7 +103,7 @@ class Dropout(Module):
         if inference:
             return x
         if key is None:
-            raise RuntimeError(_MSG_NO_KEY)
+            raise RuntimeError(_MSG_NO_KEY.format(layer=layer_name(self)))
         keep = 1 - jax.lax.stop_gradient(self.p)
         mask = jax.random.bernoulli(key, keep, x.shape)
         return jnp.where(mask, x / keep, 0)

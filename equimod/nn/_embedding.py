@@ -8,15 +8,15 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import default_floating_dtype
+from ._defaults_and_checks import default_floating_dtype, layer_name
 
 _MSG_ARGS = (
-    "Embedding needs either num_embeddings=..., embedding_size=... and key=..., or "
+    "{layer} needs either num_embeddings=..., embedding_size=... and key=..., or "
     "weight=... (an array of shape (num_embeddings, embedding_size)); got {given}."
 )
-_MSG_SIZE = "Embedding: {name} must be a non-negative int, got {value!r}."
-_MSG_WEIGHT = "Embedding: weight must have shape (num_embeddings, embedding_size), got {shape}."
-_MSG_INDEX = "Embedding expects a scalar integer index, got {what}. For many, use jax.vmap."
+_MSG_SIZE = "{layer}: {name} must be a non-negative int, got {value!r}."
+_MSG_WEIGHT = "{layer}: weight must have shape (num_embeddings, embedding_size), got {shape}."
+_MSG_INDEX = "{layer} expects a scalar integer index, got {what}. For many, use jax.vmap."
 
 
 class Embedding(Module):
@@ -60,13 +60,15 @@ class Embedding(Module):
                     "embedding_size": embedding_size,
                     "key": "given" if key is not None else None,
                 }
-                raise ValueError(_MSG_ARGS.format(given=given))
+                raise ValueError(_MSG_ARGS.format(layer=layer_name(self), given=given))
             for name, value in (
                 ("num_embeddings", num_embeddings),
                 ("embedding_size", embedding_size),
             ):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ValueError(_MSG_SIZE.format(name=name, value=value))
+                    raise ValueError(
+                        _MSG_SIZE.format(layer=layer_name(self), name=name, value=value)
+                    )
             dtype = default_floating_dtype() if dtype is None else dtype
             weight = jax.random.normal(key, (num_embeddings, embedding_size), dtype)
         else:
@@ -76,7 +78,7 @@ class Embedding(Module):
                 or (num_embeddings is not None and shape[0] != num_embeddings)
                 or (embedding_size is not None and shape[1] != embedding_size)
             ):
-                raise ValueError(_MSG_WEIGHT.format(shape=shape))
+                raise ValueError(_MSG_WEIGHT.format(layer=layer_name(self), shape=shape))
             num_embeddings, embedding_size = shape
         self.num_embeddings = num_embeddings
         self.embedding_size = embedding_size
@@ -97,6 +99,8 @@ class Embedding(Module):
         """
         if jnp.shape(x) != () or not jnp.issubdtype(jnp.result_type(x), jnp.integer):
             raise ValueError(
-                _MSG_INDEX.format(what=f"shape {jnp.shape(x)} of {jnp.result_type(x)}")
+                _MSG_INDEX.format(
+                    layer=layer_name(self), what=f"shape {jnp.shape(x)} of {jnp.result_type(x)}"
+                )
             )
         return self.weight[x]

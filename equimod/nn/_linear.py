@@ -9,9 +9,9 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import check_size, default_floating_dtype, uniform_init
+from ._defaults_and_checks import check_size, default_floating_dtype, layer_name, uniform_init
 
-_MSG_NOT_SCALAR = "Linear(in_features='scalar') expects an input of shape (), got shape {shape}."
+_MSG_NOT_SCALAR = "{layer}(in_features='scalar') expects an input of shape (), got shape {shape}."
 
 
 class Linear(Module):
@@ -71,7 +71,7 @@ class Linear(Module):
         """
         if self.in_features == "scalar":
             if jnp.shape(x) != ():
-                raise ValueError(_MSG_NOT_SCALAR.format(shape=jnp.shape(x)))
+                raise ValueError(_MSG_NOT_SCALAR.format(layer=layer_name(self), shape=jnp.shape(x)))
             x = jnp.broadcast_to(x, (1,))
         y = self.weight @ x
         if self.bias is not None:

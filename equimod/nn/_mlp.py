@@ -11,10 +11,10 @@ import jax.tree_util as jtu
 
 from .._filters import combine, is_array, partition
 from .._module import Module, field
-from ._defaults_and_checks import check_size
+from ._defaults_and_checks import check_size, layer_name
 from ._linear import Linear
 
-_MSG_BAD_DEPTH = "MLP: depth must be a non-negative int, got {depth!r}."
+_MSG_BAD_DEPTH = "{layer}: depth must be a non-negative int, got {depth!r}."
 
 
 def _identity(x: jax.Array) -> jax.Array:
@@ -134,7 +134,7 @@ class MLP(Module):
         key: jax.Array,
     ) -> None:
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-            raise ValueError(_MSG_BAD_DEPTH.format(depth=depth))
+            raise ValueError(_MSG_BAD_DEPTH.format(layer=layer_name(self), depth=depth))
         if depth > 0:
             check_size(self, "width_size", width_size, allow_scalar=False)
         keys = jax.random.split(key, depth + 1)

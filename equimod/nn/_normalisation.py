@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import at_least_float32, default_floating_dtype
+from ._defaults_and_checks import at_least_float32, default_floating_dtype, layer_name
 from ._stateful import NO_STATE
 
 _MSG_SHAPE = (
@@ -18,11 +18,11 @@ _MSG_SHAPE = (
 )
 _MSG_BAD_SHAPE = "{layer}: shape must be an int or a sequence of ints, got {shape!r}."
 _MSG_GROUPS = (
-    "GroupNorm(groups={groups}, channels={channels}): groups must divide the number of "
+    "{layer}(groups={groups}, channels={channels}): groups must divide the number of "
     "channels of the input, which has {got}."
 )
 _MSG_AFFINE_CHANNELS = (
-    "GroupNorm(channelwise_affine=True) needs `channels`, the size of the weight and "
+    "{layer}(channelwise_affine=True) needs `channels`, the size of the weight and "
     "bias: pass channels=..., or channelwise_affine=False."
 )
 
@@ -183,9 +183,13 @@ class GroupNorm(Module):
         dtype: Any = None,
     ) -> None:
         if channels is not None and channels % groups != 0:
-            raise ValueError(_MSG_GROUPS.format(groups=groups, channels=channels, got=channels))
+            raise ValueError(
+                _MSG_GROUPS.format(
+                    layer=layer_name(self), groups=groups, channels=channels, got=channels
+                )
+            )
         if channelwise_affine and channels is None:
-            raise ValueError(_MSG_AFFINE_CHANNELS)
+            raise ValueError(_MSG_AFFINE_CHANNELS.format(layer=layer_name(self)))
         dtype = default_floating_dtype() if dtype is None else dtype
         self.groups = groups
         self.channels = channels
@@ -211,7 +215,9 @@ class GroupNorm(Module):
         channels = x.shape[0]
         if channels % self.groups != 0:
             raise ValueError(
-                _MSG_GROUPS.format(groups=self.groups, channels=self.channels, got=channels)
+                _MSG_GROUPS.format(
+                    layer=layer_name(self), groups=self.groups, channels=self.channels, got=channels
+                )
             )
         orig_dtype = x.dtype
         dtype = at_least_float32(x.dtype)

@@ -13,7 +13,7 @@ from ._stateful import NO_STATE, State, StatefulLayer
 
 _MSG_NOT_CALLABLE = "{layer}: {what} must be callable, got {value!r}."
 _MSG_NEEDS_STATE = (
-    "Sequential: the layer {layer} is stateful, so the Sequential must be called with "
+    "{wrapper}: the layer {layer} is stateful, so the Sequential must be called with "
     "the state: `y, state = model(x, state)` (state from equimod.nn.make_with_state)."
 )
 
@@ -83,7 +83,11 @@ class Sequential(StatefulLayer):
         for layer, layer_key in zip(self.layers, keys, strict=True):
             if isinstance(layer, StatefulLayer) and layer.is_stateful():
                 if state is NO_STATE:
-                    raise ValueError(_MSG_NEEDS_STATE.format(layer=type(layer).__qualname__))
+                    raise ValueError(
+                        _MSG_NEEDS_STATE.format(
+                            wrapper=layer_name(self), layer=type(layer).__qualname__
+                        )
+                    )
                 x, state = layer(x, state=state, key=layer_key)
             else:
                 x = layer(x, key=layer_key)

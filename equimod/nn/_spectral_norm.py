@@ -9,13 +9,13 @@ import jax.numpy as jnp
 
 from .._module import field
 from .._tree import tree_at
-from ._defaults_and_checks import layer_weight
+from ._defaults_and_checks import layer_name, layer_weight
 from ._stateful import State, StatefulLayer, StateIndex
 
 _Layer = TypeVar("_Layer")
 
 _MSG_WEIGHT_RANK = (
-    "SpectralNorm: {layer}.{name} has shape {shape}; a spectral norm needs a weight of at "
+    "{wrapper}: {layer}.{name} has shape {shape}; a spectral norm needs a weight of at "
     "least two dimensions (it is taken over the first axis against all the others)."
 )
 _INITIAL_ITERATIONS = 15
@@ -72,7 +72,10 @@ class SpectralNorm(StatefulLayer, Generic[_Layer]):
         if weight.ndim < 2:
             raise ValueError(
                 _MSG_WEIGHT_RANK.format(
-                    layer=type(layer).__name__, name=weight_name, shape=weight.shape
+                    wrapper=layer_name(self),
+                    layer=layer_name(layer),
+                    name=weight_name,
+                    shape=weight.shape,
                 )
             )
         matrix = jnp.reshape(weight, (weight.shape[0], -1))

@@ -20,6 +20,7 @@ from .._filters import shape_struct
 from .._module import AbstractClassVar, Module, field
 from .._tree import tree_at
 from .._tree_equal import tree_equal
+from ._defaults_and_checks import layer_name
 
 # The default `state` of layers that may be called with or without one.
 NO_STATE: Any = object()
@@ -29,11 +30,11 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 _MSG_FUNCTION_INIT = (
-    "StateIndex takes the initial value of the state itself, not a function that makes "
+    "{layer} takes the initial value of the state itself, not a function that makes "
     "it: write StateIndex(jnp.zeros(3)), not StateIndex(lambda: jnp.zeros(3))."
 )
 _MSG_INIT_DELETED = (
-    "State(model): the initial value of the state at {path} was deleted (by "
+    "{layer}(model): the initial value of the state at {path} was deleted (by "
     "make_with_state or delete_init_state). Build model and state together with "
     "`model, state = equimod.nn.make_with_state(ModelClass)(...)`."
 )
@@ -88,7 +89,7 @@ class StateIndex(Module, Generic[_Value]):
 
     def __init__(self, init: _Value) -> None:
         if isinstance(init, (types.FunctionType, types.LambdaType)):
-            raise ValueError(_MSG_FUNCTION_INIT)
+            raise ValueError(_MSG_FUNCTION_INIT.format(layer=layer_name(self)))
         self.marker = object()
         self.init = init
 
@@ -127,7 +128,11 @@ class State:
         for path, leaf in paths_and_leaves:
             if _is_index(leaf):
                 if isinstance(leaf.init, _InitDeleted):
-                    raise ValueError(_MSG_INIT_DELETED.format(path=jtu.keystr(path) or "<root>"))
+                    raise ValueError(
+                        _MSG_INIT_DELETED.format(
+                            layer=layer_name(self), path=jtu.keystr(path) or "<root>"
+                        )
+                    )
                 values[leaf.marker] = jtu.tree_map(jnp.asarray, leaf.init)
         self._values = values
 

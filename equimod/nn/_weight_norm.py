@@ -9,12 +9,12 @@ import jax.numpy as jnp
 
 from .._module import Module, field
 from .._tree import tree_at
-from ._defaults_and_checks import layer_weight
+from ._defaults_and_checks import layer_name, layer_weight
 
 _Layer = TypeVar("_Layer")
 
 _MSG_AXIS = (
-    "WeightNorm: axis={axis} is not an axis of {layer}.{name}, of shape {shape}; pass an "
+    "{wrapper}: axis={axis} is not an axis of {layer}.{name}, of shape {shape}; pass an "
     "axis in range({ndim}), or None for one norm over the whole weight."
 )
 
@@ -46,8 +46,9 @@ class WeightNorm(Module, Generic[_Layer]):
         if axis is not None and not -weight.ndim <= axis < weight.ndim:
             raise ValueError(
                 _MSG_AXIS.format(
+                    wrapper=layer_name(self),
                     axis=axis,
-                    layer=type(layer).__name__,
+                    layer=layer_name(layer),
                     name=weight_name,
                     shape=weight.shape,
                     ndim=weight.ndim,
