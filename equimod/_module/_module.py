@@ -463,8 +463,8 @@ class Module(metaclass=_ModuleMeta):
       ([Methods are pytrees](../concepts/methods.md)).
 
     Class keywords, as for `dataclasses.dataclass`: `kw_only=True` makes the
-    generated `__init__` keyword-only, `match_args=False` leaves out
-    `__match_args__`.
+    generated `__init__` keyword-only, `match_args=False` leaves the fields
+    out of `__match_args__`.
 
     An instance compares with [`tree_equal`][equimod.tree_equal], hashes when
     its leaves do, prints as a tree, pickles and deep-copies. A modified copy is
