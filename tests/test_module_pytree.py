@@ -15,23 +15,11 @@ import jax.tree_util as jtu
 import numpy as np
 import pytest
 
+# The README tour's Module, as examples/tour.py runs it.
+from tour import MyModule
+
 import equimod
 from equimod import Module, field
-
-
-class MyModule(equimod.Module):
-    weight: jax.Array
-    bias: jax.Array
-    submodule: equimod.Module
-
-    def __init__(self, in_size: int, out_size: int, key: jax.Array) -> None:
-        wkey, bkey, skey = jax.random.split(key, 3)
-        self.weight = jax.random.normal(wkey, (out_size, in_size))
-        self.bias = jax.random.normal(bkey, (out_size,))
-        self.submodule = equimod.nn.Linear(in_size, out_size, key=skey)
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        return self.submodule(x) + self.weight @ x + self.bias  # type: ignore[operator]
 
 
 class Counted(Module):
