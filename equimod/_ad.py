@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import jax
 import jax.tree_util as jtu
@@ -46,13 +46,11 @@ _MSG_PRIMALS_NOT_SEQUENCE = (
 )
 
 
-def _value_and_grad(
-    wrapper: _ValueAndGradWrapper | _GradWrapper, transform: str, *args: Any, **kwargs: Any
-) -> Any:
+def _value_and_grad(wrapper: _ValueAndGradWrapper | _GradWrapper, *args: Any, **kwargs: Any) -> Any:
     fun, has_aux = wrapper.fun, wrapper.has_aux
     name = callable_name(fun)
     if not args:
-        raise TypeError(_MSG_NO_ARGUMENT.format(name=name, transform=transform))
+        raise TypeError(_MSG_NO_ARGUMENT.format(name=name, transform=wrapper.transform_name))
     first, *rest = args
 
     def differentiable(diff: Any, nondiff: Any, *args: Any, **kwargs: Any) -> Any:
@@ -72,21 +70,23 @@ def _value_and_grad(
 
 
 class _ValueAndGradWrapper(Transformed):
+    transform_name: ClassVar[str] = "filter_value_and_grad"
     has_aux: bool = field(static=True)
     holomorphic: bool = field(static=True, default=False)
     allow_int: bool = field(static=True, default=False)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        return _value_and_grad(self, "filter_value_and_grad", *args, **kwargs)
+        return _value_and_grad(self, *args, **kwargs)
 
 
 class _GradWrapper(Transformed):
+    transform_name: ClassVar[str] = "filter_grad"
     has_aux: bool = field(static=True)
     holomorphic: bool = field(static=True, default=False)
     allow_int: bool = field(static=True, default=False)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        value, grads = _value_and_grad(self, "filter_grad", *args, **kwargs)
+        value, grads = _value_and_grad(self, *args, **kwargs)
         if self.has_aux:
             _, aux = value
             return grads, aux
@@ -289,7 +289,7 @@ def filter_vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) ->
 
 class _JacobianWrapper(Transformed):
     has_aux: bool = field(static=True)
-    forward: bool = field(static=True)
+    forward: ClassVar[bool]
 
     def __call__(self, x: Any, /, *args: Any, **kwargs: Any) -> Any:
         diff, nondiff = partition(x, is_inexact_array)
@@ -311,6 +311,16 @@ class _JacobianWrapper(Transformed):
         return jacobian, combine(aux_dynamic, aux_static.value)
 
 
+class _JacfwdWrapper(_JacobianWrapper):
+    transform_name: ClassVar[str] = "filter_jacfwd"
+    forward = True
+
+
+class _JacrevWrapper(_JacobianWrapper):
+    transform_name: ClassVar[str] = "filter_jacrev"
+    forward = False
+
+
 def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
     """Like `jax.jacfwd`: the Jacobian in forward mode, with respect to the first argument's inexact arrays.
 
@@ -328,7 +338,7 @@ def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         structure, each leaf holding the first argument's structure.
     """
     require_callable(fun, "filter_jacfwd", "differentiate")
-    return module_update_wrapper(_JacobianWrapper(fun, has_aux, True))
+    return module_update_wrapper(_JacfwdWrapper(fun, has_aux))
 
 
 def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
@@ -344,7 +354,7 @@ def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         `has_aux=True`, `(jacobian, aux)`).
     """
     require_callable(fun, "filter_jacrev", "differentiate")
-    return module_update_wrapper(_JacobianWrapper(fun, has_aux, False))
+    return module_update_wrapper(_JacrevWrapper(fun, has_aux))
 
 
 def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:

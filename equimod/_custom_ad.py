@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, ClassVar, Generic, ParamSpec, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -387,6 +387,7 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
 
 
 class _CheckpointWrapper(Transformed):
+    transform_name: ClassVar[str] = "filter_checkpoint"
     prevent_cse: bool = field(static=True)
     policy: Callable[..., bool] | None = field(static=True)
 

@@ -192,8 +192,6 @@ class Compiling(Transformed):
     call's result from what the compiled function returned.
     """
 
-    transform_name: ClassVar[str]
-
     @abc.abstractmethod
     def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]: ...
 

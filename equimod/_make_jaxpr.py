@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import jax
 import jax.tree_util as jtu
@@ -31,6 +31,8 @@ _MSG_STRUCTURE_MISMATCH = (
 
 
 class _MakeJaxpr(Transformed):
+    transform_name: ClassVar[str] = "filter_make_jaxpr"
+
     def __call__(self, /, *args: Any, **kwargs: Any) -> tuple[Any, Any, Any]:
         dynamic, static = partition((args, kwargs), is_shaped)
         dynamic_leaves, dynamic_treedef = jtu.tree_flatten(dynamic)

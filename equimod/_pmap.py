@@ -138,7 +138,7 @@ class _PmapWrapper(Compiling):
     def _prepare(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         """The mapped function's arguments for a call: the arrays of the wrapped
         callable, the mapped and the broadcast arrays of the arguments, the static key."""
-        axes = call_axes("filter_pmap", self.fun, self.in_axes, args, kwargs)
+        axes = call_axes(self.transform_name, self.fun, self.in_axes, args, kwargs)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         dynamic, static_leaves = split_leaves(leaves)
         if static_leaves is not None:
@@ -149,7 +149,9 @@ class _PmapWrapper(Compiling):
         if not mapped:
             if self.axis_size is None:
                 raise ValueError(
-                    MSG_NOTHING_TO_MAP.format(transform="filter_pmap", name=callable_name(self.fun))
+                    MSG_NOTHING_TO_MAP.format(
+                        transform=self.transform_name, name=callable_name(self.fun)
+                    )
                 )
             # `jax.pmap` needs something to map over: a dummy of the axis's size.
             mapped = [np.zeros(self.axis_size)]

@@ -8,7 +8,7 @@ the wrapper, seen by `filter_grad` and traced by `filter_jit`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from ._module import Module
 from ._module._wrappers import wrapped_attribute
@@ -60,6 +60,8 @@ class Transformed(Module):
     """A Module wrapping `fun`: shows `fun`'s name and signature, and binds as a method."""
 
     fun: Callable[..., Any]
+    # The transform's public name, for its errors and warnings: "filter_jit", ...
+    transform_name: ClassVar[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -227,6 +227,8 @@ def join_output(batched: list[Any], unbatched: list[Any], rebuild: Rebuild) -> A
 class _VmapWrapper(Transformed):
     """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
+    transform_name: ClassVar[str] = "filter_vmap"
+
     in_axes: Any = field(static=True)
     out_axes: Any = field(static=True)
     axis_name: Any = field(static=True)
@@ -235,12 +237,12 @@ class _VmapWrapper(Transformed):
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         name = callable_name(self.fun)
-        axes = call_axes("filter_vmap", self.fun, self.in_axes, args, kwargs)
+        axes = call_axes(self.transform_name, self.fun, self.in_axes, args, kwargs)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         mapped = [leaf for leaf, axis in zip(leaves, axes, strict=True) if axis is not None]
         mapped_axes = [axis for axis in axes if axis is not None]
         if not mapped and self.axis_size is None:
-            raise ValueError(MSG_NOTHING_TO_MAP.format(transform="filter_vmap", name=name))
+            raise ValueError(MSG_NOTHING_TO_MAP.format(transform=self.transform_name, name=name))
         # What only tracing `fun` tells: how to rebuild its output.
         traced: list[Rebuild] = []
 
@@ -252,7 +254,7 @@ class _VmapWrapper(Transformed):
             ]
             call_args, call_kwargs = jtu.tree_unflatten(treedef, full)
             batched, unbatched, rebuild = split_output(
-                self.fun(*call_args, **call_kwargs), self.out_axes, name, "filter_vmap"
+                self.fun(*call_args, **call_kwargs), self.out_axes, name, self.transform_name
             )
             traced[:] = [rebuild]
             return batched, unbatched

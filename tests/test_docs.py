@@ -20,6 +20,7 @@ import tempfile
 import threading
 import traceback
 import types
+import warnings
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,7 +65,9 @@ def test_page_code_runs(page: Page) -> None:
     module = types.ModuleType("docs_page")
     sys.modules[module.__name__] = module
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        # A warning is an error: a page must not teach what equimod warns against.
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("error")
             exec(code, module.__dict__)
     except Exception as error:
         frames = [

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jax
@@ -173,9 +173,14 @@ def test_deprecated_equinox_spellings_warn_and_say_what_to_write() -> None:
     assert float(jax.grad(f)(jnp.array(1.0))) == 2.0
 
 
-def test_a_jax_transformed_layer_in_a_field_warns() -> None:
+def test_a_jax_transformed_layer_in_a_field_warns_at_the_users_line() -> None:
     class Holder(equimod.Module):
         layer: Any
+
+    class WithStatic(equimod.Module):
+        # A static field takes the generated __init__ off its fastest path.
+        layer: Any
+        size: int = equimod.field(static=True, default=1)
 
     class Written(equimod.Module):
         layer: Any
@@ -184,15 +189,44 @@ def test_a_jax_transformed_layer_in_a_field_warns() -> None:
             self.layer = layer
 
     linear = equimod.nn.Linear(2, 2, key=jax.random.key(0))
-    for cls in (Holder, Written):
+    for cls in (Holder, WithStatic, Written):
         with pytest.warns(
             UserWarning,
             match=r"JAX-transformed callable as an attribute on .*\.layer: it wraps a pytree holding arrays",
-        ):
+        ) as caught:
             cls(jax.vmap(linear))
+        (warning,) = caught
+        assert warning.filename == __file__, (cls, warning.filename)
     with warnings_as_errors():
         Holder(equimod.filter_vmap(linear))  # a Module: its arrays stay leaves
         Holder(jax.jit(jnp.sin))  # holds no arrays
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        equimod.filter_jit,
+        equimod.filter_vmap,
+        equimod.filter_grad,
+        equimod.filter_value_and_grad,
+        equimod.filter_jacfwd,
+        equimod.filter_jacrev,
+        equimod.filter_checkpoint,
+        equimod.filter_make_jaxpr,
+    ],
+    ids=lambda transform: transform.__name__,
+)
+def test_a_transform_given_a_jax_transformed_layer_warns_in_its_own_name(
+    transform: Callable[[Any], Any],
+) -> None:
+    linear = equimod.nn.Linear(2, 2, key=jax.random.key(0))
+    name = transform.__name__
+    with pytest.warns(
+        UserWarning, match=rf"^{name} was given a JAX-transformed callable"
+    ) as caught:
+        transform(jax.vmap(linear))
+    (warning,) = caught
+    assert warning.filename == __file__
 
 
 def test_errors_are_also_the_exception_types_equinox_raises() -> None:

@@ -14,6 +14,7 @@ import jax.tree_util as jtu
 from .._filters import is_array
 from ._abstract import unimplemented_abstract
 from ._field import converter_of, is_static
+from ._jax_transformed import may_hold_transformed
 
 _MSG_MISSING_FIELDS = (
     "Field {first} was not initialized: {cls}.__init__ returned without setting the "
@@ -42,6 +43,7 @@ class ClassInfo:
         "factories",
         "field_names",
         "has_after_init_steps",
+        "may_hold_transformed",
         "maybe_unset",
         "read_maybe_unset",
         "replaceable",
@@ -82,6 +84,11 @@ class ClassInfo:
             k.__dict__["__check_init__"] for k in cls.__mro__ if "__check_init__" in k.__dict__
         )
         self.static_names = tuple(f.name for f in fields if is_static(f))
+        # A generated __init__ assigns without __setattr__, which warns of a
+        # JAX-transformed callable: the fields that may hold one are looked at after it.
+        self.may_hold_transformed = (
+            () if user_init else tuple(f.name for f in fields if may_hold_transformed(f.type))
+        )
         self.has_after_init_steps = bool(self.converters or self.static_names or self.checks)
         self.user_init = user_init
         self.default_new: bool = cls.__new__ is object.__new__  # type: ignore[comparison-overlap]

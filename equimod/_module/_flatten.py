@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -175,7 +176,12 @@ def init_ignoring_the_token(cls: type, fields: Sequence[dataclasses.Field[Any]])
     )
     module = sys.modules.get(cls.__module__)
     made: dict[str, Any] = {}
-    exec(source, vars(module) if module is not None else {}, made)
+    # Named as a file in equimod's folder (there is none), so that a warning it gives
+    # names the user's line, and a traceback shows where it was generated.
+    filename = os.path.join(
+        os.path.dirname(__file__), f"<__init__ generated for {cls.__qualname__}>"
+    )
+    exec(compile(source, filename, "exec"), vars(module) if module is not None else {}, made)
     init = made["__make"](**values)
     for attribute in ("__module__", "__qualname__", "__doc__", "__annotations__"):
         setattr(init, attribute, getattr(generated, attribute))

@@ -8,6 +8,8 @@ this problem.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Any, Final
 
@@ -35,6 +37,15 @@ _MSG_TRANSFORMED = (
 )
 
 
+_MSG_TRANSFORMED_GIVEN_TO_A_TRANSFORM = (
+    "{transform} was given a JAX-transformed callable (such as jax.vmap(layer)) that "
+    "wraps a pytree holding arrays: they are hidden inside the callable, so {transform} "
+    "sees no leaves there; they are neither traced nor differentiated, and training "
+    "never updates them. Give it an equimod transform of the layer instead "
+    "(equimod.filter_vmap(layer)), a Module whose arrays stay leaves."
+)
+
+
 # Annotations that rule a JAX-transformed callable out (a mismatch would be the
 # user's type error): their fields need no check at construction.
 _NOT_CALLABLE_ANNOTATIONS: Final = frozenset(
@@ -52,11 +63,46 @@ def may_hold_transformed(annotation: Any) -> bool:
 
 def warn_if_jax_transformed(cls: type, name: str, value: Any) -> None:
     """Warn when `value`, assigned to field `name` of `cls`, is a JAX transform of
-    something holding arrays (a Module, usually)."""
+    something holding arrays (a Module, usually).
+
+    The warning names the nearest line outside equimod: the user's `self.f = value`,
+    their call of a generated `__init__`, or their call of an equimod transform.
+    """
     if type(value) not in TRANSFORMED_TYPES:
         return
     wrapped = value
     while (wrapped := getattr(wrapped, "__wrapped__", None)) is not None:
         if any(is_array_like(leaf) for leaf in jtu.tree_leaves(wrapped)):
-            warnings.warn(_MSG_TRANSFORMED.format(cls=cls.__qualname__, name=name), stacklevel=4)
+            warnings.warn(_message(cls, name), stacklevel=_nearest_level_outside_equimod())
             return
+
+
+def warn_if_fields_jax_transformed(cls: type, names: tuple[str, ...], self: Any) -> None:
+    """`warn_if_jax_transformed` for each of `names` once a generated `__init__`,
+    which assigns without `__setattr__`, has set them; called by the class's call."""
+    for name in names:
+        value = getattr(self, name, None)
+        if type(value) in TRANSFORMED_TYPES:
+            warn_if_jax_transformed(cls, name, value)
+
+
+# equimod's own folder, with a trailing separator (so `equimod_mypy` is not in it).
+_EQUIMOD_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "")
+
+
+def _nearest_level_outside_equimod() -> int:
+    """The `stacklevel` of the nearest frame, counted from the caller, outside equimod."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_EQUIMOD_FOLDER):
+        level += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return level
+
+
+def _message(cls: type, name: str) -> str:
+    # An equimod transform's wrapper stores the callable it was given as `fun`:
+    # the user called the transform, so the warning names it, not the wrapper class.
+    transform = getattr(cls, "transform_name", None)
+    if transform is not None and name == "fun":
+        return _MSG_TRANSFORMED_GIVEN_TO_A_TRANSFORM.format(transform=transform)
+    return _MSG_TRANSFORMED.format(cls=cls.__qualname__, name=name)

@@ -24,7 +24,11 @@ from ._abstract import (
 from ._construction import ClassInfo, complete, convert_and_check, object_setattr
 from ._field import converter_of, field, is_static
 from ._flatten import UNFLATTEN_TOKEN, init_ignoring_the_token, register_module
-from ._jax_transformed import TRANSFORMED_TYPES, warn_if_jax_transformed
+from ._jax_transformed import (
+    TRANSFORMED_TYPES,
+    warn_if_fields_jax_transformed,
+    warn_if_jax_transformed,
+)
 
 # Set on an instance only while its `__init__` runs, to the names it may assign:
 # init state lives on the instance, so construction is thread-safe and a failed
@@ -230,8 +234,8 @@ class _ModuleMeta(abc.ABCMeta):
             # field, and nothing runs after it: nothing to guard or check.
             self = new_instance(cls)
             cls.__init__(self, *args, **kwargs)
-            for name in info.field_names:
-                warn_if_jax_transformed(cls, name, getattr(self, name, None))
+            if info.may_hold_transformed:
+                warn_if_fields_jax_transformed(cls, info.may_hold_transformed, self)
             return self
         if info.abstract_missing:
             raise TypeError(unimplemented_message(cls, info.abstract_missing))
@@ -250,6 +254,8 @@ class _ModuleMeta(abc.ABCMeta):
                 read_maybe_unset(self)
             except AttributeError:
                 complete(cls, info, self)
+        if info.may_hold_transformed:
+            warn_if_fields_jax_transformed(cls, info.may_hold_transformed, self)
         if info.has_after_init_steps:
             convert_and_check(cls, info, self)
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from .._module import field
 from .._module._wrappers import module_update_wrapper
@@ -31,6 +31,7 @@ class _Counter:
 
 
 class _MaxTracesWrapper(Transformed):
+    transform_name: ClassVar[str] = "assert_max_traces"
     max_traces: int | None = field(static=True)
     counter: _Counter = field(static=True)
 
