@@ -452,14 +452,30 @@ def _dispatchers(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[
     return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
 
 
+def _builders(depth: int) -> dict[str, Callable[[], object]]:
+    """Construction of a stack of `depth` layers, each a weight and a bias set by a
+    hand-written `__init__` (as layers' are), from arrays made beforehand."""
+    w, b = jnp.ones((WIDTH, WIDTH)), jnp.ones(WIDTH)
+    kinds = {
+        "dc": (DcStack, DcPairCustom),
+        "equimod": (EmStack, EmPairCustom),
+        "equinox": (EqStack, EqPairCustom),
+    }
+    return {
+        name: (lambda stack=stack, pair=pair: stack(tuple(pair(w, b) for _ in range(depth))))  # type: ignore[misc]
+        for name, (stack, pair) in kinds.items()
+    }
+
+
 def build_scaling_rows() -> list[Row]:
-    """Flatten, unflatten and filter_jit dispatch of stacks of 1 to 1000 layers."""
+    """Construction, flatten, unflatten and filter_jit dispatch of stacks of 1 to 1000 layers."""
     rows = []
     x = jnp.ones(WIDTH)
     for depth in SCALING_DEPTHS:
         stacks = _stacks(depth)
         number = max(1, 2000 // depth)
         flat = {name: jtu.tree_flatten(tree) for name, tree in stacks.items()}
+        rows.append(Row(f"construct, {depth} layers", _builders(depth), "dc", None, number))
         rows.append(
             Row(
                 f"flatten, {depth} layers",
