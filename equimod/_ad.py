@@ -29,8 +29,8 @@ _MSG_NO_ARGUMENT = (
     "pass it by position, not as a keyword."
 )
 _MSG_AUX_NOT_PAIR = (
-    "{name} was differentiated with has_aux=True, so it must return a pair (value, aux); "
-    "it returned {kind}."
+    "{transform}({name}, has_aux=True): {name} must return a pair (value, aux), but it "
+    "returned {kind}. Return both, or drop has_aux=True."
 )
 _MSG_TANGENT_STRUCTURE = (
     "filter_jvp({name}): `tangents` must have the structure of `primals`, with None where "
@@ -56,7 +56,11 @@ def _value_and_grad(wrapper: _ValueAndGradWrapper | _GradWrapper, *args: Any, **
     def differentiable(diff: Any, nondiff: Any, *args: Any, **kwargs: Any) -> Any:
         out = fun(combine(diff, nondiff), *args, **kwargs)
         if has_aux and not (isinstance(out, tuple) and len(out) == 2):
-            raise TypeError(_MSG_AUX_NOT_PAIR.format(name=name, kind=type(out).__name__))
+            raise TypeError(
+                _MSG_AUX_NOT_PAIR.format(
+                    transform=wrapper.transform_name, name=name, kind=type(out).__name__
+                )
+            )
         return out
 
     diff, nondiff = partition(first, is_inexact_array)

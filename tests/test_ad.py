@@ -77,11 +77,13 @@ def test_bad_inputs() -> None:
     def not_a_pair(w: jax.Array) -> jax.Array:
         return jnp.sum(w)
 
-    with pytest.raises(
-        TypeError,
-        match=r"not_a_pair was differentiated with has_aux=True, so it must return a pair \(value, aux\)",
-    ):
-        equimod.filter_grad(not_a_pair, has_aux=True)(jnp.ones(2))
+    for transform in (equimod.filter_grad, equimod.filter_value_and_grad):
+        with pytest.raises(
+            TypeError,
+            match=rf"^{transform.__name__}\(not_a_pair, has_aux=True\): not_a_pair must return "
+            r"a pair \(value, aux\)",
+        ):
+            transform(not_a_pair, has_aux=True)(jnp.ones(2))
 
 
 def test_filter_jvp_matches_equinox() -> None:
