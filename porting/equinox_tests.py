@@ -146,6 +146,14 @@ def main() -> int:
     parser.add_argument("-k", dest="select", help="pytest's -k, passed on")
     arguments = parser.parse_args()
     checkout = arguments.checkout.resolve()
+    # A file may be named as pytest prints it, `tests/test_ad.py`, or as `test_ad.py`.
+    arguments.files = [name.removeprefix("tests/") for name in arguments.files]
+    missing = [name for name in arguments.files if not (checkout / "tests" / name).is_file()]
+    if missing:
+        parser.error(
+            f"no such test file in {checkout / 'tests'}: {', '.join(missing)} "
+            "(EQUINOX_CHECKOUT is the root of an Equinox checkout; files are named as in its tests/)"
+        )
     differences: dict[str, str] = json.loads(DIFFERENCES.read_text())
     names = ["equimod", *(["equinox"] if arguments.equinox else [])]
     results = {
