@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from _arguments import package_folder
+
 _SWAPS = [
     (re.compile(r"^(\s*)import equinox as (\w+)\s*$", re.M), r"\1import equimod as \2"),
     (re.compile(r"^(\s*)import equinox\s*$", re.M), r"\1import equimod as equinox"),
@@ -214,8 +216,8 @@ _RUNS: dict[str, Callable[[Path, str, bool], Run]] = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("package", type=Path)
-    parser.add_argument("--also", type=Path, action="append", default=[])
+    parser.add_argument("package", type=package_folder)
+    parser.add_argument("--also", type=package_folder, action="append", default=[])
     parser.add_argument("--checker", choices=sorted(_RUNS), action="append")
     arguments = parser.parse_args()
     package = arguments.package.resolve().name

@@ -34,6 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _arguments import package_folder
 from checkers_on_real_code import copy_package
 
 _OUTCOME = re.compile(r"^(?P<test>\S+::\S+) (?P<outcome>PASSED|FAILED|ERROR)")
@@ -77,9 +78,9 @@ def run_tests(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("package", type=Path)
+    parser.add_argument("package", type=package_folder)
     parser.add_argument("tests", nargs="+")
-    parser.add_argument("--also", type=Path, action="append", default=[])
+    parser.add_argument("--also", type=package_folder, action="append", default=[])
     arguments = parser.parse_args()
     checkout = arguments.package.resolve().parent
     package = arguments.package.resolve().name
