@@ -623,7 +623,13 @@ def write_plot(rows: list[Row], scaling: list[Row], path: pathlib.Path) -> None:
     left.invert_yaxis()
     left.set_xlabel("time / baseline (log scale; lower is faster)")
     left.legend()
-    for kind, style in (("flatten", "-"), ("unflatten", "--"), ("filter_jit dispatch", ":")):
+    kinds = (
+        ("construct", "-."),
+        ("flatten", "-"),
+        ("unflatten", "--"),
+        ("filter_jit dispatch", ":"),
+    )
+    for kind, style in kinds:
         for who, colour in (("dc", "tab:gray"), ("equimod", "tab:blue"), ("equinox", "tab:orange")):
             times = [r.medians[who] for r in scaling if r.name.startswith(kind + ",")]
             right.plot(SCALING_DEPTHS, times, style, color=colour, label=f"{kind}: {who}")
