@@ -6,8 +6,8 @@ Each is reported at the definition, code `equimod-definition`:
 - `@dataclasses.dataclass` on a Module subclass (refused at class creation, or,
   frozen, it replaces the Module's `__setattr__` and a hand-written or inherited
   `__init__` can no longer assign);
-- a field with no value on the class that a base defines as a property without
-  a setter (construction fails);
+- a field with no value on the class, its own or inherited, that a base defines
+  as a property without a setter (construction fails);
 - a protocol among the bases (a metaclass conflict at class creation).
 """
 
@@ -27,11 +27,12 @@ from mypy.nodes import (
     SymbolNode,
     TempNode,
     TypeInfo,
+    Var,
 )
 from mypy.plugin import ClassDefContext
 from mypy.types import UnboundType
 
-from ._metadata import AbstractKind, InitKind
+from ._metadata import AbstractKind, ClassRecord, InitKind
 from ._recognised_names import field_arguments
 
 DEFINITION = ErrorCode(
@@ -85,7 +86,7 @@ def check_definition(
         ctx.api.fail(
             MSG_DATACLASS_DECORATOR.format(cls=info.name, fails=fails), ctx.cls, code=DEFINITION
         )
-    for name, base, where in _fields_under_properties(ctx):
+    for name, base, where in _fields_under_properties(ctx, abstract):
         message = MSG_SHADOWED_BY_PROPERTY.format(name=name, cls=info.name, base=base.name)
         ctx.api.fail(message, where, code=DEFINITION)
     protocol = _protocol_base(info)
@@ -131,21 +132,75 @@ def _dataclass_decorator_failure(ctx: ClassDefContext, init: InitKind) -> str | 
     return None
 
 
-def _fields_under_properties(ctx: ClassDefContext) -> Iterator[tuple[str, TypeInfo, Context]]:
+def _fields_under_properties(
+    ctx: ClassDefContext, abstract: dict[str, AbstractKind]
+) -> Iterator[tuple[str, TypeInfo, Context]]:
+    """The fields with no value on the class that an attribute lookup finds a
+    property without a setter for: the class's own, reported where they are
+    declared, and inherited ones that meet the property first in this class."""
     info = ctx.cls.info
+    own: set[str] = set()
     for statement in ctx.cls.defs.body:
         if not isinstance(statement, AssignmentStmt) or not statement.new_syntax:
             continue
         target = statement.lvalues[0]
-        if not isinstance(target, NameExpr) or _has_class_value(statement):
+        if not isinstance(target, NameExpr):
             continue
-        for base in info.mro[1:]:
-            symbol = base.names.get(target.name)
-            if symbol is None:
-                continue
-            if _is_property(symbol.node):
-                yield target.name, base, statement
-            break  # the nearest definition is the one the instance meets
+        own.add(target.name)
+        # An abstract attribute is no field: a property may well implement it.
+        if (
+            target.name in abstract
+            or _has_class_value(statement)
+            or _is_classvar(info, target.name)
+        ):
+            continue
+        owner = _property_found(info, target.name)
+        if owner is not None:
+            yield target.name, owner, statement
+    for name, declarer in _inherited_fields(info):
+        if name in own:
+            continue
+        owner = _property_found(info, name)
+        # A base that has both the field and the property has been reported already.
+        if owner is not None and not any(
+            declarer in base.type.mro and owner in base.type.mro for base in info.bases
+        ):
+            yield name, owner, ctx.cls
+
+
+def _inherited_fields(info: TypeInfo) -> Iterator[tuple[str, TypeInfo]]:
+    """Each field a Module base declares, with the nearest base that declares it."""
+    seen: set[str] = set()
+    for base in info.mro[1:]:
+        record = ClassRecord.read(base)
+        if record is None:
+            continue
+        for name in sorted(record.field_names - seen):
+            seen.add(name)
+            yield name, base
+
+
+def _property_found(info: TypeInfo, name: str) -> TypeInfo | None:
+    """The base whose property without a setter an instance of `info` meets under
+    `name`, None if it meets anything else first. A field declared with no value
+    leaves nothing on its class, so the lookup goes on past it."""
+    for base in info.mro[1:]:
+        symbol = base.names.get(name)
+        if symbol is None or _declared_without_value(symbol.node):
+            continue
+        return base if _is_property(symbol.node) else None
+    return None
+
+
+def _is_classvar(info: TypeInfo, name: str) -> bool:
+    symbol = info.names.get(name)
+    return symbol is not None and isinstance(symbol.node, Var) and symbol.node.is_classvar
+
+
+def _declared_without_value(node: SymbolNode | None) -> bool:
+    # `name: T` alone. (A field made with `field(default_factory=...)` has no value
+    # on its class either, but mypy records the call as one: it stops the lookup.)
+    return isinstance(node, Var) and not node.has_explicit_value and not node.is_classvar
 
 
 def _has_class_value(statement: AssignmentStmt) -> bool:

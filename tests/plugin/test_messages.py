@@ -590,6 +590,30 @@ def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
 
         class OverSettable(equimod.Module, Settable):
             size: int  # the setter takes the value
+
+        class HasSize(equimod.Module):
+            size: int
+
+        class RedeclaresUnderProperty(HasSize, Sized):
+            size: int  # HasSize's declaration leaves no value: Sized's property is met
+
+        class InheritsUnderProperty(HasSize, Sized):
+            pass
+
+        class FromABrokenBase(InheritsUnderProperty):  # reported at its base already
+            pass
+
+        class DeclaresAbstract(equimod.Module):
+            size: AbstractVar[int]
+
+        class ImplementedByProperty(DeclaresAbstract, Sized):  # a property implements it
+            pass
+
+        class HasSizeWithDefault(equimod.Module):
+            size: int = 2
+
+        class DefaultHides(HasSizeWithDefault, Sized):
+            pass
         """,
     )
     replace = (
@@ -624,6 +648,8 @@ def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
         "37: error: " + shadow.format(cls="ShadowsWithFactory"),
         "45: error: " + protocol.format(cls="WithProtocol", protocol="Sizes"),
         "49: error: " + protocol.format(cls="WithRuntimeProtocol", protocol="SupportsInt"),
+        "72: error: " + shadow.format(cls="RedeclaresUnderProperty"),
+        "74: error: " + shadow.format(cls="InheritsUnderProperty"),
     ]
 
 
