@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -125,15 +126,13 @@ def _spec_mask(pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | N
             return jtu.tree_map(lambda leaf: _as_bool(spec, leaf), subtree, is_leaf=is_leaf)
         raise TypeError(_MSG_BAD_SPEC_LEAF.format(spec=spec))
 
-    if isinstance(filter_spec, bool) or callable(filter_spec):
-        return expand(filter_spec, pytree)
+    if isinstance(filter_spec, (bool, types.FunctionType)):
+        return expand(filter_spec, pytree)  # a leaf: the common case, without a tree_map
+    # The spec is flattened as any pytree, as in Equinox: a Module in it is a node
+    # even when it is callable (a layer, a transform's wrapper), and a None stands
+    # where the pytree has a None.
     try:
-        return jtu.tree_map(
-            expand,
-            filter_spec,
-            pytree,
-            is_leaf=lambda x: isinstance(x, bool) or callable(x) or x is None,
-        )
+        return jtu.tree_map(expand, filter_spec, pytree)
     except ValueError as error:
         raise ValueError(_MSG_SPEC_STRUCTURE.format(error=error)) from None
 
@@ -159,7 +158,9 @@ def filter(
     Args:
         pytree: Any pytree.
         filter_spec: A bool, a callable `leaf -> bool` (such as `is_array`), or a
-            pytree prefix of `pytree` with those at its leaves.
+            pytree prefix of `pytree` with those at its leaves. It is flattened as
+            any pytree: a Module in it is a node even when it has a `__call__`, so
+            a spec shaped like the model (`tree_map(lambda _: False, model)`) works.
         inverse: Reverse the selection.
         replace: The value put in place of the leaves not kept.
         is_leaf: As in `jax.tree_util`: which nodes count as leaves.

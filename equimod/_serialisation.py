@@ -15,6 +15,7 @@ import os
 import pathlib
 import struct
 import tempfile
+import types
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -203,19 +204,21 @@ def _leaf_record(key_path: KeyPath, leaf: Any, spec: Callable[..., Any]) -> dict
 def _leaves_with_specs(
     pytree: Any, filter_spec: Any, is_leaf: Callable[[Any], bool] | None, function: str
 ) -> list[tuple[KeyPath, Any, Callable[..., Any]]]:
-    pairs = jtu.tree_flatten_with_path(pytree, is_leaf=none_or(is_leaf))[0]
-    if callable(filter_spec):
+    leaf_or_none = none_or(is_leaf)
+    pairs = jtu.tree_flatten_with_path(pytree, is_leaf=leaf_or_none)[0]
+    if isinstance(filter_spec, types.FunctionType):
         return [(p, leaf, filter_spec) for p, leaf in pairs if leaf is not None]
+    # The spec is flattened as any pytree, as in Equinox (a Module in it is a node,
+    # even a callable one); each of its leaves serves every leaf of its subtree.
+    spec_leaves: list[Callable[..., Any]] = []
+
+    def serve(spec: Callable[..., Any], subtree: Any) -> None:
+        spec_leaves.extend([spec] * len(jtu.tree_leaves(subtree, is_leaf=leaf_or_none)))
+
     try:
-        specs = jtu.tree_map(
-            lambda spec, subtree: jtu.tree_map(lambda _: spec, subtree, is_leaf=none_or(is_leaf)),
-            filter_spec,
-            pytree,
-            is_leaf=callable,
-        )
+        jtu.tree_map(serve, filter_spec, pytree)
     except ValueError as error:
         raise ValueError(_MSG_SPEC.format(function=function, error=error)) from None
-    spec_leaves = jtu.tree_leaves(specs, is_leaf=callable)
     return [
         (p, leaf, spec)
         for (p, leaf), spec in zip(pairs, spec_leaves, strict=True)

@@ -12,9 +12,9 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 
-from ._filters import is_array, is_array_like
+from ._filters import is_array, is_array_like, is_none
 from ._jit import merge_leaves, split_leaves
-from ._module import field, module_update_wrapper
+from ._module import Module, field, module_update_wrapper
 from ._transformed import Transformed, callable_name, require_callable
 
 _MSG_AXES_STRUCTURE = (
@@ -80,7 +80,10 @@ MAP_ARRAYS = if_array(0)
 
 
 def _is_axis_spec(x: Any) -> bool:
-    return x is None or isinstance(x, int) or callable(x)
+    """Whether `x` is one axis spec for a whole subtree: None, an int, or a callable
+    that is no pytree (a Module in a spec is a node of it, as in Equinox, even one
+    with a `__call__`: a spec shaped like a model)."""
+    return x is None or isinstance(x, int) or (callable(x) and not isinstance(x, Module))
 
 
 class _LeafAxes(tuple):  # type: ignore[type-arg]
@@ -141,7 +144,7 @@ def leaf_axes(
     if _is_axis_spec(spec) and not isinstance(spec, (tuple, list, dict)):
         return list(expand(spec, tree))
     try:
-        nested = jtu.tree_map(expand, spec, tree, is_leaf=_is_axis_spec)
+        nested = jtu.tree_map(expand, spec, tree, is_leaf=is_none)
     except _AxisSpecError as error:
         raise ValueError(str(error)) from None
     except ValueError as error:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
+import jax.tree_util as jtu
 import numpy as np
 import pytest
 
@@ -78,3 +80,25 @@ def test_combine_errors() -> None:
         equimod.combine()
     with pytest.raises(ValueError, match="same structure"):
         equimod.combine({"a": 1}, [1])
+
+
+def test_a_spec_shaped_like_a_callable_module_is_a_tree_of_bools() -> None:
+    # Equinox's way of training part of a model: a spec of the model's own
+    # structure, all False but the chosen leaves. The spec is then a Module with a
+    # `__call__` (here an MLP's), which is a pytree of bools, not a predicate.
+    for lib in (equimod, eqx):
+        model = lib.nn.MLP(2, 2, 4, 2, key=jax.random.key(0))
+        spec = jtu.tree_map(lambda _: False, model)
+        spec = lib.tree_at(lambda m: m.layers[-1].weight, spec, replace=True)
+        trained, frozen = lib.partition(model, spec)
+        assert trained.layers[-1].weight is model.layers[-1].weight
+        assert trained.layers[0].weight is None and trained.layers[-1].bias is None
+        assert frozen.layers[-1].weight is None
+        assert jtu.tree_structure(lib.combine(trained, frozen)) == jtu.tree_structure(model)
+        assert lib.filter(model, spec, inverse=True).layers[0].weight is model.layers[0].weight
+
+
+def test_a_none_in_the_spec_stands_for_a_none_in_the_pytree() -> None:
+    pytree = {"a": jnp.ones(2), "b": None}
+    kept = equimod.filter(pytree, {"a": True, "b": None})
+    assert kept["b"] is None and kept["a"] is pytree["a"]

@@ -131,6 +131,27 @@ def test_custom_filter_spec_prefix() -> None:
         equimod.tree_serialise_leaves(io.BytesIO(), tree, filter_spec={"a": save_doubled})
 
 
+def test_a_spec_with_a_model_in_it_serves_each_of_its_leaves() -> None:
+    # The pytree holds a callable Module (an MLP), and so does the spec: one spec
+    # leaf per model leaf, in the model's structure, as Equinox reads it.
+    model = equimod.nn.MLP(2, 2, 3, 1, key=jax.random.key(0))
+    written: list[tuple[int, ...]] = []
+
+    def save_noting(f: io.BufferedIOBase, x: object) -> None:
+        written.append(np.shape(x))
+        equimod.default_serialise_filter_spec(f, x)
+
+    spec = jax.tree_util.tree_map(lambda _: save_noting, model)
+    tree = {"model": model, "step": jnp.array(3)}
+    buffer = io.BytesIO()
+    equimod.tree_serialise_leaves(
+        buffer, tree, filter_spec={"model": spec, "step": equimod.default_serialise_filter_spec}
+    )
+    assert written == [np.shape(leaf) for leaf in jax.tree_util.tree_leaves(model)]
+    buffer.seek(0)
+    assert equimod.tree_equal(equimod.tree_deserialise_leaves(buffer, tree), tree)
+
+
 def test_dtypes_numpy_cannot_name_load_back(tmp_path: pathlib.Path) -> None:
     # Regression (found by tests/test_properties.py): np.save writes bfloat16 and the
     # float8 types as raw bytes, "|V2"/"|V1"; loading them crashed inside JAX.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
+import jax.tree_util as jtu
 import pytest
 
 import equimod
@@ -79,3 +83,14 @@ def test_bad_inputs() -> None:
         equimod.filter_vmap(lambda a: a, in_axes=lambda leaf: "x")(jnp.ones(2))
     with pytest.raises(ValueError, match=r"no argument is mapped over.*axis_size"):
         equimod.filter_vmap(lambda a: a, in_axes=None)(jnp.ones(2))
+
+
+@pytest.mark.parametrize("lib", [equimod, eqx], ids=["equimod", "equinox"])
+def test_an_axis_spec_shaped_like_a_model_maps_its_leaves(lib: Any) -> None:
+    # A spec of the model's own structure is a Module with a `__call__` (an MLP's):
+    # a pytree of axes, not a callable spec, as in Equinox.
+    keys = jax.random.split(jax.random.key(0), 4)
+    models = lib.filter_vmap(lambda k: lib.nn.MLP(2, 2, 3, 1, key=k))(keys)
+    spec = jtu.tree_map(lambda x: 0 if lib.is_array(x) else None, models)
+    out = lib.filter_vmap(lambda m, x: m(x), in_axes=(spec, None))(models, jnp.ones(2))
+    assert out.shape == (4, 2)
