@@ -38,6 +38,8 @@ import equimod
 DEPTH = 50
 WIDTH = 4
 SCALING_DEPTHS = (1, 10, 100, 1000)
+# The operations of the scaling table, each row named "<kind>, <depth> layers...".
+SCALING_KINDS = ("construct", "flatten", "unflatten", "filter_jit dispatch")
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PLOT = ROOT / "docs" / "assets" / "benchmark.png"
@@ -623,13 +625,7 @@ def write_plot(rows: list[Row], scaling: list[Row], path: pathlib.Path) -> None:
     left.invert_yaxis()
     left.set_xlabel("time / baseline (log scale; lower is faster)")
     left.legend()
-    kinds = (
-        ("construct", "-."),
-        ("flatten", "-"),
-        ("unflatten", "--"),
-        ("filter_jit dispatch", ":"),
-    )
-    for kind, style in kinds:
+    for kind, style in zip(SCALING_KINDS, ("-.", "-", "--", ":"), strict=True):
         for who, colour in (("dc", "tab:gray"), ("equimod", "tab:blue"), ("equinox", "tab:orange")):
             times = [r.medians[who] for r in scaling if r.name.startswith(kind + ",")]
             right.plot(SCALING_DEPTHS, times, style, color=colour, label=f"{kind}: {who}")

@@ -65,7 +65,7 @@ def test_quick_benchmark_gives_every_row_a_value_and_a_verdict() -> None:
         # The verdict follows from the printed ratio and the target.
         assert (cells[8] == "NO: above target") == (ratio > target), cells
     for depth in bench.SCALING_DEPTHS:
-        for kind in ("flatten", "unflatten", "filter_jit dispatch"):
+        for kind in bench.SCALING_KINDS:
             row = next(
                 cells for name, cells in table.items() if name.startswith(f"{kind}, {depth} layers")
             )
@@ -99,7 +99,7 @@ def test_write_replaces_the_readme_tables_and_draws_the_plot(tmp_path: Path) -> 
     scaling = [
         _row(f"{kind}, {depth} layers", depth * 1.0, depth * 2.0, None)
         for depth in bench.SCALING_DEPTHS
-        for kind in ("flatten", "unflatten", "filter_jit dispatch")
+        for kind in bench.SCALING_KINDS
     ]
     plot = tmp_path / "assets" / "benchmark.png"
     bench.write_plot(rows, scaling, plot)
