@@ -70,7 +70,10 @@ def _symbolic_zero_to_none(tangent: Any) -> Any:
 
 
 def _none_to_zero(tangent: Any, primal: Any) -> Any:
-    return _zero_tangent(primal) if tangent is None else tangent
+    # A None in the output has no leaf, so no tangent either: it stays None.
+    if tangent is None and primal is not None:
+        return _zero_tangent(primal)
+    return tangent
 
 
 class _JvpRules:

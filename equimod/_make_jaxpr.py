@@ -13,7 +13,7 @@ from ._eval_shape import filter_eval_shape
 from ._filters import combine, is_array, is_shaped, partition, shape_struct
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper
-from ._static import Static, static_equal
+from ._static import Held, Static, static_equal
 from ._transformed import Transformed, callable_name, require_callable
 
 _T = TypeVar("_T")
@@ -71,11 +71,13 @@ class _ConvertedInputs(Module):
 
     name: str = field(static=True)
     in_struct_leaves: tuple[jax.ShapeDtypeStruct, ...] = field(static=True)
-    in_static: Any = field(static=True)
+    # Pytrees in static fields are held as `Held`: JAX compares static fields, and
+    # a Module inside one would compare as its `__eq__` does (see _static.py).
+    held_in_static: Held = field(static=True)
 
     def _checked_leaves(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
         dynamic, static = partition((args, kwargs), is_array)
-        if not static_equal(static, self.in_static):
+        if not static_equal(static, self.held_in_static.value):
             raise ValueError(_MSG_STATIC_MISMATCH.format(name=self.name))
         leaves = jtu.tree_leaves(dynamic)
         got = tuple(shape_struct(x) for x in leaves)
@@ -115,8 +117,18 @@ class _ClosureConvert(_ConvertedInputs):
     # Module (a primitive's parameters, for one) sees the jaxpr.
     jaxpr: Any
     consts: list[Any]
-    out_struct: Any = field(static=True)
-    out_static: Any = field(static=True)
+    held_out_struct: Held = field(static=True)
+    held_out_static: Held = field(static=True)
+
+    @property
+    def out_struct(self) -> Any:
+        """The output's arrays as `jax.ShapeDtypeStruct`s (None at its other leaves)."""
+        return self.held_out_struct.value
+
+    @property
+    def out_static(self) -> Any:
+        """The output's other leaves (None at its arrays)."""
+        return self.held_out_static.value
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         leaves = self._checked_leaves(args, kwargs)
@@ -153,14 +165,14 @@ def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> 
         # It can close over no tracer: tracing it would find no arrays to hoist.
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         example = tuple(shape_struct(x) if is_shaped(x) else x for x in leaves)
-        return _TrivialClosureConvert(name, in_struct_leaves, static, fn, treedef, example)
+        return _TrivialClosureConvert(name, in_struct_leaves, Held(static), fn, treedef, example)
     closed_jaxpr, out_struct, out_static = filter_make_jaxpr(fn)(*args, **kwargs)
     return _ClosureConvert(
         name,
         in_struct_leaves,
-        static,
+        Held(static),
         closed_jaxpr.jaxpr,
         list(closed_jaxpr.consts),
-        out_struct,
-        out_static,
+        Held(out_struct),
+        Held(out_static),
     )

@@ -7,12 +7,13 @@ from typing import Any, cast
 import jax.tree_util as jtu
 
 
-class _Held:
+class Held:
     """A value in a treedef, compared and hashed as its flattened leaves and structure.
 
-    JAX compares the treedefs holding a `Static` (in its caches): comparing the
-    value itself could call the `__eq__` of a Module inside it, which compares
-    arrays and may give an array rather than a bool.
+    JAX compares the treedefs holding a `Static` or a Module's static field (in its
+    caches): comparing the value itself could call the `__eq__` of a Module inside
+    it, which compares arrays and may give an array rather than a bool. A static
+    field that holds a pytree holds it as a `Held`.
     """
 
     __slots__ = ("_key", "value")
@@ -28,7 +29,7 @@ class _Held:
         return self._key
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Held) and self._flat() == other._flat()
+        return isinstance(other, Held) and self._flat() == other._flat()
 
     def __hash__(self) -> int:
         return hash(self._flat())
@@ -46,7 +47,7 @@ class Static:
     __slots__ = ("held",)
 
     def __init__(self, value: Any) -> None:
-        self.held = _Held(value)
+        self.held = Held(value)
 
     @property
     def value(self) -> Any:
@@ -57,7 +58,7 @@ class Static:
         return f"Static({self.held.value!r})"
 
 
-def _rebuild(held: _Held, children: Any) -> Static:
+def _rebuild(held: Held, children: Any) -> Static:
     static = object.__new__(Static)
     static.held = held
     return static

@@ -113,3 +113,18 @@ def test_filter_custom_vjp_refuses_gradients_of_other_arguments() -> None:
     assert float(jax.grad(f)(2.0, 3.0)) == 3.0
     with pytest.raises(ValueError, match=r"only the first positional argument"):
         jax.grad(f, argnums=1)(2.0, 3.0)
+
+
+def test_a_none_in_a_custom_jvp_output_has_a_none_tangent() -> None:
+    # optimistix's implicit-JVP returns outputs with None in them (no aux).
+    @equimod.filter_custom_jvp
+    def f(x: jax.Array) -> tuple[jax.Array, None]:
+        return x, None
+
+    @f.def_jvp
+    def f_jvp(primals: Any, tangents: Any) -> Any:
+        (x,), (tx,) = primals, tangents
+        return f(x), (2 * tx, None)
+
+    out, tangent = jax.jvp(f, (jnp.array(1.0),), (jnp.array(1.0),))
+    assert out[1] is None and tangent[1] is None and float(tangent[0]) == 2.0
