@@ -16,7 +16,7 @@ The checkout's `pyproject.toml` is copied too, so the tests run under the
 project's own pytest configuration (lineax and optimistix install jaxtyping's
 import hook with beartype over their package, and optimistix turns every
 warning into an error). The package's test dependencies must be installed
-(`beartype`; optimistix's also `pytest-benchmark`); the package itself is
+(`beartype`; optimistix's also `pytest-benchmark` and `diffrax`); the package itself is
 given stand-in install metadata, since some packages read their own version
 at import.
 
