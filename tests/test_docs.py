@@ -20,8 +20,8 @@ import tempfile
 import threading
 import traceback
 import types
-import warnings
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
