@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 from collections.abc import Callable, Hashable
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ import jax.tree_util as jtu
 
 from ._filters import is_array, is_array_like, is_none
 from ._jit import merge_leaves, split_leaves
-from ._module import Module, field, module_update_wrapper
+from ._module import field, module_update_wrapper
 from ._transformed import Transformed, callable_name, require_callable
 
 _MSG_AXES_STRUCTURE = (
@@ -80,10 +81,11 @@ MAP_ARRAYS = if_array(0)
 
 
 def _is_axis_spec(x: Any) -> bool:
-    """Whether `x` is one axis spec for a whole subtree: None, an int, or a callable
-    that is no pytree (a Module in a spec is a node of it, as in Equinox, even one
-    with a `__call__`: a spec shaped like a model)."""
-    return x is None or isinstance(x, int) or (callable(x) and not isinstance(x, Module))
+    """Whether `x` is certainly one axis spec for a whole subtree: None, an int, a
+    function or an `if_array`. Anything else is flattened as a pytree, as filter
+    specs are and as in Equinox: a Module in a spec (one shaped like a model, even
+    with a `__call__`) is a node of it, and a callable that is no pytree a leaf."""
+    return x is None or isinstance(x, (int, if_array, types.FunctionType))
 
 
 class _LeafAxes(tuple):  # type: ignore[type-arg]
@@ -141,7 +143,7 @@ def leaf_axes(
             axes.append(axis)
         return _LeafAxes(axes)
 
-    if _is_axis_spec(spec) and not isinstance(spec, (tuple, list, dict)):
+    if _is_axis_spec(spec):
         return list(expand(spec, tree))
     try:
         nested = jtu.tree_map(expand, spec, tree, is_leaf=is_none)
