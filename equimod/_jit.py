@@ -16,6 +16,7 @@ from typing import (
 
 import jax
 import jax.tree_util as jtu
+import numpy as np
 
 from ._caches import register_cache
 from ._errors import reraise_from_jax
@@ -36,6 +37,15 @@ _DONATED_ARGNUMS = {
     "all-except-first": (0, 2),
     "warn-except-first": (0, 2),
 }
+# The same for the direct path, whose arguments 1 and 2 are the first argument and
+# the others, and 3 the keyword arguments.
+_DIRECT_DONATED_ARGNUMS = {
+    "all": (0, 1, 2, 3),
+    "warn": (0, 1, 2, 3),
+    "all-except-first": (0, 2, 3),
+    "warn-except-first": (0, 2, 3),
+}
+_EXCEPT_FIRST = frozenset({"all-except-first", "warn-except-first"})
 # JAX warns when it cannot reuse a donated buffer: the "all" options silence that
 # warning, the "warn" ones keep it (as in Equinox).
 _SILENT_DONATE = frozenset({"all", "all-except-first"})
@@ -77,6 +87,7 @@ def split_leaves(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
     if not types <= _KNOWNARRAY_TYPES:
         _KNOWNARRAY_TYPES.update(t for t in types if issubclass(t, ARRAY_TYPES))
         if not types <= _KNOWNARRAY_TYPES:
+            # (A tracer is an array by `isinstance`, which its type alone does not tell.)
             dynamic = []
             static = []
             for leaf in leaves:
@@ -85,7 +96,8 @@ def split_leaves(leaves: list[Any]) -> tuple[list[Any], tuple[Any, ...] | None]:
                     static.append(TRACED)
                 else:
                     static.append(leaf)
-            return dynamic, tuple(static)
+            if len(dynamic) < len(leaves):
+                return dynamic, tuple(static)
     return leaves, None
 
 
@@ -144,6 +156,77 @@ class StaticKey:
         return jtu.tree_unflatten(self.fun_treedef, merge_leaves(fun_dynamic, self.fun_static))  # type: ignore[no-any-return]
 
 
+class _DirectPathRefusedError(Exception):
+    """Raised while tracing the direct path for a call it must not take (see `_Route`)."""
+
+
+# Set on an exception the wrapped callable raised while the direct path traced it,
+# which is the user's to see, unlike JAX's refusal of an argument before tracing.
+_RAISED_BY_THE_CALLABLE = "_equimod_raised_by_the_callable"
+
+
+def _passed_on_unchanged(aval: Any) -> bool:
+    """Whether an argument leaf of this abstract value can only have been an array.
+
+    A Python scalar reaches the compiled function as a weakly typed scalar, a
+    Python bool as a bool scalar, so those are what an array and a static leaf share.
+    """
+    if type(aval) is not jax.core.ShapedArray:
+        return False
+    return aval.shape != () or not (aval.weak_type or aval.dtype == bool)
+
+
+def _plain_array(leaf: Any) -> bool:
+    """Whether the array `leaf` is one the direct path takes (as `_passed_on_unchanged`)."""
+    if leaf.shape != ():
+        return True
+    # A tracer (the call is inside another transform) tells only through its aval.
+    weak = getattr(getattr(leaf, "aval", None), "weak_type", False)
+    return not (weak or leaf.dtype == bool)
+
+
+def _call_direct(
+    fun_dynamic: Any,
+    first: tuple[Any, ...],
+    rest: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    fun_static: Any,
+) -> Any:
+    if not all(
+        _passed_on_unchanged(leaf.aval)
+        for leaf in jtu.tree_leaves((fun_dynamic, first, rest, kwargs))
+    ):
+        raise _DirectPathRefusedError
+    fun = fun_static if fun_dynamic is None else fun_dynamic
+    try:
+        out = fun(*first, *rest, **kwargs)
+    except Exception as error:
+        setattr(error, _RAISED_BY_THE_CALLABLE, True)
+        raise
+    out_leaves, out_treedef = jtu.tree_flatten(out)
+    out_dynamic, out_static = split_leaves(out_leaves)
+    if out_static is None:
+        return out
+    return _SplitOutput(out_dynamic, Static((out_treedef, out_static)))
+
+
+class _SplitOutput:
+    """An output with leaves that are not arrays, as it leaves the direct path."""
+
+    __slots__ = ("dynamic", "static")
+
+    def __init__(self, dynamic: list[Any], static: Static) -> None:
+        self.dynamic = dynamic
+        self.static = static
+
+
+jtu.register_pytree_node(
+    _SplitOutput,
+    lambda out: ((out.dynamic, out.static), None),
+    lambda _, children: _SplitOutput(*children),
+)
+
+
 def _call_traced(
     fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: StaticKey
 ) -> tuple[list[Any], Static]:
@@ -155,15 +238,20 @@ def _call_traced(
 
 
 @functools.cache
-def _compile(donate: str, options: tuple[tuple[str, Any], ...]) -> Any:
+def _compile(donate: str, options: tuple[tuple[str, Any], ...], direct: bool = False) -> Any:
     """The compiled function of every `filter_jit` with this `donate`: its cache is keyed
     on the wrapped callable too, so a wrapper made again for the same function (as in
-    `filter_jit(filter_grad(f))(x)`) finds what an earlier one compiled."""
-    donate_argnums = _DONATED_ARGNUMS.get(donate, ())
+    `filter_jit(filter_grad(f))(x)`) finds what an earlier one compiled.
+
+    `direct` asks for the function the direct path calls (`_call_direct`, taking the
+    arguments as they are), rather than the one taking their leaves (`_call_traced`).
+    """
+    donate_argnums = (_DIRECT_DONATED_ARGNUMS if direct else _DONATED_ARGNUMS).get(donate, ())
     keywords = dict(options)
     if "compiler_options" in keywords:
         keywords["compiler_options"] = dict(keywords["compiler_options"])
-    jitted = jax.jit(_call_traced, static_argnums=(3,), donate_argnums=donate_argnums, **keywords)
+    function, static = (_call_direct, 4) if direct else (_call_traced, 3)
+    jitted = jax.jit(function, static_argnums=(static,), donate_argnums=donate_argnums, **keywords)
     return silenced_where_asked(donate, jitted)
 
 
@@ -218,6 +306,55 @@ class Compiling(Transformed):
         return Lowered(unsilenced(self._compiled(key)).lower(*call), self, key)
 
 
+class _Route:
+    """Which way a `filter_jit` wrapper's calls go, learnt from the calls it has had.
+
+    The direct path hands the arguments to `jax.jit` as they are, which is as fast
+    as a call of `jax.jit` itself, but is right only for a call whose every leaf
+    is an array: JAX would trace a Python number that `filter_jit` keeps static.
+    So a wrapper checks each call's leaves (the checked path) until one passes;
+    from then on its calls take the direct path unchecked, whose tracing refuses
+    an argument that might not have been an array (and JAX one that is no array),
+    and after the first refusal the wrapper checks every call again, for good.
+    Either way a call whose leaves are all arrays runs the direct path's compiled
+    function, so changing route never compiles a call again.
+
+    Shared by the copies JAX rebuilds of the wrapper (a static field), and equal
+    to every other, so that the wrapper's tree structure does not depend on it.
+    """
+
+    __slots__ = ("direct",)
+
+    def __init__(self) -> None:
+        # None: not known yet; True: unchecked; False: checked from now on.
+        self.direct: bool | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Route)
+
+    def __hash__(self) -> int:
+        return hash(_Route)
+
+
+@functools.cache
+def _jax_rejects_array_likes() -> bool:
+    """Whether JAX refuses, rather than traces, an argument leaf that only has
+    `__jax_array__`, as newer releases do: one it traced would be taken for an
+    array on the unchecked direct path, where `filter_jit` keeps it static."""
+
+    class ArrayLike:
+        def __jax_array__(self) -> Any:
+            return np.zeros(())
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            jax.eval_shape(lambda x: x, ArrayLike())
+        except (TypeError, ValueError):
+            return True
+    return False
+
+
 class _JitWrapper(Compiling):
     """What `filter_jit` returns: a Module, so the wrapped callable's arrays are leaves.
 
@@ -228,6 +365,8 @@ class _JitWrapper(Compiling):
     transform_name: ClassVar[str] = "filter_jit"
     donate: str = field(static=True)
     jitted: Any = field(static=True)
+    direct: Any = field(static=True)
+    route: _Route = field(static=True)
 
     def __init__(
         self, fun: Callable[..., Any], donate: str, options: tuple[tuple[str, Any], ...]
@@ -235,19 +374,27 @@ class _JitWrapper(Compiling):
         self.fun = fun
         self.donate = donate
         self.jitted = _compile(donate, options)
+        self.direct = _compile(donate, options, direct=True)
+        self.route = _Route()
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
-        # Methods through the class: reading one off a Module instance builds a
-        # bound method that is itself a pytree, a cost paid on every call otherwise.
-        call = _JitWrapper._prepare(self, args, kwargs)
+        route = self.route
         try:
-            out = self.jitted(*call)
+            if route.direct:
+                try:
+                    return _pass_on(self, args, kwargs)
+                except _DirectPathRefusedError:
+                    route.direct = False
+                except (TypeError, ValueError, OverflowError) as error:
+                    if getattr(error, _RAISED_BY_THE_CALLABLE, False):
+                        raise
+                    route.direct = False  # JAX refused an argument that is no array
+            return _check_then_call(self, args, kwargs)
         except Exception as error:
             # JAX's error for a failed `error_if` check, whose type varies across
             # releases, carries the check's message: raise it as equimod's error.
             reraise_from_jax(error)
             raise
-        return _JitWrapper._finish(out)
 
     def _compiled(self, key: StaticKey) -> Any:
         return self.jitted
@@ -281,7 +428,7 @@ class _JitWrapper(Compiling):
             fun_dynamic, fun_static = split_leaves(fun_leaves)
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         dynamic, static_leaves = split_leaves(leaves)
-        if self.donate in ("all-except-first", "warn-except-first") and args:
+        if self.donate in _EXCEPT_FIRST and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, ARRAY_TYPES)])
             first, rest = dynamic[:n_first], dynamic[n_first:]
         else:
@@ -312,6 +459,42 @@ class _JitWrapper(Compiling):
 
     def __repr__(self) -> str:
         return f"<filter_jit {getattr(self.fun, '__qualname__', self.fun)!r}>"
+
+
+# Functions, not methods: a Module's methods are read through a descriptor (one that
+# binds the instance as a pytree), a cost paid on every call otherwise.
+
+
+def _pass_on(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The call, on the direct path: its arguments passed to `jax.jit` as they are."""
+    fun = wrapper.fun
+    fun_dynamic, fun_static = (None, fun) if type(fun) is types.FunctionType else (fun, None)
+    if wrapper.donate in _EXCEPT_FIRST:
+        first, rest = args[:1], args[1:]
+    else:
+        first, rest = args, ()
+    out = wrapper.direct(fun_dynamic, first, rest, kwargs, fun_static)
+    if type(out) is _SplitOutput:
+        return rebuild_output(out.dynamic, out.static)
+    return out
+
+
+def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The call, on the checked path: on the direct path if its leaves are all arrays
+    (after which the wrapper's calls go there unchecked), else on the general one."""
+    call = _JitWrapper._prepare(wrapper, args, kwargs)
+    fun_dynamic, first, rest, key = call
+    if (
+        key.static_leaves is None
+        and (key.fun_treedef is None or key.fun_static is None)
+        and all(map(_plain_array, first))
+        and all(map(_plain_array, rest))
+        and all(map(_plain_array, fun_dynamic))
+    ):
+        if wrapper.route.direct is None and _jax_rejects_array_likes():
+            wrapper.route.direct = True
+        return _pass_on(wrapper, args, kwargs)
+    return _JitWrapper._finish(wrapper.jitted(*call))
 
 
 def rebuild_output(out_dynamic: list[Any], out_static: Static) -> Any:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import warnings
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -149,3 +151,135 @@ def test_clear_caches_runs() -> None:
     equimod.filter_jit(lambda x: x)(jnp.ones(1))
     equimod.clear_caches()
     assert equimod.filter_jit(lambda x: x + 1)(jnp.ones(1)).tolist() == [2.0]
+
+
+# A wrapper whose calls have had only arrays passes later calls to `jax.jit` as they
+# are (the direct path); these check that it keeps every rule of the general path.
+
+
+def _called_twice_on_arrays(fun: Any, *args: Any) -> Any:
+    wrapped = equimod.filter_jit(fun)
+    wrapped(*args)
+    wrapped(*args)
+    return wrapped
+
+
+def test_after_calls_of_arrays_only_other_leaves_are_still_static() -> None:
+    traces: list[object] = []
+
+    def scale(x: jax.Array, extra: object = None) -> tuple[jax.Array, object]:
+        traces.append(extra)
+        assert not isinstance(extra, jax.core.Tracer)
+        return x * 2, extra
+
+    wrapped = _called_twice_on_arrays(scale, jnp.ones(2))
+    for extra in (3, 2**40, 2.5, 1j, True, "label", jax.nn.relu, (1, "a")):
+        y, back = wrapped(jnp.ones(2), extra)
+        assert back == extra and y.tolist() == [2.0, 2.0]
+    assert traces == [None, 3, 2**40, 2.5, 1j, True, "label", jax.nn.relu, (1, "a")]
+    wrapped(jnp.zeros(2))  # compiled already, on the first call
+    wrapped(jnp.zeros(2), 3)
+    assert len(traces) == 9
+
+
+def test_arrays_that_look_like_python_scalars_are_traced() -> None:
+    traces: list[object] = []
+
+    def identity(x: object) -> object:
+        traces.append(x)
+        assert isinstance(x, jax.core.Tracer)
+        return x
+
+    wrapped = _called_twice_on_arrays(identity, jnp.ones(2))
+    for x in (jnp.array(1.0), jnp.array(True), np.bool_(True), np.float32(2.0), jnp.array(3)):
+        assert wrapped(x) == x
+        assert wrapped(x) == x
+    assert len(traces) == 5  # one per abstract value: the two bool scalars share one
+
+
+def test_an_array_like_that_is_no_array_stays_static() -> None:
+    class ArrayLike:
+        def __jax_array__(self) -> jax.Array:
+            return jnp.ones(2)
+
+    like = ArrayLike()
+    wrapped = _called_twice_on_arrays(lambda x: x, jnp.ones(2))
+    assert wrapped(like) is like
+
+
+def test_an_error_of_the_function_is_raised_once_as_it_is() -> None:
+    traces: list[tuple[int, ...]] = []
+
+    def refuse_three(x: jax.Array) -> jax.Array:
+        traces.append(x.shape)
+        if x.shape == (3,):
+            raise TypeError("three is refused")
+        return x
+
+    wrapped = _called_twice_on_arrays(refuse_three, jnp.ones(2))
+    with pytest.raises(TypeError, match="three is refused"):
+        wrapped(jnp.ones(3))
+    assert traces == [(2,), (3,)]  # not traced again by another path
+
+
+def test_a_changed_static_field_recompiles_and_an_unchanged_one_never() -> None:
+    class Scaled(equimod.Module):
+        x: jax.Array
+        factor: int = equimod.field(static=True)
+
+    traces: list[int] = []
+
+    def apply(m: Scaled) -> jax.Array:
+        traces.append(m.factor)
+        return m.x * m.factor
+
+    wrapped = _called_twice_on_arrays(apply, Scaled(jnp.ones(2), 2))
+    assert wrapped(Scaled(jnp.ones(2), 3)).tolist() == [3.0, 3.0]
+    assert wrapped(Scaled(jnp.zeros(2), 2)).tolist() == [0.0, 0.0]
+    assert traces == [2, 3]
+
+
+def test_a_compiled_call_of_arrays_only_runs_no_flatten_of_ours() -> None:
+    layer = equimod.nn.Linear(2, 2, key=KEY)
+    wrapped = _called_twice_on_arrays(lambda m, x: m(x), layer, jnp.ones(2))
+    ran: set[str] = set()
+
+    def record(frame: Any, event: str, arg: object) -> None:
+        if event == "call" and "equimod" in frame.f_code.co_filename:
+            ran.add(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        wrapped(layer, jnp.ones(2))
+    finally:
+        sys.setprofile(None)
+    if equimod._jit._jax_rejects_array_likes():
+        assert ran == {"__call__", "_pass_on"}
+    else:  # a JAX that traces objects with `__jax_array__`: every call's leaves are checked
+        assert "_check_then_call" in ran
+
+
+def test_after_calls_of_arrays_only_donation_still_gives_each_option_its_buffers() -> None:
+    def step(x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+        return x + 1, y + 1
+
+    for donate, x_donated in (("warn", True), ("warn-except-first", False), ("none", False)):
+        wrapped = equimod.filter_jit(step, donate=donate)  # type: ignore[call-overload]
+        for _ in range(3):
+            x, y = jnp.ones(2), jnp.ones(2)
+            wrapped(x, y)
+            assert (x.is_deleted(), y.is_deleted()) == (x_donated, donate != "none"), donate
+
+
+def test_after_calls_of_arrays_only_inside_other_transforms() -> None:
+    wrapped = _called_twice_on_arrays(lambda x: jnp.sin(x) * 2, jnp.ones(2))
+    batched = jax.vmap(wrapped)(jnp.zeros((3, 2)))
+    assert batched.shape == (3, 2)
+    grad = jax.grad(lambda x: wrapped(x).sum())(jnp.zeros(2))
+    assert grad.tolist() == [2.0, 2.0]
+    outer = equimod.filter_jit(lambda x, n: wrapped(x) * n)
+    assert outer(jnp.zeros(2), 3).tolist() == [0.0, 0.0]
+    assert outer(jnp.zeros(2), 3).tolist() == [0.0, 0.0]
+    unhashable = type("Unhashable", (), {"__hash__": None})()
+    with pytest.raises(TypeError, match=r"not hashable"):
+        _called_twice_on_arrays(lambda x, y=None: x, jnp.ones(1))(jnp.ones(1), unhashable)
