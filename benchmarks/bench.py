@@ -36,6 +36,9 @@ import jax.tree_util as jtu
 import equimod
 
 DEPTH = 50
+# filter_jit's dispatch target by depth: a call of a small model costs little, so
+# the fixed cost of a call weighs more there.
+DISPATCH_TARGETS = {DEPTH: 1.2, 1: 1.5, 10: 1.2, 1000: 1.2}
 WIDTH = 4
 SCALING_DEPTHS = (1, 10, 100, 1000)
 # The operations of the scaling table, each row named "<kind>, <depth> layers...".
@@ -340,10 +343,21 @@ def build_rows() -> list[Row]:
             f"filter_jit dispatch: {DEPTH}-layer stack (dc: jax.jit)",
             filter_row,
             "dc",
-            1.3,
+            DISPATCH_TARGETS[DEPTH],
             500,
         )
     )
+    for depth, target in DISPATCH_TARGETS.items():
+        if depth != DEPTH:
+            rows.append(
+                Row(
+                    f"filter_jit dispatch: {depth}-layer stack (dc: jax.jit)",
+                    _dispatchers(_stacks(depth), x),
+                    "dc",
+                    target,
+                    max(1, 20_000 // depth),
+                )
+            )
     return rows
 
 

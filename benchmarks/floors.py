@@ -151,17 +151,6 @@ def build_floors() -> list[Floor]:
     plain, em_pair = bench.Plain(w), bench.EmPair(w, w)
     with_descriptor = _WithDescriptor()
 
-    x = jnp.ones(bench.WIDTH)
-
-    def first_bias(model: Any, x: jax.Array) -> Any:
-        return x + model.layers[0].bias
-
-    jitted, filter_jitted = jax.jit(first_bias), equimod.filter_jit(first_bias)
-
-    def jit_and_flatten() -> object:
-        jtu.tree_flatten(((dc_stack, x), {}))
-        return jitted(dc_stack, x)
-
     return [
         Floor(
             bench.Row(f"unflatten: {bench.DEPTH}-layer stack", unflatteners, "dc", 0.7, 200),
@@ -203,22 +192,6 @@ def build_floors() -> list[Floor]:
             "a descriptor whose Python `__get__` returns a new instance of a plain "
             "class (made by C code alone) holding the function and the instance: a "
             "bound method that is a pytree cannot be Python's own",
-        ),
-        Floor(
-            bench.Row(
-                f"filter_jit dispatch: {bench.DEPTH}-layer stack (dc: jax.jit)",
-                {
-                    "dc": lambda: jitted(dc_stack, x),
-                    "equimod": lambda: filter_jitted(em_stack, x),
-                    "floor": jit_and_flatten,
-                },
-                "dc",
-                1.3,
-                500,
-            ),
-            "`jax.jit` on the dataclass plus one flatten of its arguments: "
-            "`filter_jit` must flatten them once to find the leaves that are not "
-            "arrays before `jax.jit` sees them",
         ),
     ]
 

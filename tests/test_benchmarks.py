@@ -26,13 +26,15 @@ ROWS = (
     "method read (vs a plain bound method)",
     "jax.jit dispatch: 50-layer stack",
     "filter_jit dispatch: 50-layer stack (dc: jax.jit)",
+    "filter_jit dispatch: 1-layer stack (dc: jax.jit)",
+    "filter_jit dispatch: 10-layer stack (dc: jax.jit)",
+    "filter_jit dispatch: 1000-layer stack (dc: jax.jit)",
 )
 # The rows out of reach, each with what bounds it (benchmarks/floors.py).
 FLOOR_ROWS = (
     "unflatten: 50-layer stack",
     "construct: custom `__init__`",
     "method read (vs a plain bound method)",
-    "filter_jit dispatch: 50-layer stack (dc: jax.jit)",
 )
 VERDICTS = ("yes", "NO: above target", "NO: slower than Equinox")
 
