@@ -39,6 +39,8 @@ DEPTH = 50
 # filter_jit's dispatch target by depth: a call of a small model costs little, so
 # the fixed cost of a call weighs more there.
 DISPATCH_TARGETS = {DEPTH: 1.2, 1: 1.5, 10: 1.2, 1000: 1.2}
+# A training step, reported beside dispatch: gradients and an update, under filter_jit.
+TRAIN_DEPTH = 10
 WIDTH = 4
 SCALING_DEPTHS = (1, 10, 100, 1000)
 # The operations of the scaling table, each row named "<kind>, <depth> layers...".
@@ -347,6 +349,15 @@ def build_rows() -> list[Row]:
             500,
         )
     )
+    rows.append(
+        Row(
+            f"filter_jit train step: {TRAIN_DEPTH}-layer stack (dc: jax.jit)",
+            _train_steps(_stacks(TRAIN_DEPTH), x),
+            "dc",
+            None,
+            200,
+        )
+    )
     for depth, target in DISPATCH_TARGETS.items():
         if depth != DEPTH:
             rows.append(
@@ -464,6 +475,39 @@ def _dispatchers(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[
         "dc": jax.jit(first_bias),
         "equimod": equimod.filter_jit(first_bias),
         "equinox": eqx.filter_jit(first_bias),
+    }
+    return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
+
+
+def _train_steps(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[[], object]]:
+    """A call of an already-compiled training step (loss, gradients and an SGD update,
+    returning the new model): `jax.jit` over `jax.value_and_grad` for dc,
+    `filter_jit` over `filter_value_and_grad` for equimod and Equinox."""
+
+    def loss(model: Any, x: jax.Array) -> jax.Array:
+        for layer in model.layers:
+            x = layer(x)
+        return jnp.sum(x**2)
+
+    def updated(model: Any, grads: Any) -> Any:
+        return jtu.tree_map(lambda p, g: p - 0.01 * g, model, grads)
+
+    def dc_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
+        value, grads = jax.value_and_grad(loss)(model, x)
+        return value, updated(model, grads)
+
+    def em_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
+        value, grads = equimod.filter_value_and_grad(loss)(model, x)
+        return value, updated(model, grads)
+
+    def eq_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
+        value, grads = eqx.filter_value_and_grad(loss)(model, x)
+        return value, updated(model, grads)
+
+    compiled = {
+        "dc": jax.jit(dc_step),
+        "equimod": equimod.filter_jit(em_step),
+        "equinox": eqx.filter_jit(eq_step),
     }
     return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
 

@@ -192,6 +192,11 @@ def _call_direct(
     kwargs: dict[str, Any],
     fun_static: Any,
 ) -> Any:
+    """What the direct path compiles: the call, its arguments as `jax.jit` traced them.
+
+    Refuses (before the callable runs) arguments that may have held a static leaf;
+    returns the output as it is when its leaves are all arrays, else split.
+    """
     if not all(
         _passed_on_unchanged(leaf.aval)
         for leaf in jtu.tree_leaves((fun_dynamic, first, rest, kwargs))
