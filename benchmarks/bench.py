@@ -354,7 +354,7 @@ def build_rows() -> list[Row]:
             f"filter_jit train step: {TRAIN_DEPTH}-layer stack (dc: jax.jit)",
             _train_steps(_stacks(TRAIN_DEPTH), x),
             "dc",
-            None,
+            DISPATCH_TARGETS[TRAIN_DEPTH],
             200,
         )
     )
