@@ -489,25 +489,17 @@ def _train_steps(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[
             x = layer(x)
         return jnp.sum(x**2)
 
-    def updated(model: Any, grads: Any) -> Any:
-        return jtu.tree_map(lambda p, g: p - 0.01 * g, model, grads)
+    def step_with(value_and_grad: Any) -> Callable[[Any, jax.Array], tuple[jax.Array, Any]]:
+        def step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
+            value, grads = value_and_grad(loss)(model, x)
+            return value, jtu.tree_map(lambda p, g: p - 0.01 * g, model, grads)
 
-    def dc_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
-        value, grads = jax.value_and_grad(loss)(model, x)
-        return value, updated(model, grads)
-
-    def em_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
-        value, grads = equimod.filter_value_and_grad(loss)(model, x)
-        return value, updated(model, grads)
-
-    def eq_step(model: Any, x: jax.Array) -> tuple[jax.Array, Any]:
-        value, grads = eqx.filter_value_and_grad(loss)(model, x)
-        return value, updated(model, grads)
+        return step
 
     compiled = {
-        "dc": jax.jit(dc_step),
-        "equimod": equimod.filter_jit(em_step),
-        "equinox": eqx.filter_jit(eq_step),
+        "dc": jax.jit(step_with(jax.value_and_grad)),
+        "equimod": equimod.filter_jit(step_with(equimod.filter_value_and_grad)),
+        "equinox": eqx.filter_jit(step_with(eqx.filter_value_and_grad)),
     }
     return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
 

@@ -37,14 +37,9 @@ _DONATED_ARGNUMS = {
     "all-except-first": (0, 2),
     "warn-except-first": (0, 2),
 }
-# The same for the direct path, whose arguments 1 and 2 are the first argument and
-# the others, and 3 the keyword arguments.
-_DIRECT_DONATED_ARGNUMS = {
-    "all": (0, 1, 2, 3),
-    "warn": (0, 1, 2, 3),
-    "all-except-first": (0, 2, 3),
-    "warn-except-first": (0, 2, 3),
-}
+# The same for the direct path, whose arguments 0-2 mean the same and 3 holds the
+# keyword arguments, donated with the other arguments'.
+_DIRECT_DONATED_ARGNUMS = {option: (*argnums, 3) for option, argnums in _DONATED_ARGNUMS.items()}
 _EXCEPT_FIRST = frozenset({"all-except-first", "warn-except-first"})
 # JAX warns when it cannot reuse a donated buffer: the "all" options silence that
 # warning, the "warn" ones keep it (as in Equinox).
