@@ -86,6 +86,18 @@ class DcStack:
 
 @jtu.register_dataclass
 @dataclasses.dataclass(frozen=True)
+class DcMLP:
+    """An MLP whose activations are static fields: what `jax.jit` can take."""
+
+    layers: tuple[DcLinear, ...]
+    activation: Callable[[jax.Array], jax.Array] = dataclasses.field(metadata={"static": True})
+    final_activation: Callable[[jax.Array], jax.Array] = dataclasses.field(
+        metadata={"static": True}
+    )
+
+
+@jtu.register_dataclass
+@dataclasses.dataclass(frozen=True)
 class DcPair:
     weight: jax.Array
     bias: jax.Array
@@ -358,6 +370,15 @@ def build_rows() -> list[Row]:
             200,
         )
     )
+    rows.append(
+        Row(
+            f"filter_jit dispatch: nn.MLP of depth {TRAIN_DEPTH} (activations are leaves)",
+            _dispatchers(_mlps(TRAIN_DEPTH), x),
+            "dc",
+            DISPATCH_TARGETS[TRAIN_DEPTH],
+            1000,
+        )
+    )
     for depth, target in DISPATCH_TARGETS.items():
         if depth != DEPTH:
             rows.append(
@@ -461,6 +482,19 @@ def _stacks(depth: int) -> dict[str, object]:
         ),
         "equimod": EmStack(em_layers),
         "equinox": EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)),
+    }
+
+
+def _mlps(depth: int) -> dict[str, object]:
+    """`nn.MLP`s of `depth` hidden layers, whose activation functions are leaves (as in
+    Equinox), and the dataclass that holds them as static fields for `jax.jit`."""
+    key = jax.random.key(2)
+    em = equimod.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key)
+    layers = tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em.layers)  # type: ignore[arg-type]
+    return {
+        "dc": DcMLP(layers, em.activation, em.final_activation),
+        "equimod": em,
+        "equinox": eqx.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key),
     }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import abc
 import functools
+import operator
 import types
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import (
     Any,
     ClassVar,
@@ -317,23 +318,78 @@ class _Route:
     an argument that might not have been an array (and JAX one that is no array),
     and after the first refusal the wrapper checks every call again, for good.
     Either way a call whose leaves are all arrays runs the direct path's compiled
-    function, so changing route never compiles a call again.
+    function, so changing route never compiles a call again. A checked call
+    with static leaves leaves its `_Layout`, which the next such call tries first.
 
     Shared by the copies JAX rebuilds of the wrapper (a static field), and equal
     to every other, so that the wrapper's tree structure does not depend on it.
     """
 
-    __slots__ = ("direct",)
+    __slots__ = ("direct", "layout")
 
     def __init__(self) -> None:
         # None: not known yet; True: unchecked; False: checked from now on.
         self.direct: bool | None = None
+        # The last checked call's static leaves and where they stood (see `_Layout`).
+        self.layout: _Layout | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Route)
 
     def __hash__(self) -> int:
         return hash(_Route)
+
+
+def _picker(positions: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
+    """A C-level function taking the leaves at `positions` from a list (as a tuple, or
+    a list when there is one)."""
+    if len(positions) >= 2:
+        return operator.itemgetter(*positions)
+    if positions:
+        return operator.itemgetter(slice(positions[0], positions[0] + 1))
+    return lambda _: ()
+
+
+class _Layout:
+    """Where a plain function's call had static leaves, and which they were.
+
+    A later call of the same tree structure, with static leaves of the same types
+    at the same places, equal to these, and arrays everywhere else, is the call
+    this one's `StaticKey` stands for: it passes that very key to `jax.jit`
+    (whose cache then finds it by identity) without splitting its leaves one by
+    one or hashing its static part again. The arrays' shapes and dtypes are
+    `jax.jit`'s to compare, as on every call.
+    """
+
+    __slots__ = ("first_of", "key", "rest_of", "static_of", "static_types", "static_values")
+
+    def __init__(self, key: StaticKey) -> None:
+        static_leaves = key.static_leaves
+        assert static_leaves is not None
+        traced = [i for i, leaf in enumerate(static_leaves) if leaf is TRACED]
+        static = [i for i, leaf in enumerate(static_leaves) if leaf is not TRACED]
+        n_first: int = key.layout  # type: ignore[assignment]
+        self.key = key
+        self.first_of = _picker(traced[:n_first])
+        self.rest_of = _picker(traced[n_first:])
+        self.static_of = _picker(static)
+        # Picked from a list, as a call's leaves are: the same kind of sequence back.
+        self.static_values = self.static_of(list(static_leaves))
+        self.static_types = tuple(map(type, self.static_values))
+
+    def call(self, leaves: list[Any], treedef: Any) -> tuple[Any, ...] | None:
+        """The compiled function's arguments for a call of these leaves, or None
+        if the call is not one this layout stands for."""
+        key = self.key
+        if treedef != key.treedef:
+            return None
+        static = self.static_of(leaves)
+        if tuple(map(type, static)) != self.static_types or static != self.static_values:
+            return None
+        first, rest = self.first_of(leaves), self.rest_of(leaves)
+        if not (set(map(type, first)) | set(map(type, rest))) <= _KNOWNARRAY_TYPES:
+            return None
+        return [], list(first), list(rest), key
 
 
 @functools.cache
@@ -482,6 +538,12 @@ def _pass_on(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]
 def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """The call, on the checked path: on the direct path if its leaves are all arrays
     (after which the wrapper's calls go there unchecked), else on the general one."""
+    layout = wrapper.route.layout
+    if layout is not None and type(wrapper.fun) is types.FunctionType:
+        leaves, treedef = jtu.tree_flatten((args, kwargs))
+        known = layout.call(leaves, treedef)
+        if known is not None:
+            return _JitWrapper._finish(wrapper.jitted(*known))
     call = _JitWrapper._prepare(wrapper, args, kwargs)
     fun_dynamic, first, rest, key = call
     if (
@@ -494,7 +556,11 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
         if wrapper.route.direct is None and _jax_rejects_array_likes():
             wrapper.route.direct = True
         return _pass_on(wrapper, args, kwargs)
-    return _JitWrapper._finish(wrapper.jitted(*call))
+    out = _JitWrapper._finish(wrapper.jitted(*call))
+    if key.static_leaves is not None and key.fun_treedef is None:
+        # Only once the call has compiled and run: a layout stands for a good call.
+        wrapper.route.layout = _Layout(key)
+    return out
 
 
 def rebuild_output(out_dynamic: list[Any], out_static: Static) -> Any:

@@ -30,6 +30,7 @@ ROWS = (
     "filter_jit dispatch: 10-layer stack (dc: jax.jit)",
     "filter_jit dispatch: 1000-layer stack (dc: jax.jit)",
     "filter_jit train step: 10-layer stack (dc: jax.jit)",
+    "filter_jit dispatch: nn.MLP of depth 10 (activations are leaves)",
 )
 # The rows out of reach, each with what bounds it (benchmarks/floors.py).
 FLOOR_ROWS = (

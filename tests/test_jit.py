@@ -283,3 +283,90 @@ def test_after_calls_of_arrays_only_inside_other_transforms() -> None:
     unhashable = type("Unhashable", (), {"__hash__": None})()
     with pytest.raises(TypeError, match=r"not hashable"):
         _called_twice_on_arrays(lambda x, y=None: x, jnp.ones(1))(jnp.ones(1), unhashable)
+
+
+def _called_twice(fun: Any, *args: Any, **options: Any) -> Any:
+    wrapped = equimod.filter_jit(fun, **options)
+    wrapped(*args)
+    wrapped(*args)
+    return wrapped
+
+
+def test_after_a_call_with_static_leaves_each_leaf_keeps_its_meaning() -> None:
+    traces: list[tuple[bool, bool]] = []
+
+    def apply(x: object, activation: object) -> object:
+        traces.append((isinstance(x, jax.core.Tracer), isinstance(activation, jax.core.Tracer)))
+        return activation(x) if callable(activation) else x * activation  # type: ignore[operator]
+
+    wrapped = _called_twice(apply, jnp.ones(2), jax.nn.relu)
+    assert traces == [(True, False)]
+    assert wrapped(-jnp.ones(2), jax.nn.relu).tolist() == [0.0, 0.0]
+    assert wrapped(-jnp.ones(2), jnp.sin).tolist() == pytest.approx([-0.841471] * 2)
+    assert wrapped(-jnp.ones(2), jax.nn.relu).tolist() == [0.0, 0.0]  # compiled already
+    assert traces == [(True, False), (True, False)]
+    # The static leaf's place taken by an array: traced; the array's by a number: static.
+    assert wrapped(2.0, jnp.full(2, 3.0)).tolist() == [6.0, 6.0]  # type: ignore[union-attr]
+    assert traces[-1] == (False, True)
+    assert wrapped(jnp.full(2, 3.0), 2.0).tolist() == [6.0, 6.0]  # type: ignore[union-attr]
+    assert traces[-1] == (True, False)
+
+
+def test_after_a_call_with_static_leaves_an_array_equal_to_one_is_traced() -> None:
+    seen: list[bool] = []
+
+    def scale(x: jax.Array, factor: object) -> jax.Array:
+        seen.append(isinstance(factor, jax.core.Tracer))
+        return x * factor  # type: ignore[operator]
+
+    wrapped = _called_twice(scale, jnp.ones(2), 2.0)
+    assert wrapped(jnp.ones(2), jnp.array(2.0)).tolist() == [2.0, 2.0]
+    outer = jax.jit(lambda factor: wrapped(jnp.ones(2), factor))
+    assert outer(2.0).tolist() == [2.0, 2.0]  # a tracer, never compared with 2.0
+    assert seen[0] is False and all(seen[1:])  # after the first call: traced, never static
+
+
+def test_after_a_call_with_static_leaves_a_model_with_functions_compiles_once() -> None:
+    mlp = equimod.nn.MLP(2, 2, 4, 2, key=KEY)
+    traces: list[None] = []
+
+    def forward(model: equimod.nn.MLP, x: jax.Array) -> jax.Array:
+        traces.append(None)
+        return model(x)
+
+    wrapped = _called_twice(forward, mlp, jnp.ones(2))
+    for x in (jnp.zeros(2), jnp.ones(2) * 3):
+        assert jnp.allclose(wrapped(mlp, x), mlp(x))
+    moved = jax.tree_util.tree_map(lambda a: a + 1 if equimod.is_array(a) else a, mlp)
+    assert jnp.allclose(wrapped(moved, jnp.ones(2)), moved(jnp.ones(2)))
+    assert len(traces) == 1
+    batched = jax.vmap(lambda x: wrapped(mlp, x))(jnp.ones((3, 2)))  # tracers: checked
+    assert jnp.allclose(batched[0], mlp(jnp.ones(2)))
+
+
+def test_after_a_call_with_static_leaves_donation_still_gives_each_option_its_buffers() -> None:
+    def step(x: jax.Array, y: jax.Array, activation: Any) -> tuple[jax.Array, jax.Array]:
+        return activation(x + 1), activation(y + 1)
+
+    for donate, x_donated in (("warn", True), ("warn-except-first", False), ("none", False)):
+        wrapped = equimod.filter_jit(step, donate=donate)  # type: ignore[call-overload]
+        for _ in range(3):
+            x, y = jnp.ones(2), jnp.ones(2)
+            wrapped(x, y, jax.nn.relu)
+            assert (x.is_deleted(), y.is_deleted()) == (x_donated, donate != "none"), donate
+
+
+def test_a_compiled_call_with_static_leaves_splits_no_leaf_of_ours() -> None:
+    wrapped = _called_twice(lambda x, f: f(x), jnp.ones(2), jnp.sin)
+    ran: set[str] = set()
+
+    def record(frame: Any, event: str, arg: object) -> None:
+        if event == "call" and "equimod" in frame.f_code.co_filename:
+            ran.add(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        wrapped(jnp.ones(2), jnp.sin)
+    finally:
+        sys.setprofile(None)
+    assert "call" in ran and not ran & {"_prepare", "split_leaves"}
