@@ -157,11 +157,27 @@ def test_clear_caches_runs() -> None:
 # are (the direct path); these check that it keeps every rule of the general path.
 
 
-def _called_twice_on_arrays(fun: Any, *args: Any) -> Any:
+def _called_twice(fun: Any, *args: Any) -> Any:
     wrapped = equimod.filter_jit(fun)
     wrapped(*args)
     wrapped(*args)
     return wrapped
+
+
+def _equimod_functions_run(call: Any) -> set[str]:
+    """The names of equimod's Python functions that run during `call()`."""
+    ran: set[str] = set()
+
+    def record(frame: Any, event: str, arg: object) -> None:
+        if event == "call" and "equimod" in frame.f_code.co_filename:
+            ran.add(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return ran
 
 
 def test_after_calls_of_arrays_only_other_leaves_are_still_static() -> None:
@@ -172,7 +188,7 @@ def test_after_calls_of_arrays_only_other_leaves_are_still_static() -> None:
         assert not isinstance(extra, jax.core.Tracer)
         return x * 2, extra
 
-    wrapped = _called_twice_on_arrays(scale, jnp.ones(2))
+    wrapped = _called_twice(scale, jnp.ones(2))
     for extra in (3, 2**40, 2.5, 1j, True, "label", jax.nn.relu, (1, "a")):
         y, back = wrapped(jnp.ones(2), extra)
         assert back == extra and y.tolist() == [2.0, 2.0]
@@ -190,7 +206,7 @@ def test_arrays_that_look_like_python_scalars_are_traced() -> None:
         assert isinstance(x, jax.core.Tracer)
         return x
 
-    wrapped = _called_twice_on_arrays(identity, jnp.ones(2))
+    wrapped = _called_twice(identity, jnp.ones(2))
     for x in (jnp.array(1.0), jnp.array(True), np.bool_(True), np.float32(2.0), jnp.array(3)):
         assert wrapped(x) == x
         assert wrapped(x) == x
@@ -203,7 +219,7 @@ def test_an_array_like_that_is_no_array_stays_static() -> None:
             return jnp.ones(2)
 
     like = ArrayLike()
-    wrapped = _called_twice_on_arrays(lambda x: x, jnp.ones(2))
+    wrapped = _called_twice(lambda x: x, jnp.ones(2))
     assert wrapped(like) is like
 
 
@@ -216,7 +232,7 @@ def test_an_error_of_the_function_is_raised_once_as_it_is() -> None:
             raise TypeError("three is refused")
         return x
 
-    wrapped = _called_twice_on_arrays(refuse_three, jnp.ones(2))
+    wrapped = _called_twice(refuse_three, jnp.ones(2))
     with pytest.raises(TypeError, match="three is refused"):
         wrapped(jnp.ones(3))
     assert traces == [(2,), (3,)]  # not traced again by another path
@@ -233,7 +249,7 @@ def test_a_changed_static_field_recompiles_and_an_unchanged_one_never() -> None:
         traces.append(m.factor)
         return m.x * m.factor
 
-    wrapped = _called_twice_on_arrays(apply, Scaled(jnp.ones(2), 2))
+    wrapped = _called_twice(apply, Scaled(jnp.ones(2), 2))
     assert wrapped(Scaled(jnp.ones(2), 3)).tolist() == [3.0, 3.0]
     assert wrapped(Scaled(jnp.zeros(2), 2)).tolist() == [0.0, 0.0]
     assert traces == [2, 3]
@@ -241,18 +257,8 @@ def test_a_changed_static_field_recompiles_and_an_unchanged_one_never() -> None:
 
 def test_a_compiled_call_of_arrays_only_runs_no_flatten_of_ours() -> None:
     layer = equimod.nn.Linear(2, 2, key=KEY)
-    wrapped = _called_twice_on_arrays(lambda m, x: m(x), layer, jnp.ones(2))
-    ran: set[str] = set()
-
-    def record(frame: Any, event: str, arg: object) -> None:
-        if event == "call" and "equimod" in frame.f_code.co_filename:
-            ran.add(frame.f_code.co_name)
-
-    sys.setprofile(record)
-    try:
-        wrapped(layer, jnp.ones(2))
-    finally:
-        sys.setprofile(None)
+    wrapped = _called_twice(lambda m, x: m(x), layer, jnp.ones(2))
+    ran = _equimod_functions_run(lambda: wrapped(layer, jnp.ones(2)))
     if equimod._jit._jax_rejects_array_likes():
         assert ran == {"__call__", "_pass_on"}
     else:  # a JAX that traces objects with `__jax_array__`: every call's leaves are checked
@@ -272,7 +278,7 @@ def test_after_calls_of_arrays_only_donation_still_gives_each_option_its_buffers
 
 
 def test_after_calls_of_arrays_only_inside_other_transforms() -> None:
-    wrapped = _called_twice_on_arrays(lambda x: jnp.sin(x) * 2, jnp.ones(2))
+    wrapped = _called_twice(lambda x: jnp.sin(x) * 2, jnp.ones(2))
     batched = jax.vmap(wrapped)(jnp.zeros((3, 2)))
     assert batched.shape == (3, 2)
     grad = jax.grad(lambda x: wrapped(x).sum())(jnp.zeros(2))
@@ -282,14 +288,7 @@ def test_after_calls_of_arrays_only_inside_other_transforms() -> None:
     assert outer(jnp.zeros(2), 3).tolist() == [0.0, 0.0]
     unhashable = type("Unhashable", (), {"__hash__": None})()
     with pytest.raises(TypeError, match=r"not hashable"):
-        _called_twice_on_arrays(lambda x, y=None: x, jnp.ones(1))(jnp.ones(1), unhashable)
-
-
-def _called_twice(fun: Any, *args: Any, **options: Any) -> Any:
-    wrapped = equimod.filter_jit(fun, **options)
-    wrapped(*args)
-    wrapped(*args)
-    return wrapped
+        _called_twice(lambda x, y=None: x, jnp.ones(1))(jnp.ones(1), unhashable)
 
 
 def test_after_a_call_with_static_leaves_each_leaf_keeps_its_meaning() -> None:
@@ -358,15 +357,5 @@ def test_after_a_call_with_static_leaves_donation_still_gives_each_option_its_bu
 
 def test_a_compiled_call_with_static_leaves_splits_no_leaf_of_ours() -> None:
     wrapped = _called_twice(lambda x, f: f(x), jnp.ones(2), jnp.sin)
-    ran: set[str] = set()
-
-    def record(frame: Any, event: str, arg: object) -> None:
-        if event == "call" and "equimod" in frame.f_code.co_filename:
-            ran.add(frame.f_code.co_name)
-
-    sys.setprofile(record)
-    try:
-        wrapped(jnp.ones(2), jnp.sin)
-    finally:
-        sys.setprofile(None)
+    ran = _equimod_functions_run(lambda: wrapped(jnp.ones(2), jnp.sin))
     assert "call" in ran and not ran & {"_prepare", "split_leaves"}
