@@ -539,7 +539,8 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
     """The call, on the checked path: on the direct path if its leaves are all arrays
     (after which the wrapper's calls go there unchecked), else on the general one."""
     layout = wrapper.route.layout
-    if layout is not None and type(wrapper.fun) is types.FunctionType:
+    # (A copy of the wrapper made by JAX shares its route but may hold another function.)
+    if layout is not None and layout.key.fun_static is wrapper.fun:
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         known = layout.call(leaves, treedef)
         if known is not None:

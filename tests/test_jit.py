@@ -359,3 +359,16 @@ def test_a_compiled_call_with_static_leaves_splits_no_leaf_of_ours() -> None:
     wrapped = _called_twice(lambda x, f: f(x), jnp.ones(2), jnp.sin)
     ran = _equimod_functions_run(lambda: wrapped(jnp.ones(2), jnp.sin))
     assert "call" in ran and not ran & {"_prepare", "split_leaves"}
+
+
+def test_a_copy_of_a_wrapper_holding_another_function_calls_that_function() -> None:
+    def double(x: jax.Array, f: Any) -> jax.Array:
+        return f(x) * 2
+
+    def triple(x: jax.Array, f: Any) -> jax.Array:
+        return f(x) * 3
+
+    wrapped = _called_twice(double, jnp.ones(2), jnp.abs)
+    copy = jax.tree_util.tree_map(lambda leaf: triple if leaf is double else leaf, wrapped)
+    assert copy(jnp.ones(2), jnp.abs).tolist() == [3.0, 3.0]
+    assert wrapped(jnp.ones(2), jnp.abs).tolist() == [2.0, 2.0]
