@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -118,6 +119,24 @@ class _WithDescriptor:
     method = _BindsOnRead()
 
 
+# --- filter_jit dispatch with leaves that are not arrays: one flatten of ours ---
+
+
+def _arrays_picked_then_jitted(tree: object, x: jax.Array) -> Callable[[], object]:
+    """The call `filter_jit` must make with nothing else: the arguments flattened
+    once, their arrays picked by a C-level item getter from positions known
+    beforehand, and `jax.jit` called on those arrays as one list (JAX refuses the
+    functions among the leaves, so it cannot flatten the model itself)."""
+
+    def first_bias(arrays: list[jax.Array], x: jax.Array) -> jax.Array:
+        return x + arrays[1]  # the first layer's bias, as bench's dispatch reads
+
+    leaves = jtu.tree_leaves(tree)
+    pick = operator.itemgetter(*(i for i, leaf in enumerate(leaves) if equimod.is_array(leaf)))
+    jitted = jax.jit(first_bias)
+    return lambda: jitted(list(pick(jtu.tree_leaves(tree))), x)
+
+
 def build_floors() -> list[Floor]:
     keys = jax.random.split(jax.random.key(0), bench.DEPTH)
     layers = tuple(equimod.nn.Linear(bench.WIDTH, bench.WIDTH, key=k) for k in keys)
@@ -151,7 +170,25 @@ def build_floors() -> list[Floor]:
     plain, em_pair = bench.Plain(w), bench.EmPair(w, w)
     with_descriptor = _WithDescriptor()
 
+    mlps = bench._mlps(bench.TRAIN_DEPTH)
+    mlp_dispatch = bench._dispatchers(mlps, w)
+    mlp_dispatch["floor"] = _arrays_picked_then_jitted(mlps["equimod"], w)
+    del mlp_dispatch["equinox"]
+
     return [
+        Floor(
+            bench.Row(
+                f"filter_jit dispatch: nn.MLP of depth {bench.TRAIN_DEPTH} (activations are leaves)",
+                mlp_dispatch,
+                "dc",
+                bench.DISPATCH_TARGETS[bench.TRAIN_DEPTH],
+                1000,
+            ),
+            "one flatten of the arguments, their arrays picked by a C-level item getter "
+            "from positions known beforehand, and `jax.jit` on those arrays as one "
+            "list: JAX refuses a function among a model's leaves, so the model cannot "
+            "go to `jax.jit` as it is, and its leaves are flattened twice",
+        ),
         Floor(
             bench.Row(f"unflatten: {bench.DEPTH}-layer stack", unflatteners, "dc", 0.7, 200),
             "a class registered as equimod registers `nn.Linear`, whose metaclass "

@@ -204,6 +204,12 @@ def _call_direct(
     except Exception as error:
         setattr(error, _RAISED_BY_THE_CALLABLE, True)
         raise
+    return _leaving(out)
+
+
+def _leaving(out: Any) -> Any:
+    """An output as it leaves a compiled function: as it is when its leaves are all
+    arrays (JAX rebuilds it), else split into its arrays and a `Static` of the rest."""
     out_leaves, out_treedef = jtu.tree_flatten(out)
     out_dynamic, out_static = split_leaves(out_leaves)
     if out_static is None:
@@ -211,8 +217,15 @@ def _call_direct(
     return _SplitOutput(out_dynamic, Static((out_treedef, out_static)))
 
 
+def _arrived(out: Any) -> Any:
+    """The call's result, from what `_leaving` made of it inside the compiled function."""
+    if type(out) is _SplitOutput:
+        return rebuild_output(out.dynamic, out.static)
+    return out
+
+
 class _SplitOutput:
-    """An output with leaves that are not arrays, as it leaves the direct path."""
+    """An output with leaves that are not arrays, as it leaves a compiled function."""
 
     __slots__ = ("dynamic", "static")
 
@@ -228,14 +241,9 @@ jtu.register_pytree_node(
 )
 
 
-def _call_traced(
-    fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: StaticKey
-) -> tuple[list[Any], Static]:
+def _call_traced(fun_dynamic: list[Any], first: list[Any], rest: list[Any], key: StaticKey) -> Any:
     args, kwargs = jtu.tree_unflatten(key.treedef, merge_leaves(first + rest, key.static_leaves))
-    out = key.function(fun_dynamic)(*args, **kwargs)
-    out_leaves, out_treedef = jtu.tree_flatten(out)
-    out_dynamic, out_static = split_leaves(out_leaves)
-    return out_dynamic, Static((out_treedef, out_static))
+    return _leaving(key.function(fun_dynamic)(*args, **kwargs))
 
 
 @functools.cache
@@ -499,9 +507,9 @@ class _JitWrapper(Compiling):
         return fun_dynamic, first, rest, key
 
     @staticmethod
-    def _finish(out: tuple[list[Any], Static]) -> Any:
+    def _finish(out: Any) -> Any:
         """The call's result, from what the compiled function returned."""
-        return rebuild_output(*out)
+        return _arrived(out)
 
     def _raise_unhashable(self, static_leaves: tuple[Any, ...]) -> None:
         for leaf in static_leaves:
@@ -529,10 +537,7 @@ def _pass_on(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]
         first, rest = args[:1], args[1:]
     else:
         first, rest = args, ()
-    out = wrapper.direct(fun_dynamic, first, rest, kwargs, fun_static)
-    if type(out) is _SplitOutput:
-        return rebuild_output(out.dynamic, out.static)
-    return out
+    return _arrived(wrapper.direct(fun_dynamic, first, rest, kwargs, fun_static))
 
 
 def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -544,7 +549,7 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         known = layout.call(leaves, treedef)
         if known is not None:
-            return _JitWrapper._finish(wrapper.jitted(*known))
+            return _arrived(wrapper.jitted(*known))
     call = _JitWrapper._prepare(wrapper, args, kwargs)
     fun_dynamic, first, rest, key = call
     if (
