@@ -161,24 +161,27 @@ class _DirectPathRefusedError(Exception):
 _RAISED_BY_THE_CALLABLE = "_equimod_raised_by_the_callable"
 
 
-def _passed_on_unchanged(aval: Any) -> bool:
-    """Whether an argument leaf of this abstract value can only have been an array.
+def _as_a_python_scalar_would_be(shape: tuple[int, ...], dtype: Any, weak_type: bool) -> bool:
+    """Whether an array of this kind is what a Python scalar or bool also becomes:
+    a weakly typed scalar, or a bool scalar. The direct path takes no such array,
+    since `filter_jit` keeps a Python scalar static."""
+    return shape == () and (weak_type or dtype == np.bool_)
 
-    A Python scalar reaches the compiled function as a weakly typed scalar, a
-    Python bool as a bool scalar, so those are what an array and a static leaf share.
-    """
-    if type(aval) is not jax.core.ShapedArray:
-        return False
-    return aval.shape != () or not (aval.weak_type or aval.dtype == bool)
+
+def _passed_on_unchanged(aval: Any) -> bool:
+    """Whether an argument leaf of this abstract value can only have been an array."""
+    return type(aval) is jax.core.ShapedArray and not _as_a_python_scalar_would_be(
+        aval.shape, aval.dtype, aval.weak_type
+    )
 
 
 def _plain_array(leaf: Any) -> bool:
     """Whether the array `leaf` is one the direct path takes (as `_passed_on_unchanged`)."""
     if leaf.shape != ():
-        return True
+        return True  # the common case, decided without a call
     # A tracer (the call is inside another transform) tells only through its aval.
     weak = getattr(getattr(leaf, "aval", None), "weak_type", False)
-    return not (weak or leaf.dtype == bool)
+    return not _as_a_python_scalar_would_be((), leaf.dtype, weak)
 
 
 def _call_direct(
