@@ -388,6 +388,10 @@ class _Layout:
         self.static_values = self.static_of(list(static_leaves))
         self.static_types = tuple(map(type, self.static_values))
 
+    def serves(self, wrapper: _JitWrapper) -> bool:
+        # A copy of the wrapper made by JAX shares its route, and may hold another function.
+        return self.key.fun_static is wrapper.fun
+
     def call(self, leaves: list[Any], treedef: Any) -> tuple[Any, ...] | None:
         """The compiled function's arguments for a call of these leaves, or None
         if the call is not one this layout stands for."""
@@ -545,10 +549,10 @@ def _pass_on(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]
 
 def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """The call, on the checked path: on the direct path if its leaves are all arrays
-    (after which the wrapper's calls go there unchecked), else on the general one."""
+    (after which the wrapper's calls go there unchecked), else on the general one,
+    with the last such call's layout if it stands for this call."""
     layout = wrapper.route.layout
-    # (A copy of the wrapper made by JAX shares its route but may hold another function.)
-    if layout is not None and layout.key.fun_static is wrapper.fun:
+    if layout is not None and layout.serves(wrapper):
         leaves, treedef = jtu.tree_flatten((args, kwargs))
         known = layout.call(leaves, treedef)
         if known is not None:
