@@ -124,17 +124,29 @@ class _WithDescriptor:
 
 def _arrays_picked_then_jitted(tree: object, x: jax.Array) -> Callable[[], object]:
     """The call `filter_jit` must make with nothing else: the arguments flattened
-    once, their arrays picked by a C-level item getter from positions known
-    beforehand, and `jax.jit` called on those arrays as one list (JAX refuses the
-    functions among the leaves, so it cannot flatten the model itself)."""
+    once, their structure and their leaves that are not arrays compared with the
+    last call's (a changed one must compile anew), their arrays picked by a
+    C-level item getter from positions known beforehand, and `jax.jit` called on
+    those arrays as one list (JAX refuses the functions among the leaves, so it
+    cannot flatten the model itself)."""
 
     def first_bias(arrays: list[jax.Array], x: jax.Array) -> jax.Array:
         return x + arrays[1]  # the first layer's bias, as bench's dispatch reads
 
-    leaves = jtu.tree_leaves(tree)
-    pick = operator.itemgetter(*(i for i, leaf in enumerate(leaves) if equimod.is_array(leaf)))
+    leaves, treedef = jtu.tree_flatten(tree)
+    arrays = [i for i, leaf in enumerate(leaves) if equimod.is_array(leaf)]
+    others = [i for i, leaf in enumerate(leaves) if not equimod.is_array(leaf)]
+    pick_arrays, pick_others = operator.itemgetter(*arrays), operator.itemgetter(*others)
+    last_others = pick_others(leaves)
     jitted = jax.jit(first_bias)
-    return lambda: jitted(list(pick(jtu.tree_leaves(tree))), x)
+
+    def call() -> object:
+        leaves, structure = jtu.tree_flatten(tree)
+        if structure != treedef or pick_others(leaves) != last_others:
+            raise AssertionError("the floor's call always has the same structure")
+        return jitted(list(pick_arrays(leaves)), x)
+
+    return call
 
 
 def build_floors() -> list[Floor]:
@@ -184,10 +196,11 @@ def build_floors() -> list[Floor]:
                 bench.DISPATCH_TARGETS[bench.TRAIN_DEPTH],
                 1000,
             ),
-            "one flatten of the arguments, their arrays picked by a C-level item getter "
-            "from positions known beforehand, and `jax.jit` on those arrays as one "
-            "list: JAX refuses a function among a model's leaves, so the model cannot "
-            "go to `jax.jit` as it is, and its leaves are flattened twice",
+            "one flatten of the arguments, a comparison of their structure and of their "
+            "leaves that are not arrays with the last call's, their arrays picked by a "
+            "C-level item getter, and `jax.jit` on those arrays as one list: JAX "
+            "refuses a function among a model's leaves, so the model cannot go to "
+            "`jax.jit` as it is, and its leaves are flattened twice",
         ),
         Floor(
             bench.Row(f"unflatten: {bench.DEPTH}-layer stack", unflatteners, "dc", 0.7, 200),

@@ -34,6 +34,7 @@ ROWS = (
 )
 # The rows out of reach, each with what bounds it (benchmarks/floors.py).
 FLOOR_ROWS = (
+    "filter_jit dispatch: nn.MLP of depth 10 (activations are leaves)",
     "unflatten: 50-layer stack",
     "construct: custom `__init__`",
     "method read (vs a plain bound method)",
