@@ -330,19 +330,22 @@ class _Route:
     and after the first refusal the wrapper checks every call again, for good.
     Either way a call whose leaves are all arrays runs the direct path's compiled
     function, so changing route never compiles a call again. A checked call
-    with static leaves leaves its `_Layout`, which the next such call tries first.
+    with static leaves made twice in a row leaves its `_Layout`, which the next
+    such call tries first.
 
     Shared by the copies JAX rebuilds of the wrapper (a static field), and equal
     to every other, so that the wrapper's tree structure does not depend on it.
     """
 
-    __slots__ = ("direct", "layout")
+    __slots__ = ("checked_key", "direct", "layout")
 
     def __init__(self) -> None:
         # None: not known yet; True: unchecked; False: checked from now on.
         self.direct: bool | None = None
-        # The last checked call's static leaves and where they stood (see `_Layout`).
+        # Where the static leaves stood in a call made twice (see `_Layout`), and
+        # the static key of the last call that did without one.
         self.layout: _Layout | None = None
+        self.checked_key: StaticKey | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Route)
@@ -485,10 +488,15 @@ class _JitWrapper(Compiling):
         return unsilenced(self.jitted).trace(*call)
 
     def _prepare(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        flat: tuple[list[Any], Any] | None = None,
     ) -> tuple[list[Any], list[Any], list[Any], StaticKey]:
         """The compiled function's arguments for a call: the traced leaves of the
-        wrapped callable, of the first argument and of the others, and the static key."""
+        wrapped callable, of the first argument and of the others, and the static key.
+
+        `flat` is `(args, kwargs)` flattened already, if it is."""
         fun = self.fun
         if type(fun) is types.FunctionType:
             fun_dynamic: list[Any] = []
@@ -497,7 +505,7 @@ class _JitWrapper(Compiling):
         else:
             fun_leaves, fun_treedef = jtu.tree_flatten(fun)
             fun_dynamic, fun_static = split_leaves(fun_leaves)
-        leaves, treedef = jtu.tree_flatten((args, kwargs))
+        leaves, treedef = jtu.tree_flatten((args, kwargs)) if flat is None else flat
         dynamic, static_leaves = split_leaves(leaves)
         if self.donate in _EXCEPT_FIRST and args:
             n_first = len([x for x in jtu.tree_leaves(args[0]) if isinstance(x, ARRAY_TYPES)])
@@ -551,13 +559,15 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
     """The call, on the checked path: on the direct path if its leaves are all arrays
     (after which the wrapper's calls go there unchecked), else on the general one,
     with the last such call's layout if it stands for this call."""
-    layout = wrapper.route.layout
+    route = wrapper.route
+    layout = route.layout
+    flat = None
     if layout is not None and layout.serves(wrapper):
-        leaves, treedef = jtu.tree_flatten((args, kwargs))
-        known = layout.call(leaves, treedef)
+        flat = jtu.tree_flatten((args, kwargs))
+        known = layout.call(*flat)
         if known is not None:
             return _arrived(wrapper.jitted(*known))
-    call = _JitWrapper._prepare(wrapper, args, kwargs)
+    call = _JitWrapper._prepare(wrapper, args, kwargs, flat)
     fun_dynamic, first, rest, key = call
     if (
         key.static_leaves is None
@@ -572,7 +582,11 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
     out = _JitWrapper._finish(wrapper.jitted(*call))
     if key.static_leaves is not None and key.fun_treedef is None:
         # Only once the call has compiled and run: a layout stands for a good call.
-        wrapper.route.layout = _Layout(key)
+        # And only for a call made twice in a row: calls that alternate (between
+        # static values, say) would each pay for a layout and never use it.
+        if key == route.checked_key:
+            route.layout = _Layout(key)
+        route.checked_key = key
     return out
 
 

@@ -372,3 +372,20 @@ def test_a_copy_of_a_wrapper_holding_another_function_calls_that_function() -> N
     copy = jax.tree_util.tree_map(lambda leaf: triple if leaf is double else leaf, wrapped)
     assert copy(jnp.ones(2), jnp.abs).tolist() == [3.0, 3.0]
     assert wrapped(jnp.ones(2), jnp.abs).tolist() == [2.0, 2.0]
+
+
+def test_calls_alternating_between_static_values_compile_each_once() -> None:
+    traces: list[bool] = []
+
+    def step(x: jax.Array, training: bool) -> jax.Array:
+        traces.append(training)
+        return x * 2 if training else x
+
+    wrapped = equimod.filter_jit(step)
+    for _ in range(3):
+        assert wrapped(jnp.ones(2), True).tolist() == [2.0, 2.0]
+        assert wrapped(jnp.ones(2), False).tolist() == [1.0, 1.0]
+    assert wrapped(jnp.ones(2), True).tolist() == [2.0, 2.0]  # after one call made twice
+    assert wrapped(jnp.ones(2), True).tolist() == [2.0, 2.0]
+    assert wrapped(jnp.ones(2), False).tolist() == [1.0, 1.0]
+    assert traces == [True, False]
