@@ -576,8 +576,8 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
         and all(map(_plain_array, rest))
         and all(map(_plain_array, fun_dynamic))
     ):
-        if wrapper.route.direct is None and _jax_rejects_array_likes():
-            wrapper.route.direct = True
+        if route.direct is None and _jax_rejects_array_likes():
+            route.direct = True
         return _pass_on(wrapper, args, kwargs)
     out = _JitWrapper._finish(wrapper.jitted(*call))
     if key.static_leaves is not None and key.fun_treedef is None:
