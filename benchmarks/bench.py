@@ -25,7 +25,7 @@ import pathlib
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import equinox as eqx
@@ -206,12 +206,9 @@ def build_rows() -> list[Row]:
     keys = jax.random.split(key, DEPTH)
     em_layers = tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
     eq_layers = tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
-    dc_layers = tuple(
-        DcLinear(layer.weight, layer.bias, WIDTH, WIDTH, True)  # type: ignore[arg-type]
-        for layer in em_layers
-    )
-    em_stack, eq_stack, dc_stack = EmStack(em_layers), EqStack(eq_layers), DcStack(dc_layers)
-    em_one, eq_one, dc_one = em_layers[0], eq_layers[0], dc_layers[0]
+    dc_stack_layers = dc_layers(em_layers)
+    em_stack, eq_stack, dc_stack = EmStack(em_layers), EqStack(eq_layers), DcStack(dc_stack_layers)
+    em_one, eq_one, dc_one = em_layers[0], eq_layers[0], dc_stack_layers[0]
     w, b = jnp.ones(WIDTH), jnp.ones(WIDTH)
     em_pair, eq_pair, dc_pair, plain = EmPair(w, b), EqPair(w, b), DcPair(w, b), Plain(w)
 
@@ -264,7 +261,7 @@ def build_rows() -> list[Row]:
         Row(
             f"construct: wrapper of {DEPTH} Linears",
             {
-                "dc": lambda: DcStack(dc_layers),
+                "dc": lambda: DcStack(dc_stack_layers),
                 "equimod": lambda: EmStack(em_layers),
                 "equinox": lambda: EqStack(eq_layers),
             },
@@ -472,14 +469,17 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def dc_layers(layers: Sequence[equimod.nn.Linear]) -> tuple[DcLinear, ...]:
+    """The dataclass twins of equimod's Linear layers, holding the same arrays."""
+    return tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in layers)  # type: ignore[arg-type]
+
+
 def _stacks(depth: int) -> dict[str, object]:
     """Stacks of `depth` equal Linear layers: dc, equimod and Equinox."""
     keys = jax.random.split(jax.random.key(1), depth)
     em_layers = tuple(equimod.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)
     return {
-        "dc": DcStack(
-            tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em_layers)  # type: ignore[arg-type]
-        ),
+        "dc": DcStack(dc_layers(em_layers)),
         "equimod": EmStack(em_layers),
         "equinox": EqStack(tuple(eqx.nn.Linear(WIDTH, WIDTH, key=k) for k in keys)),
     }
@@ -490,9 +490,8 @@ def _mlps(depth: int) -> dict[str, object]:
     Equinox), and the dataclass that holds them as static fields for `jax.jit`."""
     key = jax.random.key(2)
     em = equimod.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key)
-    layers = tuple(DcLinear(lyr.weight, lyr.bias, WIDTH, WIDTH, True) for lyr in em.layers)  # type: ignore[arg-type]
     return {
-        "dc": DcMLP(layers, em.activation, em.final_activation),
+        "dc": DcMLP(dc_layers(em.layers), em.activation, em.final_activation),
         "equimod": em,
         "equinox": eqx.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key),
     }

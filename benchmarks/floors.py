@@ -153,9 +153,7 @@ def build_floors() -> list[Floor]:
     keys = jax.random.split(jax.random.key(0), bench.DEPTH)
     layers = tuple(equimod.nn.Linear(bench.WIDTH, bench.WIDTH, key=k) for k in keys)
     em_stack = bench.EmStack(layers)
-    dc_stack = bench.DcStack(
-        tuple(bench.DcLinear(x.weight, x.bias, bench.WIDTH, bench.WIDTH, True) for x in layers)  # type: ignore[arg-type]
-    )
+    dc_stack = bench.DcStack(bench.dc_layers(layers))
     one = layers[0]
     keyword_called = object.__new__(_KeywordCalled)
     _set_dict(
