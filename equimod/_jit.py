@@ -136,6 +136,9 @@ class StaticKey:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
+        if other is self:
+            # As `jax.jit` finds a layout's key, each call: no need to compare its parts.
+            return True
         return (
             isinstance(other, StaticKey)
             and self._hash == other._hash
@@ -367,47 +370,59 @@ def _picker(positions: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
 class _Layout:
     """Where a plain function's call had static leaves, and which they were.
 
-    A later call of the same tree structure, with static leaves of the same types
-    at the same places, equal to these, and arrays everywhere else, is the call
-    this one's `StaticKey` stands for: it passes that very key to `jax.jit`
-    (whose cache then finds it by identity) without splitting its leaves one by
-    one or hashing its static part again. The arrays' shapes and dtypes are
-    `jax.jit`'s to compare, as on every call.
+    A later call of the same tree structure, with leaves of the same types at
+    each place (arrays where this call's were traced) and static leaves equal to
+    these, is the call this one's `StaticKey` stands for: it passes that very key
+    to `jax.jit` (whose cache then finds it by identity) without splitting its
+    leaves one by one or hashing its static part again. The arrays' shapes and
+    dtypes are `jax.jit`'s to compare, as on every call.
     """
 
-    __slots__ = ("first_of", "key", "rest_of", "static_of", "static_types", "static_values")
+    __slots__ = ("key", "leaf_types", "n_first", "static_backwards", "static_of", "static_values")
 
-    def __init__(self, key: StaticKey) -> None:
+    def __init__(self, key: StaticKey, leaf_types: tuple[type, ...]) -> None:
         static_leaves = key.static_leaves
         assert static_leaves is not None
-        traced = [i for i, leaf in enumerate(static_leaves) if leaf is TRACED]
         static = [i for i, leaf in enumerate(static_leaves) if leaf is not TRACED]
-        n_first: int = key.layout  # type: ignore[assignment]
         self.key = key
-        self.first_of = _picker(traced[:n_first])
-        self.rest_of = _picker(traced[n_first:])
+        self.leaf_types = leaf_types
+        self.n_first: int = key.layout  # type: ignore[assignment]
         self.static_of = _picker(static)
         # Picked from a list, as a call's leaves are: the same kind of sequence back.
         self.static_values = self.static_of(list(static_leaves))
-        self.static_types = tuple(map(type, self.static_values))
+        # Deleting the few static leaves from a call's own list of leaves leaves
+        # its arrays in order, which is cheaper than picking every array.
+        self.static_backwards = static[::-1]
+
+    @staticmethod
+    def for_call(key: StaticKey, dynamic: list[Any]) -> _Layout | None:
+        """The layout of a call with these static key and traced leaves, or None if a
+        traced leaf's type alone does not say it is an array (a tracer's, say)."""
+        if not set(map(type, dynamic)) <= _KNOWNARRAY_TYPES:
+            return None
+        types = iter(map(type, dynamic))
+        static_leaves = key.static_leaves or ()
+        return _Layout(key, tuple(next(types) if x is TRACED else type(x) for x in static_leaves))
 
     def serves(self, wrapper: _JitWrapper) -> bool:
         # A copy of the wrapper made by JAX shares its route, and may hold another function.
         return self.key.fun_static is wrapper.fun
 
     def call(self, leaves: list[Any], treedef: Any) -> tuple[Any, ...] | None:
-        """The compiled function's arguments for a call of these leaves, or None
-        if the call is not one this layout stands for."""
+        """The compiled function's arguments for a call of these leaves (whose list it
+        takes the static leaves out of), or None if the call is not one this layout
+        stands for (its leaves then untouched)."""
         key = self.key
-        if treedef != key.treedef:
+        if tuple(map(type, leaves)) != self.leaf_types or treedef != key.treedef:
             return None
-        static = self.static_of(leaves)
-        if tuple(map(type, static)) != self.static_types or static != self.static_values:
+        if self.static_of(leaves) != self.static_values:
             return None
-        first, rest = self.first_of(leaves), self.rest_of(leaves)
-        if not (set(map(type, first)) | set(map(type, rest))) <= _KNOWNARRAY_TYPES:
-            return None
-        return [], list(first), list(rest), key
+        for position in self.static_backwards:
+            del leaves[position]
+        n_first = self.n_first
+        if n_first == len(leaves):
+            return [], leaves, [], key
+        return [], leaves[:n_first], leaves[n_first:], key
 
 
 @functools.cache
@@ -584,8 +599,10 @@ def _check_then_call(wrapper: _JitWrapper, args: tuple[Any, ...], kwargs: dict[s
         # Only once the call has compiled and run: a layout stands for a good call.
         # And only for a call made twice in a row: calls that alternate (between
         # static values, say) would each pay for a layout and never use it.
-        if key == route.checked_key:
-            route.layout = _Layout(key)
+        # The earlier call's key: the one `jax.jit` keeps, if that call compiled.
+        checked_key = route.checked_key
+        if checked_key is not None and key == checked_key:
+            route.layout = _Layout.for_call(checked_key, [*first, *rest])
         route.checked_key = key
     return out
 

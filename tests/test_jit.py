@@ -389,3 +389,51 @@ def test_calls_alternating_between_static_values_compile_each_once() -> None:
     assert wrapped(jnp.ones(2), True).tolist() == [2.0, 2.0]
     assert wrapped(jnp.ones(2), False).tolist() == [1.0, 1.0]
     assert traces == [True, False]
+
+
+class _CountedEquality:
+    """A node's static data, equal to any other, counting how often it is compared."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedEquality.compared += 1
+        return isinstance(other, _CountedEquality)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+class _Counted:
+    def __init__(self, value: jax.Array) -> None:
+        self.value = value
+
+
+jax.tree_util.register_pytree_node(
+    _Counted, lambda node: ((node.value,), _CountedEquality()), lambda _, kids: _Counted(*kids)
+)
+
+
+def test_a_compiled_call_with_static_leaves_compares_its_structure_once() -> None:
+    # The tree structure is compared with the layout's, and `jax.jit` finds the
+    # layout's key by identity, never comparing the structure again.
+    wrapped = _called_twice(lambda node, f: f(node.value), _Counted(jnp.ones(2)), jnp.sin)
+    wrapped(_Counted(jnp.ones(2)), jnp.sin)
+    _CountedEquality.compared = 0
+    for _ in range(3):
+        assert wrapped(_Counted(jnp.zeros(2)), jnp.sin).tolist() == [0.0, 0.0]
+    assert _CountedEquality.compared == 3
+
+
+def test_after_a_call_with_static_leaves_other_array_types_are_traced() -> None:
+    seen: list[bool] = []
+
+    def scale(x: object, factor: float) -> jax.Array:
+        seen.append(isinstance(x, jax.core.Tracer))
+        return x * factor  # type: ignore[operator, no-any-return]
+
+    wrapped = _called_twice(scale, jnp.ones(2), 2.0)
+    assert wrapped(np.ones(2), 2.0).tolist() == [2.0, 2.0]  # as the first call's: compiled
+    assert wrapped(np.float32(3.0), 2.0).tolist() == 6.0
+    assert wrapped(3, 2.0) == 6.0
+    assert seen == [True, True, False]
