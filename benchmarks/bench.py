@@ -87,13 +87,20 @@ class DcStack:
 @jtu.register_dataclass
 @dataclasses.dataclass(frozen=True)
 class DcMLP:
-    """An MLP whose activations are static fields: what `jax.jit` can take."""
+    """`nn.MLP`'s fields, its activations among the static ones: what `jax.jit` can take."""
 
     layers: tuple[DcLinear, ...]
     activation: Callable[[jax.Array], jax.Array] = dataclasses.field(metadata={"static": True})
     final_activation: Callable[[jax.Array], jax.Array] = dataclasses.field(
         metadata={"static": True}
     )
+    use_bias: bool = dataclasses.field(metadata={"static": True})
+    use_final_bias: bool = dataclasses.field(metadata={"static": True})
+    in_size: int = dataclasses.field(metadata={"static": True})
+    out_size: int = dataclasses.field(metadata={"static": True})
+    width_size: int = dataclasses.field(metadata={"static": True})
+    depth: int = dataclasses.field(metadata={"static": True})
+    scan: bool = dataclasses.field(metadata={"static": True})
 
 
 @jtu.register_dataclass
@@ -491,7 +498,18 @@ def _mlps(depth: int) -> dict[str, object]:
     key = jax.random.key(2)
     em = equimod.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key)
     return {
-        "dc": DcMLP(dc_layers(em.layers), em.activation, em.final_activation),
+        "dc": DcMLP(
+            dc_layers(em.layers),
+            em.activation,
+            em.final_activation,
+            em.use_bias,
+            em.use_final_bias,
+            em.in_size,  # type: ignore[arg-type]
+            em.out_size,  # type: ignore[arg-type]
+            em.width_size,
+            em.depth,
+            em.scan,
+        ),
         "equimod": em,
         "equinox": eqx.nn.MLP(WIDTH, WIDTH, WIDTH, depth, key=key),
     }

@@ -122,21 +122,20 @@ class _WithDescriptor:
 # --- filter_jit dispatch with leaves that are not arrays: one flatten of ours ---
 
 
-def _arrays_picked_then_jitted(tree: object, x: jax.Array) -> Callable[[], object]:
+def _arrays_kept_then_jitted(tree: object, x: jax.Array) -> Callable[[], object]:
     """The call `filter_jit` must make with nothing else: the arguments flattened
     once, their structure and their leaves that are not arrays compared with the
-    last call's (a changed one must compile anew), their arrays picked by a
-    C-level item getter from positions known beforehand, and `jax.jit` called on
-    those arrays as one list (JAX refuses the functions among the leaves, so it
+    last call's (a changed one must compile anew), those leaves deleted from the
+    list of leaves at positions known beforehand, and `jax.jit` called on the
+    arrays left as one list (JAX refuses the functions among the leaves, so it
     cannot flatten the model itself)."""
 
     def first_bias(arrays: list[jax.Array], x: jax.Array) -> jax.Array:
         return x + arrays[1]  # the first layer's bias, as bench's dispatch reads
 
     leaves, treedef = jtu.tree_flatten(tree)
-    arrays = [i for i, leaf in enumerate(leaves) if equimod.is_array(leaf)]
     others = [i for i, leaf in enumerate(leaves) if not equimod.is_array(leaf)]
-    pick_arrays, pick_others = operator.itemgetter(*arrays), operator.itemgetter(*others)
+    pick_others, others_backwards = operator.itemgetter(*others), others[::-1]
     last_others = pick_others(leaves)
     jitted = jax.jit(first_bias)
 
@@ -144,7 +143,9 @@ def _arrays_picked_then_jitted(tree: object, x: jax.Array) -> Callable[[], objec
         leaves, structure = jtu.tree_flatten(tree)
         if structure != treedef or pick_others(leaves) != last_others:
             raise AssertionError("the floor's call always has the same structure")
-        return jitted(list(pick_arrays(leaves)), x)
+        for position in others_backwards:
+            del leaves[position]
+        return jitted(leaves, x)
 
     return call
 
@@ -182,7 +183,7 @@ def build_floors() -> list[Floor]:
 
     mlps = bench._mlps(bench.TRAIN_DEPTH)
     mlp_dispatch = bench._dispatchers(mlps, w)
-    mlp_dispatch["floor"] = _arrays_picked_then_jitted(mlps["equimod"], w)
+    mlp_dispatch["floor"] = _arrays_kept_then_jitted(mlps["equimod"], w)
     del mlp_dispatch["equinox"]
 
     return [
@@ -195,8 +196,8 @@ def build_floors() -> list[Floor]:
                 1000,
             ),
             "one flatten of the arguments, a comparison of their structure and of their "
-            "leaves that are not arrays with the last call's, their arrays picked by a "
-            "C-level item getter, and `jax.jit` on those arrays as one list: JAX "
+            "leaves that are not arrays with the last call's, those leaves deleted from "
+            "the list, and `jax.jit` on the arrays left as one list: JAX "
             "refuses a function among a model's leaves, so the model cannot go to "
             "`jax.jit` as it is, and its leaves are flattened twice",
         ),
