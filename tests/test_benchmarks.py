@@ -166,3 +166,17 @@ def test_the_flax_table_shows_each_peer_against_the_floor_and_a_missing_one_as_a
         "-",  # no nnx.cached_partial in this flax
         "11.00 us (1.10x)",
     ]
+
+
+def test_the_instruction_count_names_the_rows_when_none_matches() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "no such row"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no row's name contains 'no such row'" in result.stderr
+    for row in ROWS:
+        assert f"\n  {row}" in result.stderr
