@@ -42,6 +42,8 @@ DOCS = bench.ROOT / "docs" / "performance.md"
 DOCS_START = "<!-- instruction counts: written by `python benchmarks/instructions.py --write` -->"
 DOCS_END = "<!-- end of instruction counts -->"
 _WARM_UP_CALLS = 20
+# Below the title: a blank line, the table's header and its separator.
+_HEAD_LINES = 3
 _TOTALS = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)
 _MSG_NO_VALGRIND = (
     "instructions.py needs valgrind and callgrind_control on the PATH "
@@ -148,9 +150,37 @@ def main(argv: list[str] | None = None) -> int:
     text = render(rows, counts, args.calls)
     print(text)
     if args.write:
-        bench.write_between_markers(text, DOCS, DOCS_START, DOCS_END)
+        bench.write_between_markers(merged(_written(), text), DOCS, DOCS_START, DOCS_END)
         print(f"wrote {DOCS.relative_to(bench.ROOT)}")
     return 0
+
+
+def _written() -> str:
+    content = DOCS.read_text()
+    return content[content.index(DOCS_START) + len(DOCS_START) : content.index(DOCS_END)].strip()
+
+
+def merged(written: str, text: str) -> str:
+    """`text`'s table with the rows of `written` it did not count, in their places, when
+    both were counted with the same versions and calls (a run of a few rows then
+    updates those rows alone); `text` otherwise."""
+    old_title, _, old_table = written.partition("\n")
+    title, _, table = text.partition("\n")
+    if old_title != title:
+        return text
+    old_rows, new_rows = _by_operation(old_table), _by_operation(table)
+    # Each earlier row in its place (counted again, or as it was), then the new ones.
+    rows = {**{op: new_rows.get(op, lines) for op, lines in old_rows.items()}, **new_rows}
+    head = table.splitlines()[:_HEAD_LINES]
+    return "\n".join([title, *head, *(line for lines in rows.values() for line in lines)])
+
+
+def _by_operation(table: str) -> dict[str, list[str]]:
+    """A table's body lines, by the operation in their first cell."""
+    rows: dict[str, list[str]] = {}
+    for line in table.splitlines()[_HEAD_LINES:]:
+        rows.setdefault(line.split(" | ")[0].removeprefix("| "), []).append(line)
+    return rows
 
 
 def render(rows: list[bench.Row], counts: dict[tuple[str, str], float], calls: int) -> str:

@@ -180,3 +180,20 @@ def test_the_instruction_count_names_the_rows_when_none_matches() -> None:
     assert "no row's name contains 'no such row'" in result.stderr
     for row in ROWS:
         assert f"\n  {row}" in result.stderr
+
+
+def test_the_instruction_counts_of_a_few_rows_replace_those_rows_alone() -> None:
+    import instructions
+
+    def table(title: str, *rows: tuple[str, str, int]) -> str:
+        lines = [title, "", "| operation | candidate | instructions | ratio |", "|---|---|---|---|"]
+        lines += [f"| {op} | {name} | {count:,} | - |" for op, name, count in rows]
+        return "\n".join(lines)
+
+    written = table("v1", ("a", "dc", 1), ("a", "equimod", 2), ("b", "dc", 3))
+    counted = table("v1", ("a", "dc", 10), ("a", "equimod", 20), ("c", "dc", 30))
+    assert instructions.merged(written, counted) == table(
+        "v1", ("a", "dc", 10), ("a", "equimod", 20), ("b", "dc", 3), ("c", "dc", 30)
+    )
+    # Counted with other versions or another number of calls: the new table alone.
+    assert instructions.merged(table("v0", ("b", "dc", 3)), counted) == counted
