@@ -42,12 +42,18 @@ DOCS = bench.ROOT / "docs" / "performance.md"
 DOCS_START = "<!-- instruction counts: written by `python benchmarks/instructions.py --write` -->"
 DOCS_END = "<!-- end of instruction counts -->"
 _WARM_UP_CALLS = 20
+# As instrumentation starts, after `calls` calls, and after twice as many.
+_DUMPS = 3
 # Below the title: a blank line, the table's header and its separator.
 _HEAD_LINES = 3
 _TOTALS = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)
 _MSG_NO_VALGRIND = (
     "instructions.py needs valgrind and callgrind_control on the PATH "
     "(Debian: apt-get install valgrind)"
+)
+_MSG_COUNT_FAILED = (
+    "counting {candidate!r} of {row!r} under callgrind gave no three dumps; its output ended:\n"
+    "{output}"
 )
 _MSG_NO_ROW = "no row's name contains {text!r}; the rows are:\n  {names}"
 
@@ -79,20 +85,25 @@ def _names(rows: list[bench.Row]) -> str:
 
 
 def _control(*words: str) -> None:
-    subprocess.run(["callgrind_control", *words, str(os.getpid())], check=True, capture_output=True)
+    # Output to /dev/null: reading it back would run a loop of ours whose length
+    # depends on timing, counted with the calls.
+    command = ["callgrind_control", *words, str(os.getpid())]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _count_here(row_name: str, candidate: str, calls: int, floors: bool) -> None:
-    """Run under callgrind: two dumps, the second after `calls` calls, so that the
-    difference of the two is the calls alone."""
+    """Run under callgrind: dumps after `calls` calls and after twice as many more.
+    Both stretches begin and end the same way (a dump requested by another program),
+    so their difference is `calls` calls alone."""
     call = _candidate(row_name, candidate, floors)
     for _ in range(_WARM_UP_CALLS):
         call()
     _control("--instr=on")
     _control("--dump")
-    for _ in range(calls):
-        call()
-    _control("--dump")
+    for repeat in (calls, 2 * calls):
+        for _ in range(repeat):
+            call()
+        _control("--dump")
 
 
 def _count(row_name: str, candidate: str, calls: int, floors: bool) -> float:
@@ -112,17 +123,25 @@ def _count(row_name: str, candidate: str, calls: int, floors: bool) -> float:
             str(calls),
             *(["--floors"] if floors else []),
         ]
-        subprocess.run(command, check=True, capture_output=True)
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
         parts = sorted(
             pathlib.Path(folder).glob("callgrind.out.*"), key=lambda p: int(p.suffix[1:])
         )
-        before, after = (_total(part) for part in parts[:2])
-        return (after - before) / calls
+        if result.returncode == 0 and len(parts) >= _DUMPS:
+            once, twice = _total(parts[1]), _total(parts[2])
+            if once is not None and twice is not None:
+                return (twice - once) / calls
+        raise SystemExit(
+            _MSG_COUNT_FAILED.format(
+                row=row_name, candidate=candidate, output=result.stderr[-2000:]
+            )
+        )
 
 
-def _total(part: pathlib.Path) -> int:
+def _total(part: pathlib.Path) -> int | None:
+    """The instruction total of a callgrind dump, or None if it has none."""
     found = _TOTALS.search(part.read_text())
-    return int(found.group(1)) if found else 0
+    return int(found.group(1)) if found else None
 
 
 def main(argv: list[str] | None = None) -> int:
