@@ -358,13 +358,11 @@ class _Route:
 
 
 def _picker(positions: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
-    """A C-level function taking the leaves at `positions` from a list (as a tuple, or
-    a list when there is one)."""
+    """A C-level function taking the leaves at `positions` (at least one) from a list:
+    a tuple of them, or a list when there is one."""
     if len(positions) >= 2:
         return operator.itemgetter(*positions)
-    if positions:
-        return operator.itemgetter(slice(positions[0], positions[0] + 1))
-    return lambda _: ()
+    return operator.itemgetter(slice(positions[0], positions[0] + 1))
 
 
 class _Layout:
@@ -398,9 +396,10 @@ class _Layout:
     def for_call(key: StaticKey, dynamic: list[Any]) -> _Layout | None:
         """The layout of a call with these static key and traced leaves, or None if a
         traced leaf's type alone does not say it is an array (a tracer's, say)."""
-        if not set(map(type, dynamic)) <= _KNOWNARRAY_TYPES:
+        traced_types = tuple(map(type, dynamic))
+        if not _KNOWNARRAY_TYPES.issuperset(traced_types):
             return None
-        types = iter(map(type, dynamic))
+        types = iter(traced_types)
         static_leaves = key.static_leaves or ()
         return _Layout(key, tuple(next(types) if x is TRACED else type(x) for x in static_leaves))
 

@@ -12,14 +12,29 @@ from .._module import Module, field
 from ._defaults_and_checks import check_size, default_floating_dtype, uniform_init
 
 
-def _gate_weights(
-    ihkey: jax.Array, hhkey: jax.Array, gates: int, input_size: int, hidden_size: int, dtype: Any
-) -> tuple[jax.Array, jax.Array]:
-    """Input and hidden weights of a cell with `gates` gates, uniform in `±_limit(...)`."""
+def _init_cell(
+    cell: GRUCell | LSTMCell,
+    gates: int,
+    input_size: int,
+    hidden_size: int,
+    use_bias: bool,
+    dtype: Any,
+    keys: tuple[jax.Array, jax.Array, jax.Array],
+) -> Any:
+    """Sets what both cells hold: the weights and bias of `gates` gates (uniform in
+    `±_limit(hidden_size)`) and the sizes. Returns the parameters' dtype."""
+    check_size(cell, "input_size", input_size, allow_scalar=False)
+    check_size(cell, "hidden_size", hidden_size, allow_scalar=False)
+    dtype = default_floating_dtype() if dtype is None else dtype
+    ihkey, hhkey, bkey = keys
     limit = _limit(hidden_size)
-    weight_ih = uniform_init(ihkey, (gates * hidden_size, input_size), dtype, limit)
-    weight_hh = uniform_init(hhkey, (gates * hidden_size, hidden_size), dtype, limit)
-    return weight_ih, weight_hh
+    cell.weight_ih = uniform_init(ihkey, (gates * hidden_size, input_size), dtype, limit)
+    cell.weight_hh = uniform_init(hhkey, (gates * hidden_size, hidden_size), dtype, limit)
+    cell.bias = uniform_init(bkey, (gates * hidden_size,), dtype, limit) if use_bias else None
+    cell.input_size = input_size
+    cell.hidden_size = hidden_size
+    cell.use_bias = use_bias
+    return dtype
 
 
 def _limit(hidden_size: int) -> float:
@@ -57,19 +72,10 @@ class GRUCell(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size(self, "input_size", input_size, allow_scalar=False)
-        check_size(self, "hidden_size", hidden_size, allow_scalar=False)
-        dtype = default_floating_dtype() if dtype is None else dtype
         ihkey, hhkey, bkey, nkey = jax.random.split(key, 4)
-        self.weight_ih, self.weight_hh = _gate_weights(
-            ihkey, hhkey, 3, input_size, hidden_size, dtype
-        )
+        dtype = _init_cell(self, 3, input_size, hidden_size, use_bias, dtype, (ihkey, hhkey, bkey))
         limit = _limit(hidden_size)
-        self.bias = uniform_init(bkey, (3 * hidden_size,), dtype, limit) if use_bias else None
         self.bias_n = uniform_init(nkey, (hidden_size,), dtype, limit) if use_bias else None
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.use_bias = use_bias
 
     def __call__(
         self, input: jax.Array, hidden: jax.Array, *, key: jax.Array | None = None
@@ -125,18 +131,8 @@ class LSTMCell(Module):
         *,
         key: jax.Array,
     ) -> None:
-        check_size(self, "input_size", input_size, allow_scalar=False)
-        check_size(self, "hidden_size", hidden_size, allow_scalar=False)
-        dtype = default_floating_dtype() if dtype is None else dtype
         ihkey, hhkey, bkey = jax.random.split(key, 3)
-        self.weight_ih, self.weight_hh = _gate_weights(
-            ihkey, hhkey, 4, input_size, hidden_size, dtype
-        )
-        limit = _limit(hidden_size)
-        self.bias = uniform_init(bkey, (4 * hidden_size,), dtype, limit) if use_bias else None
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.use_bias = use_bias
+        _init_cell(self, 4, input_size, hidden_size, use_bias, dtype, (ihkey, hhkey, bkey))
 
     def __call__(
         self,
