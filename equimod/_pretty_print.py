@@ -94,8 +94,18 @@ def tree_pprint(
     struct_as_array: bool = False,
     truncate_leaf: Callable[[Any], bool] = _never,
 ) -> None:
-    """Print a pytree readably, arrays as `f32[3,2]`: what `tree_pformat`, with the
-    same arguments, returns."""
+    """Print a pytree readably, arrays as `f32[3,2]`.
+
+    Args:
+        pytree: Any pytree (or any value).
+        width: The number of columns to fit in.
+        indent: Spaces per level of nesting.
+        short_arrays: Show a JAX array as its dtype and shape, `f32[3,2]`
+            (`weak_f32[]` for a weakly typed one), not its values.
+        struct_as_array: Show a `jax.ShapeDtypeStruct` the same way.
+        truncate_leaf: A predicate; each node it accepts is shown as
+            `TypeName(...)`.
+    """
     print(
         tree_pformat(
             pytree,

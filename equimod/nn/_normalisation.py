@@ -129,8 +129,17 @@ class RMSNorm(_WholeInputNorm):
 
     As `equinox.nn.RMSNorm`: `x / sqrt(mean(x**2) + eps) * weight + bias`, with
     `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` / `use_bias`.
-    The input must have exactly `shape`. Its arguments are `LayerNorm`'s (`eps` is
-    added to the mean square).
+    The input must have exactly `shape`.
+
+    Args:
+        shape: The input's shape, an int or a sequence of ints.
+        eps: Added to the variance, for numerical stability.
+        use_weight: Whether to follow with a learnt scale (ones) of `shape`.
+        use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
+        dtype: The parameters' dtype (default float32, float64 under x64).
+
+    Raises:
+        ValueError: If `shape` is not an int or a sequence of ints.
     """
 
     def _normalise(self, x: jax.Array) -> jax.Array:
