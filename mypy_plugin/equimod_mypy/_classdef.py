@@ -407,6 +407,10 @@ def _assigned_by_own_method(
     function = node.func if isinstance(node, Decorator) else node
     if not isinstance(function, FuncDef) or function.is_trivial_body:
         return None  # overloads, `__init__ = f`, bodies such as `...`
+    if not function.body.body:
+        # Python has no empty body: mypy dropped it, as it does in a module whose
+        # errors it ignores (an installed package) when no `self.x = ...` is seen.
+        return None
     return assigned_fields(function, fields)
 
 

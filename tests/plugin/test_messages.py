@@ -363,6 +363,36 @@ def test_an_init_that_may_assign_a_field_is_not_reported(tmp_path: Path, mypy_ca
     assert lines == []
 
 
+def test_an_init_whose_body_mypy_dropped_is_not_reported(tmp_path: Path, mypy_cache: Path) -> None:
+    # mypy drops the body of a method with no `self.x = ...` in a module whose errors
+    # it ignores, as it does for an installed package: the body is unknown, not empty.
+    write(
+        tmp_path,
+        {
+            "library.py": """
+                import equimod
+
+                class Base(equimod.Module):
+                    a: int
+                    def __init__(self, a: int) -> None:
+                        self.a = a
+
+                class ByKeyword(Base):
+                    def __init__(self, a: int) -> None:
+                        super().__init__(a=a)
+                """,
+            "user.py": """
+                from library import ByKeyword
+
+                ByKeyword(1)
+                """,
+        },
+    )
+    with (tmp_path / "mypy.ini").open("a") as config:
+        config.write("[mypy-library]\nignore_errors = True\n")
+    assert mypy(tmp_path, mypy_cache, files=("user.py",)) == ""
+
+
 def test_unassigned_fields_are_reported_where_the_class_is_called(
     tmp_path: Path, mypy_cache: Path
 ) -> None:
