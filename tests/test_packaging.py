@@ -26,13 +26,18 @@ def test_wheel_contents(tmp_path: Path) -> None:
         "equimod/__init__.py",
         "equimod/_module/_module.py",
         "equimod/nn/_linear.py",
+        "equimod/py.typed",
         "equimod-stubs/__init__.pyi",
-        "equimod-stubs/nn/__init__.pyi",
+        "equimod-stubs/_module/__init__.pyi",
+        "equimod-stubs/py.typed",
         "equimod_mypy/__init__.py",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
-    # Types come from the stub package alone (see pyproject.toml): no py.typed.
-    assert "equimod/py.typed" not in names
+    # A partial stub package (PEP 561): what it lacks, `equimod.nn`, checkers read
+    # from the typed runtime package (see docs/design.md).
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("equimod-stubs/py.typed").decode().strip() == "partial"
+    assert not any(name.startswith("equimod-stubs/nn/") for name in names)
 
 
 def test_editable_install_is_visible_to_type_checkers() -> None:

@@ -1,6 +1,7 @@
-"""Every public name is in the four places CONTRIBUTING.md lists: here, that each
-package's `__all__` and its stub's `__all__` agree (stubtest checks the signatures;
-tests/test_docs.py the API entries and the docstrings)."""
+"""Every public name is in the places CONTRIBUTING.md lists: here, that each
+package's `__all__` at run time and the `__all__` checkers read (the stub's, or for
+`equimod.nn`, which has none, its own source's) agree (stubtest checks the stubs'
+signatures; tests/test_docs.py the API entries and the docstrings)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import equimod
 import equimod.debug
 import equimod.nn
 
-STUBS = Path(__file__).resolve().parent.parent / "stubs" / "equimod-stubs"
+ROOT = Path(__file__).resolve().parent.parent
+STUBS = ROOT / "stubs" / "equimod-stubs"
 
 
-def _stub_all(stub: Path) -> set[str]:
+def _declared_all(stub: Path) -> set[str]:
     for node in ast.parse(stub.read_text()).body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
@@ -30,13 +32,30 @@ def _stub_all(stub: Path) -> set[str]:
     ("package", "stub"),
     [
         (equimod, STUBS / "__init__.pyi"),
-        (equimod.nn, STUBS / "nn" / "__init__.pyi"),
+        (equimod.nn, ROOT / "equimod" / "nn" / "__init__.py"),
         (equimod.debug, STUBS / "debug" / "__init__.pyi"),
     ],
 )
-def test_each_public_name_has_a_stub(package: ModuleType, stub: Path) -> None:
-    runtime = set(package.__all__)
-    stubbed = _stub_all(stub)
-    assert runtime - stubbed == set(), "public at run time, missing from the stub's __all__"
-    assert stubbed - runtime == set(), "in the stub's __all__, not public at run time"
-    assert all(hasattr(package, name) for name in runtime)
+def test_each_public_name_is_declared_where_checkers_read_it(
+    package: ModuleType, stub: Path
+) -> None:
+    runtime = {name for name in dir(package) if not name.startswith("_")}
+    declared = _declared_all(stub)
+    assert runtime - declared == set(), f"public at run time, missing from {stub.name}'s __all__"
+    assert declared - runtime == set(), f"in {stub.name}'s __all__, not public at run time"
+    assert set(package.__all__) == declared
+
+
+def test_no_layer_inherits_a_hand_written_init_without_writing_it_out() -> None:
+    # Checkers read `equimod.nn`'s source, and for a Module subclass with no
+    # `__init__` of its own, pyright, ty and pyrefly synthesise one from the fields
+    # where the run time takes the nearest hand-written one.
+    inheriting = [
+        name
+        for name in equimod.nn.__all__
+        if isinstance(layer := getattr(equimod.nn, name), type)
+        and issubclass(layer, equimod.Module)
+        and "__init__" not in vars(layer)
+        and layer._equimod_info.user_init
+    ]
+    assert inheriting == []

@@ -48,6 +48,54 @@ from ._stateful import delete_init_state as delete_init_state
 from ._stateful import make_with_state as make_with_state
 from ._weight_norm import WeightNorm as WeightNorm
 
-# Every name re-exported above is public; tests/test_public_names.py holds this
-# list to the stub's `__all__`, which checkers read.
-__all__ = sorted(name for name in dir() if not name.startswith("_"))
+# Written out, not computed: checkers read this package's own source (it has no
+# stub). tests/test_public_names.py holds it to the names re-exported above.
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
+    "AdaptivePool",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AvgPool3d",
+    "BatchNorm",
+    "Conv",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "delete_init_state",
+    "Dropout",
+    "Embedding",
+    "GroupNorm",
+    "GRUCell",
+    "Identity",
+    "inference_mode",
+    "Lambda",
+    "LayerNorm",
+    "Linear",
+    "LSTMCell",
+    "make_with_state",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxPool3d",
+    "MLP",
+    "MultiheadAttention",
+    "Pool",
+    "PReLU",
+    "RMSNorm",
+    "RotaryPositionalEmbedding",
+    "Sequential",
+    "Shared",
+    "SpectralNorm",
+    "State",
+    "StatefulLayer",
+    "StateIndex",
+    "WeightNorm",
+]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 
@@ -28,7 +26,7 @@ class PReLU(Module):
             init_alpha = 0.25
         self.negative_slope = jnp.asarray(init_alpha)
 
-    def __call__(self, x: jax.Array) -> Any:
+    def __call__(self, x: jax.Array) -> jax.Array:
         """Apply the activation.
 
         Args:

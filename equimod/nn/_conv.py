@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -139,11 +139,13 @@ class Conv(Module):
         return y
 
 
-class _ConvOfFixedDimension(Conv):
-    """`Conv` less its first argument: the number of spatial dimensions is the
-    class's (as in Equinox, the per-dimension classes take the rest by position)."""
+# Each per-dimension class writes out its own `__init__`: checkers that apply
+# dataclass rules synthesise one from the fields for a class without one (see
+# docs/design.md, "Where checkers read the types").
 
-    _num_spatial_dims: ClassVar[int]
+
+class Conv1d(Conv):
+    """`Conv` with `num_spatial_dims=1`: input `(in_channels, length)`."""
 
     def __init__(
         self,
@@ -161,7 +163,7 @@ class _ConvOfFixedDimension(Conv):
         key: jax.Array,
     ) -> None:
         super().__init__(
-            num_spatial_dims=self._num_spatial_dims,
+            num_spatial_dims=1,
             in_channels=in_channels,
             out_channels=out_channels,
             kernel_size=kernel_size,
@@ -176,19 +178,69 @@ class _ConvOfFixedDimension(Conv):
         )
 
 
-class Conv1d(_ConvOfFixedDimension):
-    """`Conv` with `num_spatial_dims=1`: input `(in_channels, length)`."""
-
-    _num_spatial_dims = 1
-
-
-class Conv2d(_ConvOfFixedDimension):
+class Conv2d(Conv):
     """`Conv` with `num_spatial_dims=2`: input `(in_channels, height, width)`."""
 
-    _num_spatial_dims = 2
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            num_spatial_dims=2,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )
 
 
-class Conv3d(_ConvOfFixedDimension):
+class Conv3d(Conv):
     """`Conv` with `num_spatial_dims=3`: input `(in_channels, depth, height, width)`."""
 
-    _num_spatial_dims = 3
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            num_spatial_dims=3,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 import jax
 import jax.numpy as jnp
@@ -51,7 +51,10 @@ def _scale_and_shift(out: Any, weight: Any, bias: Any, dtype: Any) -> Any:
 
 
 class _WholeInputNorm(Module):
-    """A normalisation over the whole input, of a fixed `shape`, then a scale and a shift."""
+    """A normalisation over the whole input, of a fixed `shape`, then a scale and a shift.
+
+    Its subclasses write out its `__init__` again (see nn/_conv.py).
+    """
 
     shape: tuple[int, ...] = field(static=True)
     eps: float = field(static=True)
@@ -75,6 +78,14 @@ class _WholeInputNorm(Module):
         self.use_bias = use_bias
         self.weight = jnp.ones(self.shape, dtype) if use_weight else None
         self.bias = jnp.zeros(self.shape, dtype) if use_bias else None
+
+    @overload
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+
+    @overload
+    def __call__(
+        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
+    ) -> tuple[jax.Array, Any]: ...
 
     def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
         """Normalise `x`.
@@ -120,6 +131,18 @@ class LayerNorm(_WholeInputNorm):
         ValueError: If `shape` is not an int or a sequence of ints.
     """
 
+    def __init__(
+        self,
+        shape: int | Sequence[int],
+        eps: float = 1e-5,
+        use_weight: bool = True,
+        use_bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            shape=shape, eps=eps, use_weight=use_weight, use_bias=use_bias, dtype=dtype
+        )
+
     def _normalise(self, x: jax.Array) -> jax.Array:
         return (x - jnp.mean(x)) * jax.lax.rsqrt(jnp.var(x) + self.eps)
 
@@ -141,6 +164,18 @@ class RMSNorm(_WholeInputNorm):
     Raises:
         ValueError: If `shape` is not an int or a sequence of ints.
     """
+
+    def __init__(
+        self,
+        shape: int | Sequence[int],
+        eps: float = 1e-5,
+        use_weight: bool = True,
+        use_bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            shape=shape, eps=eps, use_weight=use_weight, use_bias=use_bias, dtype=dtype
+        )
 
     def _normalise(self, x: jax.Array) -> jax.Array:
         return jax.lax.rsqrt(jnp.mean(x**2) + self.eps) * x
@@ -197,6 +232,14 @@ class GroupNorm(Module):
         self.channelwise_affine = channelwise_affine
         self.weight = jnp.ones(channels, dtype) if channelwise_affine else None
         self.bias = jnp.zeros(channels, dtype) if channelwise_affine else None
+
+    @overload
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+
+    @overload
+    def __call__(
+        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
+    ) -> tuple[jax.Array, Any]: ...
 
     def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
         """Normalise `x` group by group.

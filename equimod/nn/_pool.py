@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -161,10 +161,14 @@ class Pool(Module):
         return pooled / math.prod(self.kernel_size) if self._averages else pooled
 
 
-class _PoolOfFixedDimension(Pool):
-    """`Pool` with its fold and number of spatial dimensions fixed by the class."""
+# Each per-dimension class writes out its own `__init__` (as in nn/_conv.py).
 
-    _num_spatial_dims: ClassVar[int]
+
+class AvgPool1d(Pool):
+    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`:
+    `Pool` with `num_spatial_dims=1`; padded positions count as zeros in the average."""
+
+    _averages = True
 
     def __init__(
         self,
@@ -173,11 +177,10 @@ class _PoolOfFixedDimension(Pool):
         padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
         use_ceil: bool = False,
     ) -> None:
-        init, operation = (0, jax.lax.add) if self._averages else (-math.inf, jax.lax.max)
         super().__init__(
-            init=init,
-            operation=operation,
-            num_spatial_dims=self._num_spatial_dims,
+            init=0,
+            operation=jax.lax.add,
+            num_spatial_dims=1,
             kernel_size=kernel_size,
             stride=stride,
             padding=padding,
@@ -185,49 +188,118 @@ class _PoolOfFixedDimension(Pool):
         )
 
 
-class AvgPool1d(_PoolOfFixedDimension):
-    """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`:
-    `Pool` with `num_spatial_dims=1`; padded positions count as zeros in the average."""
-
-    _num_spatial_dims = 1
-    _averages = True
-
-
-class AvgPool2d(_PoolOfFixedDimension):
+class AvgPool2d(Pool):
     """Average over windows of a `(channels, height, width)` input, as `equinox.nn.AvgPool2d`:
     `Pool` with `num_spatial_dims=2`; padded positions count as zeros in the average."""
 
-    _num_spatial_dims = 2
     _averages = True
 
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=0,
+            operation=jax.lax.add,
+            num_spatial_dims=2,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
-class AvgPool3d(_PoolOfFixedDimension):
+
+class AvgPool3d(Pool):
     """Average over windows of a `(channels, depth, height, width)` input, as `equinox.nn.AvgPool3d`:
     `Pool` with `num_spatial_dims=3`; padded positions count as zeros in the average."""
 
-    _num_spatial_dims = 3
     _averages = True
 
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=0,
+            operation=jax.lax.add,
+            num_spatial_dims=3,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
-class MaxPool1d(_PoolOfFixedDimension):
+
+class MaxPool1d(Pool):
     """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`:
     `Pool` with `num_spatial_dims=1`; padded positions never win the maximum."""
 
-    _num_spatial_dims = 1
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=-math.inf,
+            operation=jax.lax.max,
+            num_spatial_dims=1,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
 
-class MaxPool2d(_PoolOfFixedDimension):
+class MaxPool2d(Pool):
     """Maximum over windows of a `(channels, height, width)` input, as `equinox.nn.MaxPool2d`:
     `Pool` with `num_spatial_dims=2`; padded positions never win the maximum."""
 
-    _num_spatial_dims = 2
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=-math.inf,
+            operation=jax.lax.max,
+            num_spatial_dims=2,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
 
-class MaxPool3d(_PoolOfFixedDimension):
+class MaxPool3d(Pool):
     """Maximum over windows of a `(channels, depth, height, width)` input, as `equinox.nn.MaxPool3d`:
     `Pool` with `num_spatial_dims=3`; padded positions never win the maximum."""
 
-    _num_spatial_dims = 3
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=-math.inf,
+            operation=jax.lax.max,
+            num_spatial_dims=3,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
 
 
 def _adaptive_axis(
@@ -305,60 +377,52 @@ class AdaptivePool(Module):
         return x
 
 
-class _AdaptivePoolOfFixedDimension(AdaptivePool):
-    """`AdaptivePool` with its reduction and number of spatial dimensions fixed by the class."""
-
-    _num_spatial_dims: ClassVar[int]
-    _averages: ClassVar[bool] = False
-
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(
-            target_shape=target_shape,
-            num_spatial_dims=self._num_spatial_dims,
-            operation=jnp.mean if self._averages else jnp.max,
-        )
+# Each per-dimension class writes out its own `__init__` (as in nn/_conv.py).
 
 
-class AdaptiveAvgPool1d(_AdaptivePoolOfFixedDimension):
+class AdaptiveAvgPool1d(AdaptivePool):
     """Mean-pools a `(channels, length)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=1`."""
 
-    _num_spatial_dims = 1
-    _averages = True
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=1, operation=jnp.mean)
 
 
-class AdaptiveAvgPool2d(_AdaptivePoolOfFixedDimension):
+class AdaptiveAvgPool2d(AdaptivePool):
     """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=2`."""
 
-    _num_spatial_dims = 2
-    _averages = True
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=2, operation=jnp.mean)
 
 
-class AdaptiveAvgPool3d(_AdaptivePoolOfFixedDimension):
+class AdaptiveAvgPool3d(AdaptivePool):
     """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=3`."""
 
-    _num_spatial_dims = 3
-    _averages = True
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=3, operation=jnp.mean)
 
 
-class AdaptiveMaxPool1d(_AdaptivePoolOfFixedDimension):
+class AdaptiveMaxPool1d(AdaptivePool):
     """Max-pools a `(channels, length)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=1`."""
 
-    _num_spatial_dims = 1
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=1, operation=jnp.max)
 
 
-class AdaptiveMaxPool2d(_AdaptivePoolOfFixedDimension):
+class AdaptiveMaxPool2d(AdaptivePool):
     """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=2`."""
 
-    _num_spatial_dims = 2
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=2, operation=jnp.max)
 
 
-class AdaptiveMaxPool3d(_AdaptivePoolOfFixedDimension):
+class AdaptiveMaxPool3d(AdaptivePool):
     """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=3`."""
 
-    _num_spatial_dims = 3
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(target_shape=target_shape, num_spatial_dims=3, operation=jnp.max)
