@@ -12,6 +12,9 @@ from ._static import Static
 from ._transformed import require_callable
 
 
+# Arrays in the output become jax.ShapeDtypeStructs, so the result is not of the
+# function's return type; and the arguments may be ShapeDtypeStructs standing in
+# for arrays, so they are not checked against its parameters.
 def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Evaluate the shape of `fun(*args, **kwargs)` without running it.
 

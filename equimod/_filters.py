@@ -144,6 +144,11 @@ def _as_bool(spec: Callable[[Any], Any], leaf: Any) -> bool:
     return bool(result)
 
 
+# What filter and partition select is Any: it goes on to tree_map, optax's
+# `Params` and `Updates` (a union the model's class is not part of) and
+# orbax, and its fields hold None where the model's class says otherwise.
+# The rest of a partition keeps the model's class, so that
+# `combine(params, static)` gives the model back as itself.
 def filter(
     pytree: Any,
     filter_spec: Any,

@@ -63,7 +63,7 @@ def tree_at(
     replace: Any = _UNSET,
     replace_fn: Callable[[Any], Any] = _UNSET,
     is_leaf: Callable[[Any], bool] | None = None,
-) -> Any:
+) -> Any:  # a replacement may change types; the mypy plugin types what it can
     """A copy of `pytree` with the node(s) that `where` picks out replaced.
 
     `pytree` itself is not modified, which is how frozen Modules are "updated":

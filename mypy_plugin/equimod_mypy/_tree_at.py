@@ -34,7 +34,8 @@ from mypy.types import (
 
 from ._analysed_types import is_analysed
 
-TREE_AT: Final = "equimod.tree_at"
+# Where tree_at is defined: the stubs re-export it from its typed source.
+TREE_AT: Final = "equimod._tree.tree_at"
 
 
 def tree_at_signature(ctx: FunctionSigContext) -> FunctionLike:

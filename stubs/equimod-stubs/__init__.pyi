@@ -35,6 +35,25 @@ from typing_extensions import Self, dataclass_transform
 from . import debug as debug
 from . import nn as nn
 
+# Functions whose run-time annotations are what checkers should read come from
+# their typed source (the stub package is partial; see docs/design.md).
+from ._caches import clear_caches as clear_caches
+from ._callback import filter_pure_callback as filter_pure_callback
+from ._eval_shape import filter_eval_shape as filter_eval_shape
+from ._filters import filter as filter
+from ._filters import is_array as is_array
+from ._filters import is_array_like as is_array_like
+from ._filters import is_inexact_array as is_inexact_array
+from ._filters import is_inexact_array_like as is_inexact_array_like
+from ._filters import partition as partition
+from ._pretty_print import tree_pformat as tree_pformat
+from ._pretty_print import tree_pprint as tree_pprint
+from ._shard import filter_shard as filter_shard
+from ._tree import apply_updates as apply_updates
+from ._tree import tree_at as tree_at
+from ._tree import tree_check as tree_check
+from ._tree_equal import tree_equal as tree_equal
+
 __all__ = [
     "AbstractClassVar",
     "AbstractVar",
@@ -233,29 +252,6 @@ class Module(metaclass=_ModuleMeta):
 
 # --- filtering ---------------------------------------------------------------
 
-def is_array(element: Any) -> bool: ...
-def is_array_like(element: Any) -> bool: ...
-def is_inexact_array(element: Any) -> bool: ...
-def is_inexact_array_like(element: Any) -> bool: ...
-
-# What filter and partition select is Any: it goes on to tree_map, optax's
-# `Params` and `Updates` (a union the model's class is not part of) and
-# orbax, and its fields hold None where the model's class says otherwise.
-# The rest of a partition keeps the model's class, so that
-# `combine(params, static)` gives the model back as itself.
-def filter(
-    pytree: Any,
-    filter_spec: Any,
-    inverse: bool = False,
-    replace: Any = None,
-    is_leaf: Callable[[Any], bool] | None = None,
-) -> Any: ...
-def partition(
-    pytree: _T,
-    filter_spec: Any,
-    replace: Any = None,
-    is_leaf: Callable[[Any], bool] | None = None,
-) -> tuple[Any, _T]: ...
 @overload
 def combine(pytree: _T, /, *, is_leaf: Callable[[Any], bool] | None = None) -> _T: ...
 @overload
@@ -335,7 +331,6 @@ def filter_vmap(
     axis_size: int | None = None,
     spmd_axis_name: Hashable | tuple[Hashable, ...] | None = None,
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-def filter_shard(x: _T, device_or_shardings: Any) -> _T: ...
 @overload
 def filter_pmap(
     fun: Callable[_P, _R],
@@ -368,11 +363,6 @@ def filter_checkpoint(
 def filter_checkpoint(
     fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-
-# Arrays in the output become jax.ShapeDtypeStructs, so the result is not of the
-# function's return type; and the arguments may be ShapeDtypeStructs standing in
-# for arrays, so they are not checked against its parameters.
-def filter_eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
 
 # The primal output is exactly what `fn` returns; the tangents have its
 # structure with None at undifferentiated leaves.
@@ -416,15 +406,6 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
         self, fn_fwd: Callable[..., tuple[Any, Any]], fn_bwd: Callable[..., Any]
     ) -> None: ...
     def __call__(self, /, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
-
-def filter_pure_callback(
-    callback: Callable[..., Any],
-    *args: Any,
-    result_shape_dtypes: Any,
-    sharding: Any = None,
-    vmap_method: str | None = None,
-    **kwargs: Any,
-) -> Any: ...
 
 # --- wrappers and partial application ----------------------------------------
 
@@ -481,38 +462,7 @@ class Enumeration(enum.Enum, metaclass=_EnumerationMeta):  # type: ignore[misc]
 
 # --- tree utilities ----------------------------------------------------------
 
-def tree_at(
-    where: Callable[[_T], Any],
-    pytree: _T,
-    replace: Any = ...,
-    replace_fn: Callable[[Any], Any] = ...,
-    is_leaf: Callable[[Any], bool] | None = None,
-) -> Any: ...  # a replacement may change types; the mypy plugin types what it can
-def tree_equal(
-    *pytrees: Any, typematch: bool = False, rtol: Any = 0.0, atol: Any = 0.0
-) -> bool | jax.Array: ...
-def apply_updates(model: _T, updates: Any) -> _T: ...
-def tree_pformat(
-    pytree: Any,
-    *,
-    width: int = 80,
-    indent: int = 2,
-    short_arrays: bool = True,
-    struct_as_array: bool = False,
-    truncate_leaf: Callable[[Any], bool] = ...,
-) -> str: ...
-def tree_pprint(
-    pytree: Any,
-    *,
-    width: int = 80,
-    indent: int = 2,
-    short_arrays: bool = True,
-    struct_as_array: bool = False,
-    truncate_leaf: Callable[[Any], bool] = ...,
-) -> None: ...
-def tree_check(pytree: Any) -> None: ...
 def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], jax.tree_util.PyTreeDef]: ...
-def clear_caches() -> None: ...
 
 # --- serialisation -----------------------------------------------------------
 
