@@ -73,6 +73,7 @@ from ._recognised_names import (
     owner_of,
 )
 from ._user_init import assigned_fields, writes_to_non_fields
+from ._walk import annotated_names
 
 _CLASS_VARS = ("typing.ClassVar", "typing_extensions.ClassVar")
 # The hidden name under which a class keeps the `__init__` the plugin generated.
@@ -269,12 +270,7 @@ def _own_fields(ctx: ClassDefContext) -> list[FieldRecord] | None:
     class_kw_only = ctx.cls.keywords.get("kw_only")
     kw_only = bool(class_kw_only is not None and api.parse_bool(class_kw_only))
     fields = []
-    for statement in ctx.cls.defs.body:
-        if not isinstance(statement, AssignmentStmt) or not statement.new_syntax:
-            continue
-        target = statement.lvalues[0]
-        if not isinstance(target, NameExpr):
-            continue
+    for statement, target in annotated_names(ctx.cls):
         symbol = info.names.get(target.name)
         var = symbol.node if symbol is not None else None
         if not isinstance(var, Var) or var.is_classvar:

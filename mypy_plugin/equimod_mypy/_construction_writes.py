@@ -42,7 +42,7 @@ from mypy.nodes import (
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import is_name_in, member_targets, passed_on, walk
+from ._walk import is_name_in, member_targets, outside_definitions, passed_on, walk
 
 # The methods that run while the object is under construction.
 INITIALISERS = ("__init__", "__post_init__")
@@ -112,7 +112,7 @@ def _class_functions(
     cls: ClassDef, functions: dict[str, list[FuncDef]]
 ) -> Iterator[tuple[str, FuncDef]]:
     """The methods a class body defines, and the functions it assigns to a name."""
-    body = list(walk(cls.defs, into_definitions=False))
+    body = list(walk(cls.defs, outside_definitions))
     for function in _functions(body):
         yield function.name, function
     for assignment in body:

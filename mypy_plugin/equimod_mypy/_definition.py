@@ -34,6 +34,7 @@ from mypy.types import UnboundType
 
 from ._metadata import AbstractKind, ClassRecord, InitKind
 from ._recognised_names import field_arguments
+from ._walk import annotated_names
 
 DEFINITION = ErrorCode(
     "equimod-definition",
@@ -140,12 +141,7 @@ def _fields_under_properties(
     declared, and inherited ones that meet the property first in this class."""
     info = ctx.cls.info
     own: set[str] = set()
-    for statement in ctx.cls.defs.body:
-        if not isinstance(statement, AssignmentStmt) or not statement.new_syntax:
-            continue
-        target = statement.lvalues[0]
-        if not isinstance(target, NameExpr):
-            continue
+    for statement, target in annotated_names(ctx.cls):
         own.add(target.name)
         # An abstract attribute is no field: a property may well implement it.
         if (

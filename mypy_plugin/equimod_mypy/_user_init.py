@@ -25,37 +25,27 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     OperatorAssignmentStmt,
-    RaiseStmt,
-    ReturnStmt,
     Statement,
     TempNode,
     WithStmt,
 )
 from mypy.traverser import all_name_and_member_expressions
 
-from ._walk import is_name_in, member_targets, nested_blocks, passed_on, walk
+from ._walk import is_name_in, member_targets, outside_definitions, passed_on, walk
 
 
 def _runs_in_the_call(block: Block, called: set[str]) -> Iterator[Statement | None]:
     """The statements of `block` that may run while it runs, nested ones included;
     None marks one the walk cannot enter. A function defined here is entered only
     if its name is in `called`; nothing after a `return` or `raise` is reached."""
-    for statement in block.body:
-        yield statement
-        if isinstance(statement, (ReturnStmt, RaiseStmt)):
-            return
+
+    def enters(statement: Statement) -> bool | None:
         if isinstance(statement, ClassDef):
-            yield None  # its methods may run, under names the walk does not follow
-            continue
+            return None  # its methods may run, under names the walk does not follow
         function = statement.func if isinstance(statement, Decorator) else statement
-        if isinstance(function, FuncDef) and function.name not in called:
-            continue
-        inner = nested_blocks(statement)
-        if inner is None:
-            yield None
-            continue
-        for nested in inner:
-            yield from _runs_in_the_call(nested, called)
+        return not isinstance(function, FuncDef) or function.name in called
+
+    return walk(block, enters, stops_at_exit=True)
 
 
 def _bound_targets(statement: Statement) -> list[Expression | None]:
@@ -125,7 +115,7 @@ def writes_to_non_fields(cls: ClassDef, fields: Iterable[str]) -> Iterator[Membe
         receivers = _receivers(function)
         if receivers is None:
             continue
-        for inner in walk(function.body, into_definitions=False):
+        for inner in walk(function.body, outside_definitions):
             if inner is None:
                 continue
             # `self.x += 1` writes too, though it binds nothing new.

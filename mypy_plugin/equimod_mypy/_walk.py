@@ -3,7 +3,7 @@ and the small questions about names that the plugin's analyses of function bodie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mypy.nodes import (
     AssertStmt,
@@ -97,21 +97,36 @@ def nested_blocks(statement: Statement) -> list[Block] | None:
 _DEFINITIONS = (FuncDef, Decorator, OverloadedFuncDef, ClassDef)
 
 
-def walk(block: Block, into_definitions: bool = True) -> Iterator[Statement | None]:
+def outside_definitions(statement: Statement) -> bool:
+    """For `walk`: enter no function or class body."""
+    return not isinstance(statement, _DEFINITIONS)
+
+
+def walk(
+    block: Block,
+    enters: Callable[[Statement], bool | None] = lambda statement: True,
+    *,
+    stops_at_exit: bool = False,
+) -> Iterator[Statement | None]:
     """Every statement in `block`, nested ones included; None marks one it cannot enter.
 
-    With `into_definitions=False`, the bodies of functions and classes are not entered.
+    `enters` says of each statement whether to walk its blocks too: True, False
+    (skip them), or None (what they hold cannot be followed: marked None). With
+    `stops_at_exit`, nothing after a `return` or `raise` of a block is reached.
     """
     for statement in block.body:
         yield statement
-        if not into_definitions and isinstance(statement, _DEFINITIONS):
+        if stops_at_exit and isinstance(statement, (ReturnStmt, RaiseStmt)):
+            return
+        decision = enters(statement)
+        inner = nested_blocks(statement) if decision else None
+        if decision is False:
             continue
-        inner = nested_blocks(statement)
         if inner is None:
             yield None
             continue
         for nested in inner:
-            yield from walk(nested, into_definitions)
+            yield from walk(nested, enters, stops_at_exit=stops_at_exit)
 
 
 def is_name_in(expr: Expression, names: set[str]) -> bool:
@@ -133,3 +148,13 @@ def passed_on(names: list[NameExpr], members: list[MemberExpr], receivers: set[s
     """Whether a receiver name is used other than as `receiver.attr` (`helper(self)`, ...)."""
     bases = {id(m.expr) for m in members if is_name_in(m.expr, receivers)}
     return any(is_name_in(n, receivers) and id(n) not in bases for n in names)
+
+
+def annotated_names(cls: ClassDef) -> Iterator[tuple[AssignmentStmt, NameExpr]]:
+    """Each `name: T` and `name: T = value` of a class body, with its target: the
+    field declarations, less those the plugin has marked as no field."""
+    for statement in cls.defs.body:
+        if isinstance(statement, AssignmentStmt) and statement.new_syntax:
+            target = statement.lvalues[0]
+            if isinstance(target, NameExpr):
+                yield statement, target
