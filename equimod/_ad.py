@@ -8,7 +8,6 @@ stored behind one keeps its arrays as leaves of the model that holds it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -19,7 +18,7 @@ from ._filters import combine, is_array, is_inexact_array, partition
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
-from ._transformed import Transformed, callable_name, require_callable
+from ._transformed import Transformed, callable_name, require_callable, transform
 
 _T = TypeVar("_T")
 
@@ -97,6 +96,7 @@ class _GradWrapper(Transformed):
         return grads
 
 
+@transform("filter_value_and_grad", "differentiate")
 def filter_value_and_grad(
     fun: Any = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Any:
@@ -125,14 +125,10 @@ def filter_value_and_grad(
         TypeError: If `fun` is not callable; if the function is called without a
             first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
-    if fun is None:
-        return functools.partial(
-            filter_value_and_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
-        )
-    require_callable(fun, "filter_value_and_grad", "differentiate")
     return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux, holomorphic, allow_int))
 
 
+@transform("filter_grad", "differentiate")
 def filter_grad(
     fun: Any = None, *, has_aux: bool = False, holomorphic: bool = False, allow_int: bool = False
 ) -> Any:
@@ -156,11 +152,6 @@ def filter_grad(
         TypeError: If `fun` is not callable; if the function is called without a
             first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
-    if fun is None:
-        return functools.partial(
-            filter_grad, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int
-        )
-    require_callable(fun, "filter_grad", "differentiate")
     return module_update_wrapper(_GradWrapper(fun, has_aux, holomorphic, allow_int))
 
 

@@ -16,7 +16,7 @@ from ._filters import combine, is_array, is_inexact_array, is_inexact_array_like
 from ._module import Module, field
 from ._module._wrappers import module_update_wrapper, wrapped_attribute
 from ._static import Static
-from ._transformed import Transformed, callable_name, require_callable
+from ._transformed import Transformed, callable_name, require_callable, transform
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -407,6 +407,7 @@ class _CheckpointWrapper(Transformed):
         return combine(out_dynamic, out_static.value)
 
 
+@transform("filter_checkpoint", "checkpoint")
 def filter_checkpoint(
     fun: Any = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
 ) -> Any:
@@ -425,7 +426,4 @@ def filter_checkpoint(
     Returns:
         A function with `fun`'s signature (a Module wrapping `fun`).
     """
-    if fun is None:
-        return functools.partial(filter_checkpoint, prevent_cse=prevent_cse, policy=policy)
-    require_callable(fun, "filter_checkpoint", "checkpoint")
     return module_update_wrapper(_CheckpointWrapper(fun, prevent_cse, policy))

@@ -25,7 +25,7 @@ from ._filters import ARRAY_TYPES
 from ._module import field
 from ._module._wrappers import module_update_wrapper
 from ._static import Static
-from ._transformed import Transformed, callable_name, require_callable
+from ._transformed import Transformed, callable_name, transform
 
 Donate = Literal["none", "all", "all-except-first", "warn", "warn-except-first"]
 _DONATE_OPTIONS = get_args(Donate)
@@ -686,6 +686,7 @@ def _unhashable(leaf: Any) -> bool:
     return False
 
 
+@transform("filter_jit", "compile")
 def filter_jit(
     fun: Any = None,
     *,
@@ -727,15 +728,6 @@ def filter_jit(
     """
     if donate not in _DONATE_OPTIONS:
         raise ValueError(_MSG_BAD_DONATE.format(options=_DONATE_OPTIONS, donate=donate))
-    if fun is None:
-        return functools.partial(
-            filter_jit,
-            donate=donate,
-            keep_unused=keep_unused,
-            inline=inline,
-            compiler_options=compiler_options,
-        )
-    require_callable(fun, "filter_jit", "compile")
     options: dict[str, Any] = {"keep_unused": keep_unused, "inline": inline}
     if compiler_options:
         options["compiler_options"] = tuple(sorted(compiler_options.items()))

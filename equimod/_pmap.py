@@ -27,7 +27,7 @@ from ._jit import (
 )
 from ._module import field, module_update_wrapper
 from ._static import Static
-from ._transformed import callable_name, require_callable
+from ._transformed import callable_name, transform
 from ._vmap import (
     MAP_ARRAYS,
     MSG_NOTHING_TO_MAP,
@@ -167,6 +167,7 @@ class _PmapWrapper(Compiling):
         return join_output(batched, unbatched, rebuild.value)
 
 
+@transform("filter_pmap", "map over devices")
 def filter_pmap(
     fun: Any = None,
     *,
@@ -217,18 +218,6 @@ def filter_pmap(
     """
     if donate not in _DONATE_OPTIONS:
         raise ValueError(_MSG_BAD_DONATE.format(options=_DONATE_OPTIONS, donate=donate))
-    if fun is None:
-        return functools.partial(
-            filter_pmap,
-            in_axes=in_axes,
-            out_axes=out_axes,
-            axis_name=axis_name,
-            axis_size=axis_size,
-            donate=donate,
-            devices=devices,
-            backend=backend,
-        )
-    require_callable(fun, "filter_pmap", "map over devices")
     devices_ = None if devices is None else tuple(devices)
     return module_update_wrapper(
         _PmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, donate, devices_, backend)

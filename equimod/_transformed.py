@@ -7,8 +7,9 @@ the wrapper, seen by `filter_grad` and traced by `filter_jit`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from ._module import Module
 from ._module._wrappers import wrapped_attribute
@@ -25,6 +26,31 @@ def require_callable(fun: Any, transform: str, purpose: str) -> None:
     """Raise `TypeError` naming `transform` unless `fun` is callable."""
     if not callable(fun):
         raise TypeError(MSG_NOT_CALLABLE.format(transform=transform, purpose=purpose, fun=fun))
+
+
+_Transform = TypeVar("_Transform", bound=Callable[..., Any])
+
+
+def transform(name: str, purpose: str) -> Callable[[_Transform], _Transform]:
+    """Make a function `apply(fun, **options)` a transform named `name`.
+
+    Called with its options alone (`fun` omitted or None), the transform is a
+    decorator: `functools.partial` of itself. Called with anything else but a
+    callable, it raises `TypeError` in the words of `require_callable`.
+    """
+
+    def decorate(apply: _Transform) -> _Transform:
+        @functools.wraps(apply)
+        def apply_or_decorate(*args: Any, **options: Any) -> Any:
+            fun = args[0] if args else options.pop("fun", None)
+            if fun is None:
+                return functools.partial(apply_or_decorate, *args[1:], **options)
+            require_callable(fun, name, purpose)
+            return apply(fun, *args[1:], **options)
+
+        return cast("_Transform", apply_or_decorate)
+
+    return decorate
 
 
 def callable_name(fun: Any) -> str:

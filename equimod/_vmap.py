@@ -3,7 +3,6 @@ specs (`in_axes`, `out_axes`, `if_array`) that `filter_pmap` reads as well."""
 
 from __future__ import annotations
 
-import functools
 import inspect
 import types
 from collections.abc import Callable, Hashable
@@ -16,7 +15,7 @@ import jax.tree_util as jtu
 from ._filters import is_array, is_array_like, is_none
 from ._jit import merge_leaves, split_leaves
 from ._module import field, module_update_wrapper
-from ._transformed import Transformed, callable_name, require_callable
+from ._transformed import Transformed, callable_name, transform
 
 _MSG_AXES_STRUCTURE = (
     "{transform}({name}): {which} must be an axis (int or None), a callable "
@@ -276,6 +275,7 @@ class _VmapWrapper(Transformed):
         return join_output(batched, unbatched, traced[0])
 
 
+@transform("filter_vmap", "vectorise")
 def filter_vmap(
     fun: Any = None,
     *,
@@ -317,16 +317,6 @@ def filter_vmap(
             output, maps over a leaf that is not an array, or nothing is mapped and
             `axis_size` is not given.
     """
-    if fun is None:
-        return functools.partial(
-            filter_vmap,
-            in_axes=in_axes,
-            out_axes=out_axes,
-            axis_name=axis_name,
-            axis_size=axis_size,
-            spmd_axis_name=spmd_axis_name,
-        )
-    require_callable(fun, "filter_vmap", "vectorise")
     return module_update_wrapper(
         _VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name)
     )

@@ -278,3 +278,32 @@ def test_every_transform_refuses_a_non_callable_where_it_is_applied(transform: s
         "Module) itself, not the result of calling it."
     )
     apply(equimod.nn.Identity())  # a Module with a __call__ is a callable
+
+
+# The transforms that take options: given the options alone, each is a decorator.
+_DECORATOR_FORMS = {
+    "filter_jit": {"donate": "none"},
+    "filter_vmap": {"in_axes": 0},
+    "filter_pmap": {"axis_name": "i"},
+    "filter_grad": {"has_aux": False},
+    "filter_value_and_grad": {"has_aux": False},
+    "filter_checkpoint": {"prevent_cse": False},
+}
+
+
+@pytest.mark.parametrize("transform", sorted(_DECORATOR_FORMS))
+def test_every_transform_with_options_is_a_decorator_given_them_alone(transform: str) -> None:
+    apply = getattr(equimod, transform)
+    options = _DECORATOR_FORMS[transform]
+
+    def square(x: jax.Array) -> jax.Array:
+        return jnp.sum(x**2)
+
+    x = jnp.arange(3.0).reshape(1, 3)
+    expected = apply(square, **options)(x)
+    for decorator in (apply(**options), apply(None, **options), apply(fun=None, **options)):
+        assert callable(decorator) and not isinstance(decorator, equimod.Module)
+        assert equimod.tree_equal(decorator(square)(x), expected)
+    assert equimod.tree_equal(apply(fun=square, **options)(x), expected)
+    with pytest.raises(TypeError, match=f"{transform} expects a callable"):
+        apply(**options)(3)
