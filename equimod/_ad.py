@@ -9,7 +9,7 @@ stored behind one keeps its arrays as leaves of the model that holds it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 import jax
 import jax.tree_util as jtu
@@ -21,6 +21,7 @@ from ._static import Static
 from ._transformed import Transformed, callable_name, require_callable, transform
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 _MSG_NO_ARGUMENT = (
     "{transform}({name}) was called without a positional argument. Functions wrapped with "
@@ -166,6 +167,8 @@ def _traces_of(leaves: Sequence[Any]) -> frozenset[int]:
     return frozenset(id(t) for leaf in leaves if (t := getattr(leaf, "_trace", None)) is not None)
 
 
+# The primal output is exactly what `fn` returns; the tangents have its
+# structure with None at undifferentiated leaves.
 def filter_jvp(
     fn: Callable[..., _T], primals: Sequence[Any], tangents: Sequence[Any], **kwargs: Any
 ) -> tuple[_T, Any]:
@@ -316,7 +319,7 @@ class _JacrevWrapper(_JacobianWrapper):
     forward = False
 
 
-def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+def filter_jacfwd(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]:
     """Like `jax.jacfwd`: the Jacobian in forward mode, with respect to the first argument's inexact arrays.
 
     The first argument may be any pytree; its leaves that are not inexact arrays
@@ -333,10 +336,11 @@ def filter_jacfwd(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         structure, each leaf holding the first argument's structure.
     """
     require_callable(fun, "filter_jacfwd", "differentiate")
-    return module_update_wrapper(_JacfwdWrapper(fun, has_aux))
+    # Its call takes the first argument by position, as `jax.jacfwd`'s does.
+    return cast("Callable[_P, Any]", module_update_wrapper(_JacfwdWrapper(fun, has_aux)))
 
 
-def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+def filter_jacrev(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]:
     """Like `jax.jacrev`: the Jacobian in reverse mode, as `filter_jacfwd` computes it.
 
     Args:
@@ -349,10 +353,10 @@ def filter_jacrev(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..
         `has_aux=True`, `(jacobian, aux)`).
     """
     require_callable(fun, "filter_jacrev", "differentiate")
-    return module_update_wrapper(_JacrevWrapper(fun, has_aux))
+    return cast("Callable[_P, Any]", module_update_wrapper(_JacrevWrapper(fun, has_aux)))
 
 
-def filter_hessian(fun: Callable[..., Any], has_aux: bool = False) -> Callable[..., Any]:
+def filter_hessian(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]:
     """Like `jax.hessian`: the second derivative with respect to the first argument's inexact arrays.
 
     Args:

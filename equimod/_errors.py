@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
 import numpy as np
+from jax.typing import ArrayLike
 
 from ._filters import combine, is_array, is_inexact_array, partition, shape_struct
 
@@ -88,7 +89,7 @@ def reraise_from_jax(error: BaseException) -> None:
         raise EquimodRuntimeError(message) from None
 
 
-def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T:
+def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: OnError = "default") -> _T:
     """Return `x`, raising `EquimodRuntimeError(msg)` where `pred` holds, even under `jax.jit`.
 
     Use the returned value in place of `x`: the check runs when it is computed.
@@ -120,7 +121,7 @@ def error_if(x: _T, pred: Any, msg: str, *, on_error: OnError = "default") -> _T
 
 
 def branched_error_if(
-    x: _T, pred: Any, index: Any, msgs: Sequence[str], *, on_error: OnError = "default"
+    x: _T, pred: ArrayLike, index: ArrayLike, msgs: Sequence[str], *, on_error: OnError = "default"
 ) -> _T:
     """As `error_if`, raising `msgs[index]`: the message is chosen at run time by `index`.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import jax
 import jax.tree_util as jtu
@@ -17,6 +17,7 @@ from ._static import Held, Static, static_equal
 from ._transformed import Transformed, callable_name, require_callable
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 _MSG_STATIC_MISMATCH = (
     "The function that filter_closure_convert made from {name} was called with arguments "
@@ -137,7 +138,7 @@ class _ClosureConvert(_ConvertedInputs):
         return combine(out_dynamic, self.out_static)
 
 
-def filter_closure_convert(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> Callable[..., _T]:
+def filter_closure_convert(fn: Callable[_P, _T], *args: Any, **kwargs: Any) -> Callable[_P, _T]:
     """Trace `fn` at example arguments into a Module that holds what it closes over.
 
     Like `jax.closure_convert`, for functions of any pytrees, and hoisting every

@@ -220,7 +220,7 @@ _MSG_SHARED = (
 )
 
 
-def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], Any]:
+def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], jtu.PyTreeDef]:
     """Flatten only the root node: its immediate children, and the treedef that rebuilds it.
 
     Args:

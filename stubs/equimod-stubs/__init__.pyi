@@ -37,8 +37,18 @@ from . import nn as nn
 
 # Functions whose run-time annotations are what checkers should read come from
 # their typed source (the stub package is partial; see docs/design.md).
+from ._ad import filter_hessian as filter_hessian
+from ._ad import filter_jacfwd as filter_jacfwd
+from ._ad import filter_jacrev as filter_jacrev
+from ._ad import filter_jvp as filter_jvp
 from ._caches import clear_caches as clear_caches
 from ._callback import filter_pure_callback as filter_pure_callback
+from ._errors import EquimodRuntimeError as EquimodRuntimeError
+from ._errors import EquimodTracetimeError as EquimodTracetimeError
+from ._errors import EquinoxRuntimeError as EquinoxRuntimeError
+from ._errors import EquinoxTracetimeError as EquinoxTracetimeError
+from ._errors import branched_error_if as branched_error_if
+from ._errors import error_if as error_if
 from ._eval_shape import filter_eval_shape as filter_eval_shape
 from ._filters import filter as filter
 from ._filters import is_array as is_array
@@ -46,12 +56,14 @@ from ._filters import is_array_like as is_array_like
 from ._filters import is_inexact_array as is_inexact_array
 from ._filters import is_inexact_array_like as is_inexact_array_like
 from ._filters import partition as partition
+from ._make_jaxpr import filter_closure_convert as filter_closure_convert
 from ._pretty_print import tree_pformat as tree_pformat
 from ._pretty_print import tree_pprint as tree_pprint
 from ._shard import filter_shard as filter_shard
 from ._tree import apply_updates as apply_updates
 from ._tree import tree_at as tree_at
 from ._tree import tree_check as tree_check
+from ._tree import tree_flatten_one_level as tree_flatten_one_level
 from ._tree_equal import tree_equal as tree_equal
 
 __all__ = [
@@ -363,12 +375,6 @@ def filter_checkpoint(
 def filter_checkpoint(
     fun: None = None, *, prevent_cse: bool = True, policy: Callable[..., bool] | None = None
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]: ...
-
-# The primal output is exactly what `fn` returns; the tangents have its
-# structure with None at undifferentiated leaves.
-def filter_jvp(
-    fn: Callable[..., _R], primals: Sequence[Any], tangents: Sequence[Any], **kwargs: Any
-) -> tuple[_R, Any]: ...
 @overload
 def filter_vjp(
     fun: Callable[..., _R], *primals: Any, has_aux: Literal[False] = False
@@ -377,13 +383,9 @@ def filter_vjp(
 def filter_vjp(
     fun: Callable[..., tuple[_R, _Aux]], *primals: Any, has_aux: Literal[True]
 ) -> tuple[_R, Callable[[Any], tuple[Any, ...]], _Aux]: ...
-def filter_jacfwd(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
-def filter_jacrev(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
-def filter_hessian(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]: ...
 def filter_make_jaxpr(
     fun: Callable[_P, Any],
 ) -> Callable[_P, tuple[jax.extend.core.ClosedJaxpr, Any, Any]]: ...
-def filter_closure_convert(fn: Callable[_P, _R], *args: Any, **kwargs: Any) -> Callable[_P, _R]: ...
 
 class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
     fn: Callable[_P, _R]
@@ -422,21 +424,6 @@ class Partial(Module, Generic[_R]):
 
 def module_update_wrapper(wrapper: _W, wrapped: Callable[..., Any] | None = None) -> _W: ...
 
-# --- errors in traced code ---------------------------------------------------
-
-_OnError: TypeAlias = Literal["default", "raise", "breakpoint", "nan", "off"]
-
-class EquimodRuntimeError(RuntimeError): ...
-class EquimodTracetimeError(RuntimeError): ...
-
-EquinoxRuntimeError = EquimodRuntimeError
-EquinoxTracetimeError = EquimodTracetimeError
-
-def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: _OnError = "default") -> _T: ...
-def branched_error_if(
-    x: _T, pred: ArrayLike, index: ArrayLike, msgs: Sequence[str], *, on_error: _OnError = "default"
-) -> _T: ...
-
 # --- Enumeration -------------------------------------------------------------
 # Declared as an enum, so that both checkers type an item (`RESULTS.successful`)
 # as its Enumeration, not as the str written in the class body. At run time an
@@ -459,10 +446,6 @@ class Enumeration(enum.Enum, metaclass=_EnumerationMeta):  # type: ignore[misc]
     def where(cls, pred: ArrayLike, a: Self, b: Self) -> Self: ...
     def error_if(self, token: _T, pred: ArrayLike) -> _T: ...
     def is_traced(self) -> bool: ...
-
-# --- tree utilities ----------------------------------------------------------
-
-def tree_flatten_one_level(pytree: Any) -> tuple[list[Any], jax.tree_util.PyTreeDef]: ...
 
 # --- serialisation -----------------------------------------------------------
 
