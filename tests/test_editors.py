@@ -8,7 +8,8 @@ the keyword completions inside a call, and for the completions after
 the docs say so: jedi builds the signature of a dataclass-like class from its
 fields even where the class writes its own `__init__`, and knows nothing of
 converters; every server shows the fields for a subclass that inherits a
-hand-written `__init__`.
+hand-written `__init__`, unless it is declared `init=False` (jedi still shows
+the fields).
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ SAMPLE = textwrap.dedent(
         pass
 
 
+    class KeptLinear(equimod.nn.Linear, init=False):
+        pass
+
+
     @equimod.filter_jit
     def step(model: Generated, x: jax.Array) -> jax.Array:
         return model.weight * x
@@ -84,6 +89,8 @@ CALLS = {
     # generated one, its fields, where the run time keeps the inherited
     # hand-written one (DIVERGENCES.md, inherited-user-init).
     "MyLinear(": LINEAR_FIELDS,
+    # ... unless the class says `init=False`.
+    "KeptLinear(": LINEAR,
     "equimod.nn.Linear(": LINEAR,
     "equimod.nn.Conv2d(": CONV2D,
     "Converted(": ["count"],
@@ -96,6 +103,7 @@ ATTRIBUTES = {"g.": {"weight", "scale"}, "lin.": {"weight", "bias", "in_features
 JEDI_CALLS = {
     **CALLS,
     "HandWritten(": ["size"],
+    "KeptLinear(": LINEAR_FIELDS,
     "equimod.nn.Linear(": LINEAR_FIELDS,
     "equimod.nn.Conv2d(": [
         "num_spatial_dims",

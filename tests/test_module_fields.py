@@ -160,6 +160,26 @@ def test_subclass_inherits_nearest_user_init() -> None:
     assert child.weight.shape == (2,)
 
 
+def test_init_false_keeps_the_inherited_init_and_needs_one_to_keep() -> None:
+    # At run time the inherited __init__ is kept with or without `init=False`; the
+    # keyword tells checkers that apply dataclass rules to keep it too.
+    class Kept(equimod.nn.Linear, init=False):
+        pass
+
+    assert Kept.__init__ is equimod.nn.Linear.__init__
+    assert Kept(2, 3, key=jax.random.key(0)).weight.shape == (3, 2)
+
+    with pytest.raises(TypeError) as info:
+
+        class Generated(Module, init=False):
+            a: int
+
+    message = str(info.value)
+    assert "Generated is declared with init=False" in message
+    assert "neither it nor any of its bases writes one" in message
+    assert "Drop init=False" in message
+
+
 def test_generated_init_nearer_than_user_init_wins() -> None:
     class Generated(Module):
         a: int

@@ -40,6 +40,16 @@ class MyLinear(equimod.nn.Linear):
 MyLinear(2, 3, key=key)  # error: pyright[reportCallIssue] ty pyrefly  # divergence: inherited-user-init
 
 
+# `init=False` on the class statement says so to every checker.
+class KeptLinear(equimod.nn.Linear, init=False):
+    pass
+
+
+KeptLinear(2, 3, key=key)
+KeptLinear(2, key=key)  # error: mypy[call-arg] pyright[reportCallIssue] ty pyrefly
+KeptLinear(2, "3", key=key)  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
+
+
 class Forgets(equimod.Module):
     weight: jax.Array
     size: int

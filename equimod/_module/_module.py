@@ -42,6 +42,11 @@ _MSG_SLOTS = (
     "would be invisible to JAX. Remove __slots__ and declare each field at class "
     "level, as `name: type`."
 )
+_MSG_NOTHING_TO_KEEP = (
+    "{cls} is declared with init=False, which keeps the hand-written __init__ it "
+    "inherits, but neither it nor any of its bases writes one. Drop init=False to "
+    "get the generated __init__, or write an __init__."
+)
 _MSG_OWN_SETATTR = (
     "{cls} defines {method}, which Modules do not allow: a Module is frozen after "
     "__init__. Assign fields in __init__, or make modified copies with "
@@ -150,6 +155,10 @@ class _ModuleMeta(abc.ABCMeta):
             if method in namespace:
                 raise TypeError(_MSG_OWN_SETATTR.format(cls=qualname, method=method))
         options = {k: kwargs.pop(k) for k in _DATACLASS_OPTIONS if k in kwargs}
+        # `init=False` changes nothing at run time, where an inherited hand-written
+        # __init__ is kept anyway; it tells checkers that apply dataclass rules
+        # (pyright, ty, pyrefly) not to synthesise one from the fields.
+        keeps_init = not kwargs.pop("init", True)
         declared_abstract = take_abstract_declarations(qualname, namespace)
         overriding = _hide_overridden_fields(bases, namespace)
         own_init = "__init__" in namespace
@@ -157,6 +166,8 @@ class _ModuleMeta(abc.ABCMeta):
         cls._equimod_abstract_declared = declared_abstract
 
         user_init = own_init or _nearest_init_is_user_written(cls)
+        if keeps_init and not user_init:
+            raise TypeError(_MSG_NOTHING_TO_KEEP.format(cls=qualname))
         # As in Equinox, every such class warns, an inheriting one too: each is a
         # class whose __post_init__ will not run.
         if user_init and hasattr(cls, "__post_init__"):

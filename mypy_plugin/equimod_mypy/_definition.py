@@ -54,6 +54,11 @@ _DATACLASS_FAILS_AT_CREATION = "makes it a non-frozen dataclass, refused at clas
 _DATACLASS_FAILS_AT_INIT = (
     "replaces the Module's attribute setting, so its __init__ cannot assign a field"
 )
+MSG_NOTHING_TO_KEEP = (
+    '"{cls}" is declared with init=False, which keeps the hand-written __init__ it '
+    "inherits, but neither it nor any of its bases writes one: the class fails at "
+    "creation. Drop init=False to get the generated __init__, or write an __init__."
+)
 MSG_SHADOWED_BY_PROPERTY = (
     'Field "{name}" of "{cls}" has no value on the class, so the property "{name}" of '
     '"{base}" stays in place and has no setter: construction fails at run time. Rename '
@@ -87,6 +92,8 @@ def check_definition(
         ctx.api.fail(
             MSG_DATACLASS_DECORATOR.format(cls=info.name, fails=fails), ctx.cls, code=DEFINITION
         )
+    if init == "generated" and _declares_init_false(ctx):
+        ctx.api.fail(MSG_NOTHING_TO_KEEP.format(cls=info.name), ctx.cls, code=DEFINITION)
     for name, base, where in _fields_under_properties(ctx, abstract):
         message = MSG_SHADOWED_BY_PROPERTY.format(name=name, cls=info.name, base=base.name)
         ctx.api.fail(message, where, code=DEFINITION)
@@ -111,6 +118,11 @@ def _bare_abstract(
             continue
         if isinstance(annotation, UnboundType) and not annotation.args:
             yield target.name, abstract[target.name], statement
+
+
+def _declares_init_false(ctx: ClassDefContext) -> bool:
+    value = ctx.cls.keywords.get("init")
+    return value is not None and ctx.api.parse_bool(value) is False
 
 
 def _dataclass_decorator_failure(ctx: ClassDefContext, init: InitKind) -> str | None:

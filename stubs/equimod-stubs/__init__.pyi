@@ -251,8 +251,11 @@ _ModuleMeta = abc.ABCMeta
 @dataclass_transform(eq_default=False, field_specifiers=(field, dataclasses.field))
 class Module(metaclass=_ModuleMeta):
     # The dataclass options a Module subclass takes as class arguments:
-    # `class M(equimod.Module, kw_only=True)`.
-    def __init_subclass__(cls, *, kw_only: bool = False, match_args: bool = True) -> None: ...
+    # `class M(equimod.Module, kw_only=True)`. `init=False` keeps the inherited
+    # hand-written __init__ for every checker, as the run time always does.
+    def __init_subclass__(
+        cls, *, init: bool = True, kw_only: bool = False, match_args: bool = True
+    ) -> None: ...
     # The abstract attributes the class leaves unimplemented, by name.
     __abstractvars__: ClassVar[frozenset[str]]
     __abstractclassvars__: ClassVar[frozenset[str]]

@@ -644,6 +644,17 @@ def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
 
         class DefaultHides(HasSizeWithDefault, Sized):
             pass
+
+        class NothingToKeep(equimod.Module, init=False):
+            x: int
+
+        class Written(equimod.Module):
+            x: int
+            def __init__(self) -> None:
+                self.x = 1
+
+        class KeepsWritten(Written, init=False):
+            pass
         """,
     )
     replace = (
@@ -680,6 +691,10 @@ def test_definitions_that_fail_at_run_time_are_reported_where_they_are(
         "49: error: " + protocol.format(cls="WithRuntimeProtocol", protocol="SupportsInt"),
         "72: error: " + shadow.format(cls="RedeclaresUnderProperty"),
         "74: error: " + shadow.format(cls="InheritsUnderProperty"),
+        '92: error: "NothingToKeep" is declared with init=False, which keeps the '
+        "hand-written __init__ it inherits, but neither it nor any of its bases writes "
+        "one: the class fails at creation. Drop init=False to get the generated "
+        "__init__, or write an __init__.  [equimod-definition]",
     ]
 
 
