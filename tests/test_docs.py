@@ -280,8 +280,9 @@ def docstring_problems(qualname: str, obj: object) -> list[str]:
     """What the docstring of a public function, or of a class and its __call__, lacks."""
     problems = []
     if isinstance(obj, type):
-        # mkdocstrings shows the class's docstring followed by its __init__'s.
-        init = obj.__dict__.get("__init__")
+        # mkdocstrings shows the class's docstring followed by its __init__'s, which
+        # a per-dimension layer inherits (`init=False`).
+        init = obj.__init__
         init_doc = inspect.getdoc(init) if inspect.isfunction(init) else None
         doc = "\n\n".join(d for d in (inspect.getdoc(obj), init_doc) if d)
         # A per-dimension layer (`Conv2d`) documents in one line that it is its

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typecheck_runner import CHECKERS, check_as_a_user
+from typecheck_runner import CHECKERS, check_as_a_user, run_mypy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,20 @@ def test_tour_example_runs() -> None:
     result = run("examples/tour.py")
     assert result.returncode == 0, result.stderr
     assert "jax.vmap over a batch of 4: (4, 3)" in result.stdout
+    assert "a training step: loss" in result.stdout
     assert "assignment after __init__ is refused" in result.stdout
+    assert "a copy with a new bias, by tree_at: [0. 0. 0.]" in result.stdout
+
+
+def test_tour_example_is_clean_under_mypy_strict(tmp_path: Path) -> None:
+    # pyright strict is asked for by the file's own `# pyright: strict` comment,
+    # and the test below runs pyright on it.
+    shutil.copy(ROOT / "examples" / "tour.py", tmp_path)
+    (tmp_path / "mypy.ini").write_text(
+        "[mypy]\nplugins = equimod_mypy\nwarn_unused_ignores = True\n"
+    )
+    result = run_mypy(tmp_path, tmp_path / ".mypy_cache", "tour.py", strict=True)
+    assert result.ok, result.output
 
 
 @pytest.mark.parametrize("checker", CHECKERS)

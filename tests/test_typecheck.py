@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typecheck_runner import CASES, CHECKERS, check, divergence_problems, expectations, run_mypy
+from typecheck_runner import CASES, CHECKERS, check, divergence_problems, expectations
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +19,6 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cases_under(checker: str, cache_dir: Path) -> None:
     problems, output = check(CASES, cache_dir, checker)
     assert problems == [], "\n".join(problems) + "\n\n" + output[-3000:]
-
-
-def test_readme_code_is_clean_under_mypy_strict(cache_dir: Path) -> None:
-    # pyright strict is asked for by the file's own `# pyright: strict` comment.
-    result = run_mypy(CASES, cache_dir, "readme_tour.py", strict=True)
-    assert result.ok, result.output
 
 
 def test_divergence_tags_match_the_divergence_list() -> None:
@@ -126,11 +120,3 @@ def test_runner_requires_tags_for_one_sided_expectations(tmp_path: Path) -> None
         "case.py:1: tag 'missing' has no section in DIVERGENCES.md",
         "DIVERGENCES.md: section 'unused' is used by no case line",
     ]
-
-
-def test_readme_tour_case_also_runs() -> None:
-    # Type-checked code can still fail at run time (it once called dataclasses.replace
-    # on a Module with a hand-written __init__): run it too.
-    import runpy
-
-    runpy.run_path(str(CASES / "readme_tour.py"), run_name="__main__")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -139,108 +139,58 @@ class Conv(Module):
         return y
 
 
-# Each per-dimension class writes out its own `__init__`: checkers that apply
-# dataclass rules synthesise one from the fields for a class without one (see
-# docs/design.md, "Where checkers read the types").
+# The per-dimension classes share one written-out `__init__` and declare
+# `init=False`, which tells checkers that apply dataclass rules to keep it, not to
+# synthesise one from the fields (see docs/design.md, "Where checkers read the types").
 
 
-class Conv1d(Conv):
+class _ConvOfFixedDimension(Conv):
+    _num_spatial_dims: ClassVar[int]
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            num_spatial_dims=self._num_spatial_dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )
+
+
+class Conv1d(_ConvOfFixedDimension, init=False):
     """`Conv` with `num_spatial_dims=1`: input `(in_channels, length)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=1,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 1
 
 
-class Conv2d(Conv):
+class Conv2d(_ConvOfFixedDimension, init=False):
     """`Conv` with `num_spatial_dims=2`: input `(in_channels, height, width)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=2,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 2
 
 
-class Conv3d(Conv):
+class Conv3d(_ConvOfFixedDimension, init=False):
     """`Conv` with `num_spatial_dims=3`: input `(in_channels, depth, height, width)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=3,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -186,118 +186,64 @@ class ConvTranspose(Module):
         return y
 
 
-# Each per-dimension class writes out its own `__init__` (as in nn/_conv.py), with
-# `output_padding` before `padding`, as in Equinox's per-dimension classes (its
+# The per-dimension classes share one written-out `__init__` (as in nn/_conv.py),
+# with `output_padding` before `padding`, as in Equinox's per-dimension classes (its
 # general class has them the other way round, as `ConvTranspose` does): calls
 # passing both by position must mean the same.
 
 
-class ConvTranspose1d(ConvTranspose):
+class _ConvTransposeOfFixedDimension(ConvTranspose):
+    _num_spatial_dims: ClassVar[int]
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        output_padding: int | Sequence[int] = 0,
+        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        dilation: int | Sequence[int] = 1,
+        groups: int = 1,
+        use_bias: bool = True,
+        padding_mode: str = "ZEROS",
+        dtype: Any = None,
+        *,
+        key: jax.Array,
+    ) -> None:
+        super().__init__(
+            num_spatial_dims=self._num_spatial_dims,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            dilation=dilation,
+            groups=groups,
+            use_bias=use_bias,
+            padding_mode=padding_mode,
+            dtype=dtype,
+            key=key,
+        )
+
+
+class ConvTranspose1d(_ConvTransposeOfFixedDimension, init=False):
     """`ConvTranspose` with `num_spatial_dims=1`, taking `output_padding` before
     `padding`: input `(in_channels, length)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=1,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 1
 
 
-class ConvTranspose2d(ConvTranspose):
+class ConvTranspose2d(_ConvTransposeOfFixedDimension, init=False):
     """`ConvTranspose` with `num_spatial_dims=2`, taking `output_padding` before
     `padding`: input `(in_channels, height, width)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=2,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 2
 
 
-class ConvTranspose3d(ConvTranspose):
+class ConvTranspose3d(_ConvTransposeOfFixedDimension, init=False):
     """`ConvTranspose` with `num_spatial_dims=3`, taking `output_padding` before
     `padding`: input `(in_channels, depth, height, width)`."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        output_padding: int | Sequence[int] = 0,
-        padding: str | int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        dilation: int | Sequence[int] = 1,
-        groups: int = 1,
-        use_bias: bool = True,
-        padding_mode: str = "ZEROS",
-        dtype: Any = None,
-        *,
-        key: jax.Array,
-    ) -> None:
-        super().__init__(
-            num_spatial_dims=3,
-            in_channels=in_channels,
-            out_channels=out_channels,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            dilation=dilation,
-            groups=groups,
-            use_bias=use_bias,
-            padding_mode=padding_mode,
-            dtype=dtype,
-            key=key,
-        )
+    _num_spatial_dims = 3

@@ -53,7 +53,7 @@ def _scale_and_shift(out: Any, weight: Any, bias: Any, dtype: Any) -> Any:
 class _WholeInputNorm(Module):
     """A normalisation over the whole input, of a fixed `shape`, then a scale and a shift.
 
-    Its subclasses write out its `__init__` again (see nn/_conv.py).
+    Its subclasses keep its `__init__` and declare `init=False` (see nn/_conv.py).
     """
 
     shape: tuple[int, ...] = field(static=True)
@@ -71,6 +71,16 @@ class _WholeInputNorm(Module):
         use_bias: bool = True,
         dtype: Any = None,
     ) -> None:
+        """Args:
+            shape: The input's shape, an int or a sequence of ints.
+            eps: Added to the variance, for numerical stability.
+            use_weight: Whether to follow with a learnt scale (ones) of `shape`.
+            use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
+            dtype: The parameters' dtype (default float32, float64 under x64).
+
+        Raises:
+            ValueError: If `shape` is not an int or a sequence of ints.
+        """
         dtype = default_floating_dtype() if dtype is None else dtype
         self.shape = _shape_tuple(shape, type(self).__name__)
         self.eps = eps
@@ -113,69 +123,25 @@ class _WholeInputNorm(Module):
         raise NotImplementedError
 
 
-class LayerNorm(_WholeInputNorm):
+class LayerNorm(_WholeInputNorm, init=False):
     """Normalises the whole input to zero mean and unit variance, then scales and shifts.
 
     As `equinox.nn.LayerNorm`: `(x - mean) / sqrt(var + eps) * weight + bias`,
     with `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` /
     `use_bias`. The input must have exactly `shape`.
-
-    Args:
-        shape: The input's shape, an int or a sequence of ints.
-        eps: Added to the variance, for numerical stability.
-        use_weight: Whether to follow with a learnt scale (ones) of `shape`.
-        use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-
-    Raises:
-        ValueError: If `shape` is not an int or a sequence of ints.
     """
-
-    def __init__(
-        self,
-        shape: int | Sequence[int],
-        eps: float = 1e-5,
-        use_weight: bool = True,
-        use_bias: bool = True,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            shape=shape, eps=eps, use_weight=use_weight, use_bias=use_bias, dtype=dtype
-        )
 
     def _normalise(self, x: jax.Array) -> jax.Array:
         return (x - jnp.mean(x)) * jax.lax.rsqrt(jnp.var(x) + self.eps)
 
 
-class RMSNorm(_WholeInputNorm):
+class RMSNorm(_WholeInputNorm, init=False):
     """Rescales the input by its root mean square (no centring), then scales and shifts.
 
     As `equinox.nn.RMSNorm`: `x / sqrt(mean(x**2) + eps) * weight + bias`, with
     `weight` (ones) and `bias` (zeros) of `shape` when `use_weight` / `use_bias`.
     The input must have exactly `shape`.
-
-    Args:
-        shape: The input's shape, an int or a sequence of ints.
-        eps: Added to the variance, for numerical stability.
-        use_weight: Whether to follow with a learnt scale (ones) of `shape`.
-        use_bias: Whether to follow with a learnt shift (zeros) of `shape`.
-        dtype: The parameters' dtype (default float32, float64 under x64).
-
-    Raises:
-        ValueError: If `shape` is not an int or a sequence of ints.
     """
-
-    def __init__(
-        self,
-        shape: int | Sequence[int],
-        eps: float = 1e-5,
-        use_weight: bool = True,
-        use_bias: bool = True,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            shape=shape, eps=eps, use_weight=use_weight, use_bias=use_bias, dtype=dtype
-        )
 
     def _normalise(self, x: jax.Array) -> jax.Array:
         return jax.lax.rsqrt(jnp.mean(x**2) + self.eps) * x

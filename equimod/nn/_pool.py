@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -132,7 +132,7 @@ class Pool(Module):
         return self.init
 
     # The AvgPool classes divide each window's sum by the window's size.
-    _averages = False
+    _averages: ClassVar[bool] = False
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Pool `x`.
@@ -161,145 +161,74 @@ class Pool(Module):
         return pooled / math.prod(self.kernel_size) if self._averages else pooled
 
 
-# Each per-dimension class writes out its own `__init__` (as in nn/_conv.py).
+# The per-dimension classes share one written-out `__init__` and declare
+# `init=False` (as in nn/_conv.py).
 
 
-class AvgPool1d(Pool):
+class _PoolOfFixedDimension(Pool):
+    _num_spatial_dims: ClassVar[int]
+
+    def __init__(
+        self,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
+        use_ceil: bool = False,
+    ) -> None:
+        super().__init__(
+            init=0 if self._averages else -math.inf,
+            operation=jax.lax.add if self._averages else jax.lax.max,
+            num_spatial_dims=self._num_spatial_dims,
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            use_ceil=use_ceil,
+        )
+
+
+class AvgPool1d(_PoolOfFixedDimension, init=False):
     """Average over windows of a `(channels, length)` input, as `equinox.nn.AvgPool1d`:
     `Pool` with `num_spatial_dims=1`; padded positions count as zeros in the average."""
 
+    _num_spatial_dims = 1
     _averages = True
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=0,
-            operation=jax.lax.add,
-            num_spatial_dims=1,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
 
-
-class AvgPool2d(Pool):
+class AvgPool2d(_PoolOfFixedDimension, init=False):
     """Average over windows of a `(channels, height, width)` input, as `equinox.nn.AvgPool2d`:
     `Pool` with `num_spatial_dims=2`; padded positions count as zeros in the average."""
 
+    _num_spatial_dims = 2
     _averages = True
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=0,
-            operation=jax.lax.add,
-            num_spatial_dims=2,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
 
-
-class AvgPool3d(Pool):
+class AvgPool3d(_PoolOfFixedDimension, init=False):
     """Average over windows of a `(channels, depth, height, width)` input, as `equinox.nn.AvgPool3d`:
     `Pool` with `num_spatial_dims=3`; padded positions count as zeros in the average."""
 
+    _num_spatial_dims = 3
     _averages = True
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=0,
-            operation=jax.lax.add,
-            num_spatial_dims=3,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
 
-
-class MaxPool1d(Pool):
+class MaxPool1d(_PoolOfFixedDimension, init=False):
     """Maximum over windows of a `(channels, length)` input, as `equinox.nn.MaxPool1d`:
     `Pool` with `num_spatial_dims=1`; padded positions never win the maximum."""
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=-math.inf,
-            operation=jax.lax.max,
-            num_spatial_dims=1,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
+    _num_spatial_dims = 1
 
 
-class MaxPool2d(Pool):
+class MaxPool2d(_PoolOfFixedDimension, init=False):
     """Maximum over windows of a `(channels, height, width)` input, as `equinox.nn.MaxPool2d`:
     `Pool` with `num_spatial_dims=2`; padded positions never win the maximum."""
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=-math.inf,
-            operation=jax.lax.max,
-            num_spatial_dims=2,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
+    _num_spatial_dims = 2
 
 
-class MaxPool3d(Pool):
+class MaxPool3d(_PoolOfFixedDimension, init=False):
     """Maximum over windows of a `(channels, depth, height, width)` input, as `equinox.nn.MaxPool3d`:
     `Pool` with `num_spatial_dims=3`; padded positions never win the maximum."""
 
-    def __init__(
-        self,
-        kernel_size: int | Sequence[int],
-        stride: int | Sequence[int] = 1,
-        padding: int | Sequence[int] | Sequence[tuple[int, int]] = 0,
-        use_ceil: bool = False,
-    ) -> None:
-        super().__init__(
-            init=-math.inf,
-            operation=jax.lax.max,
-            num_spatial_dims=3,
-            kernel_size=kernel_size,
-            stride=stride,
-            padding=padding,
-            use_ceil=use_ceil,
-        )
+    _num_spatial_dims = 3
 
 
 def _adaptive_axis(
@@ -377,52 +306,62 @@ class AdaptivePool(Module):
         return x
 
 
-# Each per-dimension class writes out its own `__init__` (as in nn/_conv.py).
+# The per-dimension classes share one written-out `__init__` and declare
+# `init=False` (as in nn/_conv.py).
 
 
-class AdaptiveAvgPool1d(AdaptivePool):
+class _AdaptivePoolOfFixedDimension(AdaptivePool):
+    _num_spatial_dims: ClassVar[int]
+    _averages: ClassVar[bool] = False
+
+    def __init__(self, target_shape: int | Sequence[int]) -> None:
+        super().__init__(
+            target_shape=target_shape,
+            num_spatial_dims=self._num_spatial_dims,
+            operation=jnp.mean if self._averages else jnp.max,
+        )
+
+
+class AdaptiveAvgPool1d(_AdaptivePoolOfFixedDimension, init=False):
     """Mean-pools a `(channels, length)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=1`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=1, operation=jnp.mean)
+    _num_spatial_dims = 1
+    _averages = True
 
 
-class AdaptiveAvgPool2d(AdaptivePool):
+class AdaptiveAvgPool2d(_AdaptivePoolOfFixedDimension, init=False):
     """Mean-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=2`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=2, operation=jnp.mean)
+    _num_spatial_dims = 2
+    _averages = True
 
 
-class AdaptiveAvgPool3d(AdaptivePool):
+class AdaptiveAvgPool3d(_AdaptivePoolOfFixedDimension, init=False):
     """Mean-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=3`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=3, operation=jnp.mean)
+    _num_spatial_dims = 3
+    _averages = True
 
 
-class AdaptiveMaxPool1d(AdaptivePool):
+class AdaptiveMaxPool1d(_AdaptivePoolOfFixedDimension, init=False):
     """Max-pools a `(channels, length)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=1`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=1, operation=jnp.max)
+    _num_spatial_dims = 1
 
 
-class AdaptiveMaxPool2d(AdaptivePool):
+class AdaptiveMaxPool2d(_AdaptivePoolOfFixedDimension, init=False):
     """Max-pools a `(channels, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=2`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=2, operation=jnp.max)
+    _num_spatial_dims = 2
 
 
-class AdaptiveMaxPool3d(AdaptivePool):
+class AdaptiveMaxPool3d(_AdaptivePoolOfFixedDimension, init=False):
     """Max-pools a `(channels, depth, height, width)` input to `(channels, *target_shape)`:
     `AdaptivePool` with `num_spatial_dims=3`."""
 
-    def __init__(self, target_shape: int | Sequence[int]) -> None:
-        super().__init__(target_shape=target_shape, num_spatial_dims=3, operation=jnp.max)
+    _num_spatial_dims = 3
