@@ -108,12 +108,26 @@ class _JvpRules:
         return out, jtu.tree_map(_none_to_zero, out_tangents, out, is_leaf=is_none)
 
 
+class _CustomDerivative(Module, Generic[_P, _R]):
+    """What the two custom derivatives share: the function `fn` they wrap, whose name
+    and attributes they show."""
+
+    fn: Callable[_P, _R]
+
+    @property
+    def __wrapped__(self) -> Callable[_P, _R]:
+        return self.fn
+
+    def __getattr__(self, name: str) -> Any:
+        return wrapped_attribute(self, "fn", name)
+
+
 def _call_split(static: Any, dynamic: Any) -> Any:
     fn, args, kwargs = combine(dynamic, static)
     return fn(*args, **kwargs)
 
 
-class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+class filter_custom_jvp(_CustomDerivative[_P, _R]):  # noqa: N801 - named as in Equinox
     """`jax.custom_jvp` for functions of any pytrees; no `nondiff_argnums` needed.
 
     Array leaves of the positional arguments may be differentiated; everything
@@ -142,20 +156,12 @@ class filter_custom_jvp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
             its arrays are not differentiated.
     """
 
-    fn: Callable[_P, _R]
     rules: _JvpRules = field(static=True)
 
     def __init__(self, fn: Callable[_P, _R]) -> None:
         require_callable(fn, "filter_custom_jvp", "give a derivative rule")
         self.fn = fn
         self.rules = _JvpRules(callable_name(fn))
-
-    @property
-    def __wrapped__(self) -> Callable[_P, _R]:
-        return self.fn
-
-    def __getattr__(self, name: str) -> Any:
-        return wrapped_attribute(self, "fn", name)
 
     def def_jvp(self, fn_jvp: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
         """Register the derivative rule.
@@ -272,7 +278,7 @@ class _VjpRules:
         )
 
 
-class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Equinox
+class filter_custom_vjp(_CustomDerivative[_P, _R]):  # noqa: N801 - named as in Equinox
     """`jax.custom_vjp` for functions of any pytrees, differentiated in their first argument.
 
     The function is called as `fn(vjp_arg, *args, **kwargs)`. Only the inexact
@@ -294,20 +300,12 @@ class filter_custom_vjp(Module, Generic[_P, _R]):  # noqa: N801 - named as in Eq
             its arrays are held constant.
     """
 
-    fn: Callable[_P, _R]
     rules: _VjpRules = field(static=True)
 
     def __init__(self, fn: Callable[_P, _R]) -> None:
         require_callable(fn, "filter_custom_vjp", "give derivative rules")
         self.fn = fn
         self.rules = _VjpRules(callable_name(fn))
-
-    @property
-    def __wrapped__(self) -> Callable[_P, _R]:
-        return self.fn
-
-    def __getattr__(self, name: str) -> Any:
-        return wrapped_attribute(self, "fn", name)
 
     def def_fwd(self, fn_fwd: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
         """Register the forward rule.

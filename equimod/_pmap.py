@@ -31,6 +31,7 @@ from ._transformed import callable_name, transform
 from ._vmap import (
     MAP_ARRAYS,
     MSG_NOTHING_TO_MAP,
+    Mapping,
     call_axes,
     join_output,
     split_output,
@@ -109,14 +110,10 @@ def _compile(
 register_cache(_compile.cache_clear)
 
 
-class _PmapWrapper(Compiling):
+class _PmapWrapper(Compiling, Mapping):
     """What `filter_pmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
     transform_name: ClassVar[str] = "filter_pmap"
-    in_axes: Any = field(static=True)
-    out_axes: Any = field(static=True)
-    axis_name: Any = field(static=True)
-    axis_size: int | None = field(static=True)
     donate: str = field(static=True)
     devices: tuple[jax.Device, ...] | None = field(static=True)
     backend: str | None = field(static=True)

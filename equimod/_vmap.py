@@ -228,15 +228,21 @@ def join_output(batched: list[Any], unbatched: list[Any], rebuild: Rebuild) -> A
     return jtu.tree_unflatten(out_treedef, leaves)
 
 
-class _VmapWrapper(Transformed):
-    """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
-
-    transform_name: ClassVar[str] = "filter_vmap"
+class Mapping(Transformed):
+    """The options `filter_vmap` and `filter_pmap` share: which axes are mapped, the
+    axis's name and its size."""
 
     in_axes: Any = field(static=True)
     out_axes: Any = field(static=True)
     axis_name: Any = field(static=True)
     axis_size: int | None = field(static=True)
+
+
+class _VmapWrapper(Mapping):
+    """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
+
+    transform_name: ClassVar[str] = "filter_vmap"
+
     spmd_axis_name: Any = field(static=True, default=None)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
