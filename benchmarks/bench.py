@@ -122,46 +122,33 @@ class DcPairCustom:
         object.__setattr__(self, "bias", bias)
 
 
-class EmStack(equimod.Module):
-    layers: tuple[equimod.nn.Linear, ...]
+def _models(module: type, linear: type) -> tuple[type, type, type]:
+    """The stack, the pair with a method and the pair with a hand-written `__init__`,
+    as a user of the library with this `Module` and `Linear` writes them."""
+
+    class Stack(module):  # type: ignore[misc, valid-type]
+        layers: tuple[linear, ...]  # type: ignore[valid-type]
+
+    class Pair(module):  # type: ignore[misc, valid-type]
+        weight: jax.Array
+        bias: jax.Array
+
+        def method(self) -> jax.Array:
+            return self.weight
+
+    class PairCustom(module):  # type: ignore[misc, valid-type]
+        weight: jax.Array
+        bias: jax.Array
+
+        def __init__(self, weight: jax.Array, bias: jax.Array) -> None:
+            self.weight = weight
+            self.bias = bias
+
+    return Stack, Pair, PairCustom
 
 
-class EmPair(equimod.Module):
-    weight: jax.Array
-    bias: jax.Array
-
-    def method(self) -> jax.Array:
-        return self.weight
-
-
-class EmPairCustom(equimod.Module):
-    weight: jax.Array
-    bias: jax.Array
-
-    def __init__(self, weight: jax.Array, bias: jax.Array) -> None:
-        self.weight = weight
-        self.bias = bias
-
-
-class EqStack(eqx.Module):
-    layers: tuple[eqx.nn.Linear, ...]
-
-
-class EqPair(eqx.Module):
-    weight: jax.Array
-    bias: jax.Array
-
-    def method(self) -> jax.Array:
-        return self.weight
-
-
-class EqPairCustom(eqx.Module):
-    weight: jax.Array
-    bias: jax.Array
-
-    def __init__(self, weight: jax.Array, bias: jax.Array) -> None:
-        self.weight = weight
-        self.bias = bias
+EmStack, EmPair, EmPairCustom = _models(equimod.Module, equimod.nn.Linear)
+EqStack, EqPair, EqPairCustom = _models(eqx.Module, eqx.nn.Linear)
 
 
 class Plain:
