@@ -31,7 +31,7 @@ from ._transformed import callable_name, transform
 from ._vmap import (
     MAP_ARRAYS,
     MSG_NOTHING_TO_MAP,
-    Mapping,
+    AxisMapping,
     call_axes,
     join_output,
     split_output,
@@ -110,7 +110,7 @@ def _compile(
 register_cache(_compile.cache_clear)
 
 
-class _PmapWrapper(Compiling, Mapping):
+class _PmapWrapper(Compiling, AxisMapping):
     """What `filter_pmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
     transform_name: ClassVar[str] = "filter_pmap"

@@ -228,7 +228,7 @@ def join_output(batched: list[Any], unbatched: list[Any], rebuild: Rebuild) -> A
     return jtu.tree_unflatten(out_treedef, leaves)
 
 
-class Mapping(Transformed):
+class AxisMapping(Transformed):
     """The options `filter_vmap` and `filter_pmap` share: which axes are mapped, the
     axis's name and its size."""
 
@@ -238,7 +238,7 @@ class Mapping(Transformed):
     axis_size: int | None = field(static=True)
 
 
-class _VmapWrapper(Mapping):
+class _VmapWrapper(AxisMapping):
     """What `filter_vmap` returns: a Module, so the wrapped callable's arrays are leaves."""
 
     transform_name: ClassVar[str] = "filter_vmap"
