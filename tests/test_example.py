@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typecheck_runner import CHECKERS, check_as_a_user, run_mypy
+from typecheck_runner import CHECKERS, USER_CONFIGS, check_as_a_user, run_mypy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,9 +61,7 @@ def test_tour_example_is_clean_under_mypy_strict(tmp_path: Path) -> None:
     # pyright strict is asked for by the file's own `# pyright: strict` comment,
     # and the test below runs pyright on it.
     shutil.copy(ROOT / "examples" / "tour.py", tmp_path)
-    (tmp_path / "mypy.ini").write_text(
-        "[mypy]\nplugins = equimod_mypy\nwarn_unused_ignores = True\n"
-    )
+    (tmp_path / "mypy.ini").write_text(USER_CONFIGS["mypy.ini"])
     result = run_mypy(tmp_path, tmp_path / ".mypy_cache", "tour.py", strict=True)
     assert result.ok, result.output
 

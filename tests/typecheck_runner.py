@@ -160,7 +160,7 @@ RUNNERS: dict[str, Callable[[Path, Path], Run]] = {
 
 
 # A user's project: each checker's defaults, `# type: ignore` obeyed, mypy with the plugin.
-_USER_CONFIGS = {
+USER_CONFIGS = {
     "mypy.ini": "[mypy]\nplugins = equimod_mypy\nwarn_unused_ignores = True\n",
     "pyrightconfig.json": '{"typeCheckingMode": "standard"}',
     "pyrefly.toml": 'project-includes = ["."]',
@@ -169,7 +169,7 @@ _USER_CONFIGS = {
 
 def check_as_a_user(folder: Path, checker: str) -> Run:
     """Run `checker` on the Python files of `folder` as a user's project would."""
-    for name, text in _USER_CONFIGS.items():
+    for name, text in USER_CONFIGS.items():
         (folder / name).write_text(text)
     return RUNNERS[checker](folder, folder / ".mypy_cache")
 
