@@ -229,20 +229,58 @@ NOT_CALLED = {
 }
 
 
+def _api_page(module: str) -> str:
+    page = {"equimod": "equimod", "equimod.nn": "nn", "equimod.debug": "debug"}[module]
+    return (built_site() / "api" / page / "index.html").read_text()
+
+
+def _api_entry(html: str, qualname: str) -> str:
+    """The part of an API page from the heading of `qualname` to the next heading."""
+    heading = f'id="{qualname}" class="doc doc-heading"'
+    start = html.find(heading)
+    assert start >= 0, f"{qualname} is not on its API page"
+    return html[start : html.find('class="doc doc-heading"', start + len(heading))]
+
+
 def test_api_pages_show_each_name_with_its_signature() -> None:
-    site = built_site()
     for module, namespace in PUBLIC.items():
-        page = {"equimod": "equimod", "equimod.nn": "nn", "equimod.debug": "debug"}[module]
-        html = (site / "api" / page / "index.html").read_text()
+        html = _api_page(module)
         for name in namespace.__all__:
             if isinstance(getattr(namespace, name), type(equimod)):
                 continue
-            heading = f'id="{module}.{name}" class="doc doc-heading"'
-            start = html.find(heading)
-            assert start >= 0, f"{module}.{name} is not on its API page"
-            entry = html[start : html.find('class="doc doc-heading"', start + len(heading))]
+            entry = _api_entry(html, f"{module}.{name}")
             if f"{module}.{name}" not in NOT_CALLED:
                 assert "doc-signature" in entry, f"{module}.{name} has no signature"
+
+
+def test_api_pages_name_public_bases_and_show_what_private_ones_define() -> None:
+    # A layer that shares its code through a private base (`Conv2d` through
+    # `_ConvOfFixedDimension`) names that base's public bases, and shows the public
+    # methods and call the private base defines (`LayerNorm.__call__`).
+    problems = []
+    for module, namespace in PUBLIC.items():
+        html = _api_page(module)
+        for name in namespace.__all__:
+            cls = getattr(namespace, name)
+            if not isinstance(cls, type):
+                continue
+            entry = _api_entry(html, f"{module}.{name}")
+            bases = re.sub(r"<[^>]+>", "", "".join(re.findall(r"Bases: (.*?)</p>", entry, re.S)))
+            # Without what stands in brackets (type variables), what is left names classes.
+            while re.search(r"\[[^][]*\]", bases):
+                bases = re.sub(r"\[[^][]*\]", "", bases)
+            if re.search(r"(?:^|, )_\w", bases):
+                problems.append(f"{module}.{name}: Bases: {bases}")
+            for base in cls.__mro__[1:]:
+                if not base.__name__.startswith("_"):
+                    break  # what a public base defines is shown in its own entry
+                for member, value in vars(base).items():
+                    public = member == "__call__" or not member.startswith("_")
+                    if not (public and inspect.isfunction(value)) or member in vars(cls):
+                        continue
+                    if f'id="{module}.{name}.{member}"' not in html:
+                        problems.append(f"{module}.{name}.{member} is not shown")
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_performance_page_shows_the_benchmark_plot() -> None:
