@@ -395,7 +395,10 @@ class _CheckpointWrapper(Transformed):
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         dynamic, static = partition((self.fun, args, kwargs), is_array)
 
-        @functools.partial(jax.checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)
+        # (Not an explicit export of JAX 0.4.38, the oldest supported, to mypy.)
+        checkpoint = jax.checkpoint  # type: ignore[attr-defined,unused-ignore]
+
+        @functools.partial(checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)
         def run(dynamic: Any) -> tuple[Any, Static]:
             fun, args, kwargs = combine(dynamic, static)
             out_dynamic, out_static = partition(fun(*args, **kwargs), is_array)

@@ -67,10 +67,11 @@ test_end() {
     (
         EQUIMOD_INSTALLED=1 enter_end "$name"
         set -x
+        # The library and the plugin type-check against each end's JAX and mypy.
+        mypy equimod mypy_plugin/equimod_mypy
         if [ "$name" = newest ]; then
             ruff check .
             ruff format --check .
-            mypy equimod mypy_plugin/equimod_mypy
             NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
         fi
         python -m pytest -p no:cacheprovider --durations=15 "$@"

@@ -55,7 +55,8 @@ def _registries() -> tuple[Any, ...] | None:
     try:
         from jax._src import tree_util as jax_tree_util
 
-        registries = tuple(jax_tree_util._all_registries)
+        # (JAX 0.4.38, the oldest supported, has none: see the except below.)
+        registries = tuple(jax_tree_util._all_registries)  # type: ignore[attr-defined,unused-ignore]
         for registry in registries:
             if not hasattr(registry, "register_dataclass_node"):
                 return None

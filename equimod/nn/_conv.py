@@ -121,7 +121,10 @@ class Conv(Module):
                 dilated = tuple(
                     d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True)
                 )
-                pads = jax.lax.padtype_to_pads(x.shape[1:], dilated, self.stride, padding)
+                # (Untyped in JAX 0.4.38, the oldest supported.)
+                pads = jax.lax.padtype_to_pads(  # type: ignore[no-untyped-call,unused-ignore]
+                    x.shape[1:], dilated, self.stride, padding
+                )
             else:
                 pads = list(padding)
             x = jnp.pad(x, [(0, 0), *pads], mode=mode)

@@ -100,7 +100,8 @@ class GRUCell(Module):
         reset = jax.nn.sigmoid(in_reset + hid_reset)
         update = jax.nn.sigmoid(in_update + hid_update)
         new = jnp.tanh(in_new + reset * hid_new)
-        return new + update * (hidden - new)
+        out: jax.Array = new + update * (hidden - new)
+        return out
 
 
 class LSTMCell(Module):
