@@ -4,6 +4,7 @@ the floors of the rows out of reach are measured and written into the docs."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,37 @@ def test_the_instruction_count_names_the_rows_when_none_matches() -> None:
     assert "no row's name contains 'no such row'" in result.stderr
     for row in ROWS:
         assert f"\n  {row}" in result.stderr
+
+
+def _count_instructions(path: Path) -> subprocess.CompletedProcess[str]:
+    # A row of few candidates, counted with only what `path` holds on the PATH.
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "instructions.py"), "class creation"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "PATH": str(path)},
+    )
+
+
+def test_the_instruction_count_says_what_to_install_without_valgrind(tmp_path: Path) -> None:
+    result = _count_instructions(tmp_path)
+    assert result.returncode == 1
+    assert "needs valgrind and callgrind_control on the PATH" in result.stderr
+    assert "apt-get install valgrind" in result.stderr
+
+
+def test_the_instruction_count_shows_the_end_of_a_failed_count(tmp_path: Path) -> None:
+    for tool in ("valgrind", "callgrind_control"):
+        fake = tmp_path / tool
+        fake.write_text("#!/bin/sh\necho 'valgrind: cannot start' >&2\nexit 1\n")
+        fake.chmod(0o755)
+    result = _count_instructions(tmp_path)
+    assert result.returncode == 1
+    assert "under callgrind gave no three dumps; its output ended:" in result.stderr
+    assert "of 'class creation'" in result.stderr
+    assert "valgrind: cannot start" in result.stderr
 
 
 def test_the_instruction_counts_of_a_few_rows_replace_those_rows_alone() -> None:
