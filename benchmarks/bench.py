@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import pathlib
 import statistics
 import sys
@@ -126,17 +127,17 @@ def _models(module: type, linear: type) -> tuple[type, type, type]:
     """The stack, the pair with a method and the pair with a hand-written `__init__`,
     as a user of the library with this `Module` and `Linear` writes them."""
 
-    class Stack(module):  # type: ignore[misc, valid-type]
+    class Stack(module):  # type: ignore[misc]
         layers: tuple[linear, ...]  # type: ignore[valid-type]
 
-    class Pair(module):  # type: ignore[misc, valid-type]
+    class Pair(module):  # type: ignore[misc]
         weight: jax.Array
         bias: jax.Array
 
         def method(self) -> jax.Array:
             return self.weight
 
-    class PairCustom(module):  # type: ignore[misc, valid-type]
+    class PairCustom(module):  # type: ignore[misc]
         weight: jax.Array
         bias: jax.Array
 
@@ -145,6 +146,12 @@ def _models(module: type, linear: type) -> tuple[type, type, type]:
             self.bias = bias
 
     return Stack, Pair, PairCustom
+
+
+def first_bias(model: Any, x: jax.Array) -> jax.Array:
+    """What every dispatch row compiles: the input plus the model's first bias."""
+    bias: jax.Array = model.layers[0].bias
+    return x + bias
 
 
 EmStack, EmPair, EmPairCustom = _models(equimod.Module, equimod.nn.Linear)
@@ -214,10 +221,6 @@ def build_rows() -> list[Row]:
         return lambda: jtu.tree_flatten(tree)
 
     x = jnp.ones(WIDTH)
-
-    def first_bias(model: Any, x: jax.Array) -> jax.Array:
-        return x + model.layers[0].bias
-
     jitted = {name: jax.jit(first_bias) for name in ("dc", "equimod", "equinox")}
     filter_jitted = equimod.filter_jit(first_bias) if hasattr(equimod, "filter_jit") else None
     eqx_filter_jitted = eqx.filter_jit(first_bias)
@@ -505,16 +508,12 @@ def _mlps(depth: int) -> dict[str, object]:
 def _dispatchers(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[[], object]]:
     """A call of an already-compiled function on each stack: `jax.jit` for dc,
     `filter_jit` for equimod and Equinox."""
-
-    def first_bias(model: Any, x: jax.Array) -> jax.Array:
-        return x + model.layers[0].bias
-
     compiled = {
         "dc": jax.jit(first_bias),
         "equimod": equimod.filter_jit(first_bias),
         "equinox": eqx.filter_jit(first_bias),
     }
-    return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
+    return {name: functools.partial(f, stacks[name], x) for name, f in compiled.items()}
 
 
 def _train_steps(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[[], object]]:
@@ -539,7 +538,11 @@ def _train_steps(stacks: dict[str, object], x: jax.Array) -> dict[str, Callable[
         "equimod": equimod.filter_jit(step_with(equimod.filter_value_and_grad)),
         "equinox": eqx.filter_jit(step_with(eqx.filter_value_and_grad)),
     }
-    return {name: (lambda s=stacks[name], f=f: f(s, x)) for name, f in compiled.items()}
+    return {name: functools.partial(f, stacks[name], x) for name, f in compiled.items()}
+
+
+def _build_stack(stack: type, pair: type, w: jax.Array, b: jax.Array, depth: int) -> object:
+    return stack(tuple(pair(w, b) for _ in range(depth)))
 
 
 def _builders(depth: int) -> dict[str, Callable[[], object]]:
@@ -552,7 +555,7 @@ def _builders(depth: int) -> dict[str, Callable[[], object]]:
         "equinox": (EqStack, EqPairCustom),
     }
     return {
-        name: (lambda stack=stack, pair=pair: stack(tuple(pair(w, b) for _ in range(depth))))  # type: ignore[misc]
+        name: functools.partial(_build_stack, stack, pair, w, b, depth)
         for name, (stack, pair) in kinds.items()
     }
 
@@ -569,7 +572,7 @@ def build_scaling_rows() -> list[Row]:
         rows.append(
             Row(
                 f"flatten, {depth} layers",
-                {n: (lambda t=t: jtu.tree_flatten(t)) for n, t in stacks.items()},
+                {n: functools.partial(jtu.tree_flatten, t) for n, t in stacks.items()},
                 "dc",
                 None,
                 number,
@@ -578,7 +581,7 @@ def build_scaling_rows() -> list[Row]:
         rows.append(
             Row(
                 f"unflatten, {depth} layers",
-                {n: (lambda f=f: jtu.tree_unflatten(f[1], f[0])) for n, f in flat.items()},
+                {n: functools.partial(jtu.tree_unflatten, f[1], f[0]) for n, f in flat.items()},
                 "dc",
                 None,
                 number,
@@ -618,10 +621,11 @@ def _flax_peers(depth: int, x: jax.Array) -> dict[str, Callable[[], object]] | N
         cached = nnx.cached_partial(nnx_jitted, model)
         peers["nnx.cached_partial"] = lambda: cached(x)
 
-    class Stack(linen.Module):
+    # (Untyped where flax is not installed, as in the test command's environment.)
+    class Stack(linen.Module):  # type: ignore[misc,unused-ignore]
         depth: int
 
-        @linen.compact
+        @linen.compact  # type: ignore[untyped-decorator,unused-ignore]
         def __call__(self, x: jax.Array) -> jax.Array:
             for i in range(self.depth):
                 x = linen.Dense(WIDTH, name=f"layers_{i}")(x)
