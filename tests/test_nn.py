@@ -148,6 +148,38 @@ def test_conv_bad_inputs() -> None:
         conv(jnp.ones((3, 5, 5)))
 
 
+def test_matrix_layers_name_themselves_and_the_size_when_an_input_has_the_wrong_size() -> None:
+    # JAX's own error names dot_general; the layer's says which argument, and how to batch.
+    linear, gru, lstm = (
+        nn.Linear(3, 4, key=KEY),
+        nn.GRUCell(3, 4, key=KEY),
+        nn.LSTMCell(3, 4, key=KEY),
+    )
+    batch = r"it must have shape \({size},\)\. For a batch, use jax\.vmap\(layer\)\(x\)\."
+    for call, message in [
+        (
+            lambda: linear(jnp.ones(5)),
+            r"^Linear: the input has shape \(5,\), but in_features is 3: ",
+        ),
+        (lambda: linear(jnp.ones((8, 3))), r"^Linear: the input has shape \(8, 3\)"),
+        (lambda: linear(jnp.ones(())), r"^Linear: the input has shape \(\)"),
+        (lambda: gru(jnp.ones(2), jnp.ones(4)), r"^GRUCell: the input has shape \(2,\)"),
+        (lambda: gru(jnp.ones(3), jnp.ones(5)), r"^GRUCell: the hidden state has shape \(5,\)"),
+        (
+            lambda: lstm(jnp.ones(3), (jnp.ones(4), jnp.ones(6))),
+            r"^LSTMCell: the hidden state has shape \(6,\), but hidden_size is 4",
+        ),
+    ]:
+        size = 3 if "the input" in message else 4
+        with pytest.raises(TypeError, match=message + ".*" + batch.format(size=size)):
+            call()
+    # What works is unchanged, a matrix of columns without a bias too (as in Equinox).
+    assert linear(jnp.ones(3)).shape == (4,)
+    assert nn.Linear(3, 4, use_bias=False, key=KEY)(jnp.ones((3, 8))).shape == (4, 8)
+    assert gru(jnp.ones(3), jnp.ones(4)).shape == (4,)
+    assert [a.shape for a in lstm(jnp.ones(3), (jnp.ones(4), jnp.ones(4)))] == [(4,), (4,)]
+
+
 @pytest.mark.parametrize(
     ("make", "name"),
     [

@@ -10,6 +10,10 @@ import jax.numpy as jnp
 import jax.random as jr
 
 _MSG_BAD_SIZE = "{layer}: {name} must be a {sign} int{or_scalar}, got {value!r}."
+_MSG_WRONG_INPUT_SIZE = (
+    "{layer}: {argument} has shape {shape}, but {name} is {size}: it must have shape "
+    "({size},). For a batch, use jax.vmap(layer)(x)."
+)
 _MSG_NO_WEIGHT = (
     "{wrapper}: the layer {layer} has no array attribute {name!r} to {purpose}; pass "
     "weight_name=... naming its weight."
@@ -63,6 +67,20 @@ def check_size(
             )
         )
     return value
+
+
+def check_multiplied_size(layer: object, argument: str, x: Any, name: str, size: int) -> None:
+    """Raise the layer's own error where `weight @ x` would fail on `x`'s size: the
+    axis a matrix multiplies (the first of a vector, else the second to last) must
+    have `size` entries. A TypeError, as JAX's own error here."""
+    shape = jnp.shape(x)
+    multiplied = None if not shape else shape[0] if len(shape) == 1 else shape[-2]
+    if multiplied != size:
+        raise TypeError(
+            _MSG_WRONG_INPUT_SIZE.format(
+                layer=layer_name(layer), argument=argument, shape=shape, name=name, size=size
+            )
+        )
 
 
 def layer_weight(wrapper: object, purpose: str, layer: object, name: str) -> jax.Array:

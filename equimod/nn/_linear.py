@@ -9,7 +9,13 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import check_size, default_floating_dtype, layer_name, uniform_init
+from ._defaults_and_checks import (
+    check_multiplied_size,
+    check_size,
+    default_floating_dtype,
+    layer_name,
+    uniform_init,
+)
 
 _MSG_NOT_SCALAR = "{layer}(in_features='scalar') expects an input of shape (), got shape {shape}."
 
@@ -68,11 +74,14 @@ class Linear(Module):
 
         Raises:
             ValueError: If `in_features` is `"scalar"` and `x` is not a scalar.
+            TypeError: If `x` does not have `in_features` entries.
         """
         if self.in_features == "scalar":
             if jnp.shape(x) != ():
                 raise ValueError(_MSG_NOT_SCALAR.format(layer=layer_name(self), shape=jnp.shape(x)))
             x = jnp.broadcast_to(x, (1,))
+        else:
+            check_multiplied_size(self, "the input", x, "in_features", self.in_features)
         y = self.weight @ x
         if self.bias is not None:
             y = y + self.bias

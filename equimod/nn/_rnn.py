@@ -9,7 +9,12 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import check_size, default_floating_dtype, uniform_init
+from ._defaults_and_checks import (
+    check_multiplied_size,
+    check_size,
+    default_floating_dtype,
+    uniform_init,
+)
 
 
 def _init_cell(
@@ -35,6 +40,12 @@ def _init_cell(
     cell.hidden_size = hidden_size
     cell.use_bias = use_bias
     return dtype
+
+
+def _check_step(cell: GRUCell | LSTMCell, input: jax.Array, *hidden: jax.Array) -> None:
+    check_multiplied_size(cell, "the input", input, "input_size", cell.input_size)
+    for state in hidden:
+        check_multiplied_size(cell, "the hidden state", state, "hidden_size", cell.hidden_size)
 
 
 def _limit(hidden_size: int) -> float:
@@ -89,7 +100,11 @@ class GRUCell(Module):
 
         Returns:
             The next hidden state, shape `(hidden_size,)`.
+
+        Raises:
+            TypeError: If `input` or `hidden` has the wrong size.
         """
+        _check_step(self, input, hidden)
         in_gates = self.weight_ih @ input
         if self.bias is not None:
             in_gates = in_gates + self.bias
@@ -151,8 +166,12 @@ class LSTMCell(Module):
 
         Returns:
             The next `(h, c)`.
+
+        Raises:
+            TypeError: If `input`, `h` or `c` has the wrong size.
         """
         h, c = hidden
+        _check_step(self, input, h, c)
         gates = self.weight_ih @ input + self.weight_hh @ h
         if self.bias is not None:
             gates = gates + self.bias
