@@ -16,9 +16,9 @@ import jax.tree_util as jtu
 
 from ._filters import combine, is_array, is_inexact_array, partition
 from ._module import field
-from ._module._wrappers import module_update_wrapper
+from ._module._wrappers import module_update_wrapper, require_callable
 from ._static import Static
-from ._transformed import Transformed, callable_name, require_callable, transform
+from ._transformed import Transformed, callable_name, transform
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")

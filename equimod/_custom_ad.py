@@ -14,9 +14,9 @@ import numpy as np
 
 from ._filters import combine, is_array, is_inexact_array, is_inexact_array_like, is_none, partition
 from ._module import Module, field
-from ._module._wrappers import module_update_wrapper, wrapped_attribute
+from ._module._wrappers import module_update_wrapper, require_callable, wrapped_attribute
 from ._static import Static
-from ._transformed import Transformed, callable_name, require_callable, transform
+from ._transformed import Transformed, callable_name, transform
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

@@ -8,8 +8,8 @@ from typing import Any
 import jax
 
 from ._filters import combine, is_array, is_shaped, partition
+from ._module._wrappers import require_callable
 from ._static import Static
-from ._transformed import require_callable
 
 
 # Arrays in the output become jax.ShapeDtypeStructs, so the result is not of the

@@ -12,9 +12,9 @@ import jax.tree_util as jtu
 from ._eval_shape import filter_eval_shape
 from ._filters import combine, is_array, is_shaped, partition, shape_struct
 from ._module import Module, field
-from ._module._wrappers import module_update_wrapper
+from ._module._wrappers import module_update_wrapper, require_callable
 from ._static import Held, Static, static_equal
-from ._transformed import Transformed, callable_name, require_callable
+from ._transformed import Transformed, callable_name
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._module import Module
-from ._module._wrappers import wrapped_attribute
+from ._module._wrappers import require_callable, wrapped_attribute
 
 
 class Partial(Module):
@@ -20,6 +20,9 @@ class Partial(Module):
         func: The callable to call (it may be a Module).
         *args: Positional arguments to put first.
         **kwargs: Keyword arguments to pass.
+
+    Raises:
+        TypeError: If `func` is not callable.
     """
 
     func: Callable[..., Any]
@@ -27,6 +30,8 @@ class Partial(Module):
     keywords: dict[str, Any]
 
     def __init__(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+        # At construction, as `functools.partial` checks: a call would fail far from here.
+        require_callable(func, "Partial", "call")
         self.func = func
         self.args = args
         self.keywords = kwargs

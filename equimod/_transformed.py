@@ -12,21 +12,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, cast
 
 from ._module import Module
-from ._module._wrappers import wrapped_attribute
+from ._module._wrappers import require_callable, wrapped_attribute
 from ._partial import Partial
-
-# Every transform refuses a non-callable where it is applied, in these words.
-MSG_NOT_CALLABLE = (
-    "{transform} expects a callable to {purpose}, got {fun!r}. Pass the function (or "
-    "Module) itself, not the result of calling it."
-)
-
-
-def require_callable(fun: Any, transform: str, purpose: str) -> None:
-    """Raise `TypeError` naming `transform` unless `fun` is callable."""
-    if not callable(fun):
-        raise TypeError(MSG_NOT_CALLABLE.format(transform=transform, purpose=purpose, fun=fun))
-
 
 _Transform = TypeVar("_Transform", bound=Callable[..., Any])
 

@@ -265,6 +265,9 @@ _TRANSFORM_CALLS = {
     "filter_checkpoint": (lambda f: equimod.filter_checkpoint(f), "checkpoint"),
     "filter_custom_jvp": (lambda f: equimod.filter_custom_jvp(f), "give a derivative rule"),
     "filter_custom_vjp": (lambda f: equimod.filter_custom_vjp(f), "give derivative rules"),
+    # Not transforms, but they too keep a callable to call later, far from here.
+    "Partial": (lambda f: equimod.Partial(f, 1.0), "call"),
+    "make_with_state": (lambda f: equimod.nn.make_with_state(f), "build the model"),
 }
 
 

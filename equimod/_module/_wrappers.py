@@ -1,4 +1,5 @@
-"""Modules that wrap a callable: what they show of it, as `functools.update_wrapper` would."""
+"""Modules that wrap a callable: that it is one, and what they show of it, as
+`functools.update_wrapper` would."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ _W = TypeVar("_W")
 
 _WRAPPED_NAMES = ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__")
 
+# Every transform, and `Partial`, refuses a non-callable where it is applied, in these words.
+_MSG_NOT_CALLABLE = (
+    "{transform} expects a callable to {purpose}, got {fun!r}. Pass the function (or "
+    "Module) itself, not the result of calling it."
+)
 _MSG_NO_WRAPPED = (
     "module_update_wrapper({cls}): pass the wrapped callable, or give {cls} a "
     "`__wrapped__` property returning it."
 )
+
+
+def require_callable(fun: Any, transform: str, purpose: str) -> None:
+    """Raise `TypeError` naming `transform` unless `fun` is callable."""
+    if not callable(fun):
+        raise TypeError(_MSG_NOT_CALLABLE.format(transform=transform, purpose=purpose, fun=fun))
 
 
 def wrapped_attribute(wrapper: Any, field_name: str, name: str) -> Any:

@@ -18,6 +18,7 @@ from typing_extensions import ParamSpec
 
 from .._filters import shape_struct
 from .._module import AbstractClassVar, Module, field
+from .._module._wrappers import require_callable
 from .._tree import tree_at
 from .._tree_equal import tree_equal
 from ._defaults_and_checks import layer_name
@@ -292,7 +293,11 @@ def make_with_state(make_model: Callable[_P, _T]) -> Callable[_P, tuple[_T, Stat
 
     Returns:
         A function of the same arguments returning `(model, state)`.
+
+    Raises:
+        TypeError: If `make_model` is not callable.
     """
+    require_callable(make_model, "make_with_state", "build the model")
 
     def make(*args: _P.args, **kwargs: _P.kwargs) -> tuple[_T, State]:
         model = make_model(*args, **kwargs)
