@@ -257,9 +257,14 @@ def _writing(path_or_file: Path | WritableFile) -> Iterator[WritableFile]:
         return
     target = checkpoint_path(path_or_file)
     folder = target.parent
-    handle, temporary = tempfile.mkstemp(
-        dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMPORARY_SUFFIX
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMPORARY_SUFFIX
+        )
+    except OSError as error:
+        # Named for the target, as `open(target, "wb")` would be: the temporary
+        # file is ours, not a name the user knows.
+        raise type(error)(error.errno, error.strerror, os.fspath(target)) from None
     try:
         with os.fdopen(handle, "wb") as f:
             yield f

@@ -104,3 +104,14 @@ def test_a_path_that_fails_leaves_no_half_loaded_model(tmp_path: pathlib.Path) -
     path.write_bytes(path.read_bytes()[:-7])
     with pytest.raises(ValueError, match=r"while reading leaf \.layers\[1\]\.bias"):
         equimod.tree_deserialise_leaves(path, model)
+
+
+def test_a_save_into_a_missing_folder_names_the_target(tmp_path: pathlib.Path) -> None:
+    # The atomic save writes a temporary file first; the error names the path the
+    # user gave (as `open(path, "wb")` would), not that temporary file.
+    target = tmp_path / "no such folder" / "model"
+    with pytest.raises(FileNotFoundError) as raised:
+        equimod.tree_serialise_leaves(target, _model())
+    assert raised.value.filename == str(target) + ".eqx"
+    assert str(raised.value) == f"[Errno 2] No such file or directory: '{target}.eqx'"
+    assert list(tmp_path.iterdir()) == []
