@@ -79,6 +79,17 @@ def test_bad_inputs_say_what_to_do() -> None:
         nn.GroupNorm(2, channelwise_affine=False)(jnp.ones((5, 2)))
     with pytest.raises(ValueError, match=r"channelwise_affine=True\) needs `channels`"):
         nn.GroupNorm(2)
+    # With a weight and bias of 4 channels, an input of 6 (which 2 groups divide) or
+    # 3 is the wrong input, rather than a failed broadcast or a divisibility error.
+    for channels in (6, 3):
+        with pytest.raises(
+            ValueError,
+            match=rf"^GroupNorm\(channels=4\) was called on an input with {channels} channels"
+            r" \(its first axis\); its weight and bias have 4\. For a batch, use jax\.vmap",
+        ):
+            nn.GroupNorm(2, 4)(jnp.ones((channels, 5)))
+    # Without them, `channels` is only what the layer was told, as in Equinox.
+    assert nn.GroupNorm(2, 4, channelwise_affine=False)(jnp.ones((6, 5))).shape == (6, 5)
 
 
 def test_prelu_slope_is_a_trained_parameter() -> None:

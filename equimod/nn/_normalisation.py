@@ -21,6 +21,10 @@ _MSG_GROUPS = (
     "{layer}(groups={groups}, channels={channels}): groups must divide the number of "
     "channels of the input, which has {got}."
 )
+_MSG_CHANNELS = (
+    "{layer}(channels={channels}) was called on an input with {got} channels (its first "
+    "axis); its weight and bias have {channels}. For a batch, use jax.vmap(layer)(x)."
+)
 _MSG_AFFINE_CHANNELS = (
     "{layer}(channelwise_affine=True) needs `channels`, the size of the weight and "
     "bias: pass channels=..., or channelwise_affine=False."
@@ -219,9 +223,14 @@ class GroupNorm(Module):
             The output, of `x`'s shape; `(output, state)` when a state is given.
 
         Raises:
-            ValueError: If the number of channels is not divisible by `groups`.
+            ValueError: If the number of channels is not divisible by `groups`, or
+                not `channels` where the layer has a weight and bias.
         """
         channels = x.shape[0]
+        if self.weight is not None and channels != self.channels:
+            raise ValueError(
+                _MSG_CHANNELS.format(layer=layer_name(self), channels=self.channels, got=channels)
+            )
         if channels % self.groups != 0:
             raise ValueError(
                 _MSG_GROUPS.format(
