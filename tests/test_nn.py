@@ -164,6 +164,10 @@ def test_matrix_layers_name_themselves_and_the_size_when_an_input_has_the_wrong_
         (lambda: linear(jnp.ones((8, 3))), r"^Linear: the input has shape \(8, 3\)"),
         (lambda: linear(jnp.ones(())), r"^Linear: the input has shape \(\)"),
         (lambda: gru(jnp.ones(2), jnp.ones(4)), r"^GRUCell: the input has shape \(2,\)"),
+        (
+            lambda: nn.MLP(3, 2, 4, 2, key=KEY)(jnp.ones(4)),
+            r"^MLP: the input has shape \(4,\), but in_size is 3",
+        ),
         (lambda: gru(jnp.ones(3), jnp.ones(5)), r"^GRUCell: the hidden state has shape \(5,\)"),
         (
             lambda: lstm(jnp.ones(3), (jnp.ones(4), jnp.ones(6))),

@@ -11,7 +11,7 @@ import jax.tree_util as jtu
 
 from .._filters import combine, is_array, partition
 from .._module import Module, field
-from ._defaults_and_checks import check_size, layer_name
+from ._defaults_and_checks import check_multiplied_size, check_size, layer_name
 from ._linear import Linear
 
 _MSG_BAD_DEPTH = "{layer}: depth must be a non-negative int, got {depth!r}."
@@ -173,7 +173,13 @@ class MLP(Module):
 
         Returns:
             The output, shape `(out_size,)` (or `()`).
+
+        Raises:
+            TypeError: If `x` does not have `in_size` entries.
         """
+        if self.in_size != "scalar":
+            # The first layer would find it too, but name itself rather than the MLP.
+            check_multiplied_size(self, "the input", x, "in_size", self.in_size)
         *hidden, last = self.layers
         activation = self.activation
         if self.scan and hidden:
