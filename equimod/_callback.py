@@ -10,6 +10,7 @@ import jax.tree_util as jtu
 import numpy as np
 
 from ._filters import combine, is_array, partition
+from ._module._wrappers import require_callable
 from ._static import static_equal
 from ._transformed import callable_name
 
@@ -53,9 +54,11 @@ def filter_pure_callback(
         `ShapeDtypeStruct`, the given values elsewhere.
 
     Raises:
+        TypeError: If `callback` is not callable.
         ValueError: When the callback runs, if its result does not match
             `result_shape_dtypes`.
     """
+    require_callable(callback, "filter_pure_callback", "call back")
     dynamic, static = partition((callback, args, kwargs), is_array)
     result_dynamic, result_static = partition(result_shape_dtypes, _is_struct)
     name = callable_name(callback)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -119,6 +120,18 @@ def test_debug_errors() -> None:
 
     with pytest.raises(RuntimeError, match=r"call it outside jax\.jit"):
         inspect_inside(1.0)
+
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(
+            ValueError,
+            match=r"^assert_max_traces\(max_traces=\.\.\.\) must be a non-negative int, or "
+            rf"None to only count; got {re.escape(repr(bad))}\.$",
+        ):
+            equimod.debug.assert_max_traces(len, max_traces=bad)  # type: ignore[arg-type]
+    # As a decorator too: refused when the options are given, not when applied.
+    with pytest.raises(ValueError, match=r"must be a non-negative int"):
+        equimod.debug.assert_max_traces(max_traces=-1)
+    assert equimod.debug.assert_max_traces(len, max_traces=0) is not None
 
 
 # --- the errors and warnings that give Equinox's meaning -------------------------
@@ -265,6 +278,14 @@ _TRANSFORM_CALLS = {
     "filter_checkpoint": (lambda f: equimod.filter_checkpoint(f), "checkpoint"),
     "filter_custom_jvp": (lambda f: equimod.filter_custom_jvp(f), "give a derivative rule"),
     "filter_custom_vjp": (lambda f: equimod.filter_custom_vjp(f), "give derivative rules"),
+    "filter_pure_callback": (
+        lambda f: equimod.filter_pure_callback(f, result_shape_dtypes=None),
+        "call back",
+    ),
+    "assert_max_traces": (
+        lambda f: equimod.debug.assert_max_traces(f, max_traces=1),
+        "count the traces of",
+    ),
     # Not transforms, but they too keep a callable to call later, far from here.
     "Partial": (lambda f: equimod.Partial(f, 1.0), "call"),
     "make_with_state": (lambda f: equimod.nn.make_with_state(f), "build the model"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .._module import field
-from .._module._wrappers import module_update_wrapper
+from .._module._wrappers import module_update_wrapper, require_callable
 from .._transformed import Transformed, callable_name
 
 _MSG_TOO_MANY = (
@@ -15,6 +15,10 @@ _MSG_TOO_MANY = (
     "max_traces={limit}: something passed to "
     "it changes between calls (a non-array argument, an array's shape or dtype, or a "
     "new function object), so JAX compiles it again."
+)
+_MSG_BAD_MAX_TRACES = (
+    "assert_max_traces(max_traces=...) must be a non-negative int, or None to only "
+    "count; got {max_traces!r}."
 )
 _MSG_NOT_WRAPPED = (
     "get_num_traces expects a function wrapped by equimod.debug.assert_max_traces, got {fun!r}."
@@ -62,10 +66,17 @@ def assert_max_traces(fn: Any = None, *, max_traces: int | None) -> Any:
         A function with `fn`'s signature that counts its calls.
 
     Raises:
+        TypeError: If `fn` is not callable.
+        ValueError: If `max_traces` is neither a non-negative int nor None.
         RuntimeError: When called for the `max_traces + 1`-th time, naming `fn`.
     """
+    if max_traces is not None and (
+        isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 0
+    ):
+        raise ValueError(_MSG_BAD_MAX_TRACES.format(max_traces=max_traces))
     if fn is None:
         return functools.partial(assert_max_traces, max_traces=max_traces)
+    require_callable(fn, "assert_max_traces", "count the traces of")
     return module_update_wrapper(_MaxTracesWrapper(fn, max_traces, _Counter()))
 
 
