@@ -387,6 +387,10 @@ class filter_custom_vjp(_CustomDerivative[_P, _R]):  # noqa: N801 - named as in 
         )
 
 
+# (Not an explicit export of JAX 0.4.38, the oldest supported, to mypy.)
+_checkpoint = jax.checkpoint  # type: ignore[attr-defined,unused-ignore]
+
+
 class _CheckpointWrapper(Transformed):
     transform_name: ClassVar[str] = "filter_checkpoint"
     prevent_cse: bool = field(static=True)
@@ -395,10 +399,7 @@ class _CheckpointWrapper(Transformed):
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         dynamic, static = partition((self.fun, args, kwargs), is_array)
 
-        # (Not an explicit export of JAX 0.4.38, the oldest supported, to mypy.)
-        checkpoint = jax.checkpoint  # type: ignore[attr-defined,unused-ignore]
-
-        @functools.partial(checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)
+        @functools.partial(_checkpoint, prevent_cse=self.prevent_cse, policy=self.policy)
         def run(dynamic: Any) -> tuple[Any, Static]:
             fun, args, kwargs = combine(dynamic, static)
             out_dynamic, out_static = partition(fun(*args, **kwargs), is_array)
