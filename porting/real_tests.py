@@ -8,7 +8,9 @@ relative to the checkout. The package folder and the checkout's `tests/`
 folder are copied twice into a temporary folder, once as written
 and once with `equinox` swapped for `equimod` as `checkers_on_real_code.py` swaps it
 (`equinox.internal` stays on Equinox, which equimod does not replace). Each
-copy runs the given test files with pytest, and the script prints, per copy,
+copy runs the given test files with pytest, each file in a process of its own
+(XLA's CPU compiler fails every test after some thousands of compilations in one
+process), and the script prints, per copy,
 how many tests passed and failed, and the tests that pass under one and fail
 under the other, with the last line of each failure.
 
@@ -57,22 +59,33 @@ def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Pat
 
 
 def run_tests(
-    root: Path, tests: list[str], environment: dict[str, str] | None = None
+    root: Path,
+    tests: list[str],
+    environment: dict[str, str] | None = None,
+    process_per_file: bool = False,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Each test's outcome, and the reason each failure gave."""
-    command = [sys.executable, "-m", "pytest", "-rfE", "-v", "-p", "no:cacheprovider", *tests]
-    done = subprocess.run(
-        command, cwd=root, capture_output=True, text=True, env=environment, check=False
-    )
+    """Each test's outcome, and the reason each failure gave.
+
+    With `process_per_file`, each test file runs in a pytest process of its own:
+    XLA's CPU compiler gives out after some thousands of compilations in one
+    process ("INTERNAL: Failed to materialize symbols"), under Equinox as under
+    equimod, and every later test then fails with it."""
     outcomes: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    for line in done.stdout.splitlines():
-        if match := _OUTCOME.match(line):
-            outcomes[match["test"]] = match["outcome"]
-        elif match := _FAILURE.match(line):
-            reasons[match["test"]] = match["reason"] or ""
-    if not outcomes:
-        print(done.stdout[-3000:] + done.stderr[-3000:])
+    for files in [[test] for test in tests] if process_per_file else [tests]:
+        command = [sys.executable, "-m", "pytest", "-rfE", "-v", "-p", "no:cacheprovider", *files]
+        done = subprocess.run(
+            command, cwd=root, capture_output=True, text=True, env=environment, check=False
+        )
+        found = 0
+        for line in done.stdout.splitlines():
+            if match := _OUTCOME.match(line):
+                outcomes[match["test"]] = match["outcome"]
+                found += 1
+            elif match := _FAILURE.match(line):
+                reasons[match["test"]] = match["reason"] or ""
+        if not found:
+            print(done.stdout[-3000:] + done.stderr[-3000:])
     return outcomes, reasons
 
 
@@ -89,7 +102,7 @@ def main() -> int:
         for name in ("equinox", "equimod"):
             root = Path(folder) / name
             prepare(checkout, package, root, name == "equimod", arguments.also)
-            results[name] = run_tests(root, arguments.tests)
+            results[name] = run_tests(root, arguments.tests, process_per_file=True)
     (before, _), (after, reasons) = results["equinox"], results["equimod"]
     print(f"# {package}: its tests under Equinox and under equimod\n")
     for name, (outcomes, _) in results.items():

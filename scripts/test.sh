@@ -67,9 +67,9 @@ test_end() {
     (
         EQUIMOD_INSTALLED=1 enter_end "$name"
         set -x
-        # The library, the plugin and the benchmarks type-check with each end's JAX and
-        # mypy (a cache each: the two ends run at once).
-        mypy --cache-dir ".mypy_cache/$name" equimod mypy_plugin/equimod_mypy benchmarks
+        # The library, the plugin, the benchmarks and the porting checks type-check
+        # with each end's JAX and mypy (a cache each: the two ends run at once).
+        mypy --cache-dir ".mypy_cache/$name" equimod mypy_plugin/equimod_mypy benchmarks porting
         if [ "$name" = newest ]; then
             ruff check .
             ruff format --check .
