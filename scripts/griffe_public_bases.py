@@ -30,37 +30,32 @@ def _is_private(cls: griffe.Class) -> bool:
     return cls.name.startswith("_")
 
 
-def _private_bases(cls: griffe.Class) -> list[griffe.Class]:
-    """The private classes `cls` inherits from without passing through a public one,
-    nearest first."""
-    found: list[griffe.Class] = []
+def _through_private_bases(cls: griffe.Class) -> tuple[list[griffe.Class], list[Any]]:
+    """The private classes `cls` inherits from without passing through a public one
+    (nearest first), and the bases it has once they are left out: theirs, in their
+    places."""
+    private: list[griffe.Class] = []
+    public: list[Any] = []
     for base in cls.bases:
         resolved = _resolved(cls, base)
         if resolved is not None and _is_private(resolved):
-            found += [resolved, *_private_bases(resolved)]
-    return found
-
-
-def _public_bases(cls: griffe.Class) -> list[Any]:
-    bases: list[Any] = []
-    for base in cls.bases:
-        resolved = _resolved(cls, base)
-        if resolved is not None and _is_private(resolved):
-            bases += _public_bases(resolved)
+            further_private, its_public = _through_private_bases(resolved)
+            private += [resolved, *further_private]
+            public += its_public
         else:
-            bases.append(base)
-    return bases
+            public.append(base)
+    return private, public
 
 
 def _show_private_bases_as_own(cls: griffe.Class) -> None:
-    private = _private_bases(cls)
+    private, public = _through_private_bases(cls)
     if _is_private(cls) or not private:
         return
     for base in private:
         for name, member in base.members.items():
             if name not in cls.members:
                 cls.set_member(name, griffe.Alias(name, member, parent=cls))
-    cls.bases = _public_bases(cls)
+    cls.bases = public
 
 
 def _visit(module: griffe.Module) -> None:
