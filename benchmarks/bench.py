@@ -179,27 +179,19 @@ def _make_class(kind: str) -> Callable[[], object]:
 
         return Made
 
-    def em() -> object:
-        class Made(equimod.Module):
+    def module(library: Any) -> object:
+        class Made(library.Module):  # type: ignore[misc]
             weight: jax.Array
-            size: int = equimod.field(static=True, default=1)
+            size: int = library.field(static=True, default=1)
 
             def method(self) -> jax.Array:
                 return self.weight
 
         return Made
 
-    def eq() -> object:
-        class Made(eqx.Module):
-            weight: jax.Array
-            size: int = eqx.field(static=True, default=1)
-
-            def method(self) -> jax.Array:
-                return self.weight
-
-        return Made
-
-    return {"dc": dc, "equimod": em, "equinox": eq}[kind]
+    if kind == "dc":
+        return dc
+    return functools.partial(module, {"equimod": equimod, "equinox": eqx}[kind])
 
 
 def build_rows() -> list[Row]:
