@@ -4,15 +4,7 @@ types that are (converter inputs, declared field types, `tree_at` arguments)."""
 from __future__ import annotations
 
 from mypy.type_visitor import TypeQuery
-from mypy.types import (
-    CallableArgument,
-    EllipsisType,
-    PlaceholderType,
-    RawExpressionType,
-    Type,
-    TypeList,
-    UnboundType,
-)
+from mypy.types import Type
 
 
 def is_analysed(type_: Type) -> bool:
@@ -31,20 +23,8 @@ class _HasUnanalysedParts(TypeQuery[bool]):
     def strategy(self, items: list[bool]) -> bool:
         return any(items)
 
-    def visit_unbound_type(self, t: UnboundType, /) -> bool:
+    def _unanalysed(self, t: Type, /) -> bool:
         return True
 
-    def visit_type_list(self, t: TypeList, /) -> bool:
-        return True
-
-    def visit_callable_argument(self, t: CallableArgument, /) -> bool:
-        return True
-
-    def visit_raw_expression_type(self, t: RawExpressionType, /) -> bool:
-        return True
-
-    def visit_ellipsis_type(self, t: EllipsisType, /) -> bool:
-        return True
-
-    def visit_placeholder_type(self, t: PlaceholderType, /) -> bool:
-        return True
+    visit_unbound_type = visit_type_list = visit_callable_argument = _unanalysed
+    visit_raw_expression_type = visit_ellipsis_type = visit_placeholder_type = _unanalysed
