@@ -46,7 +46,7 @@ _MSG_PRIMALS_NOT_SEQUENCE = (
 )
 
 
-def _value_and_grad(wrapper: _ValueAndGradWrapper | _GradWrapper, *args: Any, **kwargs: Any) -> Any:
+def _value_and_grad(wrapper: _ValueAndGradWrapper, *args: Any, **kwargs: Any) -> Any:
     fun, has_aux = wrapper.fun, wrapper.has_aux
     name = callable_name(fun)
     if not args:
@@ -83,11 +83,10 @@ class _ValueAndGradWrapper(Transformed):
         return _value_and_grad(self, *args, **kwargs)
 
 
-class _GradWrapper(Transformed):
+class _GradWrapper(_ValueAndGradWrapper):
+    """`filter_value_and_grad` that returns only the gradient (and the aux)."""
+
     transform_name: ClassVar[str] = "filter_grad"
-    has_aux: bool = field(static=True)
-    holomorphic: bool = field(static=True, default=False)
-    allow_int: bool = field(static=True, default=False)
 
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         value, grads = _value_and_grad(self, *args, **kwargs)
