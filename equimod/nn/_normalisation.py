@@ -46,7 +46,9 @@ def _check_shape(x: jax.Array, shape: tuple[int, ...], layer: str) -> None:
         raise ValueError(_MSG_SHAPE.format(layer=layer, shape=shape, got=x.shape))
 
 
-def _scale_and_shift(out: Any, weight: Any, bias: Any, dtype: Any) -> Any:
+def _scale_and_shift(
+    out: jax.Array, weight: jax.Array | None, bias: jax.Array | None, dtype: Any
+) -> jax.Array:
     if weight is not None:
         out = weight.astype(dtype) * out
     if bias is not None:
@@ -54,7 +56,49 @@ def _scale_and_shift(out: Any, weight: Any, bias: Any, dtype: Any) -> Any:
     return out
 
 
-class _WholeInputNorm(Module):
+class _Normalisation(Module):
+    """What the normalisation layers share: a call that takes an optional state and
+    passes it through, computed in at least float32 and returned in `x`'s dtype."""
+
+    @overload
+    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+
+    @overload
+    def __call__(
+        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
+    ) -> tuple[jax.Array, Any]: ...
+
+    def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
+        """Normalise `x`.
+
+        Args:
+            x: An input of the shape the layer takes.
+            state: An optional `State`, returned unchanged, so that the layer is
+                interchangeable with stateful normalisation layers.
+            key: Ignored; accepted for a uniform layer interface.
+
+        Returns:
+            The output, of `x`'s shape and dtype; `(output, state)` when a state is
+            given.
+
+        Raises:
+            ValueError: If `x` does not have the shape the layer takes (see the
+                class).
+        """
+        self._check_input(x)
+        dtype = at_least_float32(x.dtype)
+        out = self._normalise(x.astype(dtype), dtype).astype(x.dtype)
+        return out if state is NO_STATE else (out, state)
+
+    def _check_input(self, x: jax.Array) -> None:
+        raise NotImplementedError
+
+    def _normalise(self, x: jax.Array, dtype: Any) -> jax.Array:
+        """`x` (already in `dtype`) normalised, scaled and shifted."""
+        raise NotImplementedError
+
+
+class _WholeInputNorm(_Normalisation):
     """A normalisation over the whole input, of a fixed `shape`, then a scale and a shift.
 
     Its subclasses keep its `__init__` and declare `init=False` (see nn/_conv.py).
@@ -93,37 +137,13 @@ class _WholeInputNorm(Module):
         self.weight = jnp.ones(self.shape, dtype) if use_weight else None
         self.bias = jnp.zeros(self.shape, dtype) if use_bias else None
 
-    @overload
-    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
+    def _check_input(self, x: jax.Array) -> None:
+        _check_shape(x, self.shape, layer_name(self))
 
-    @overload
-    def __call__(
-        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
-    ) -> tuple[jax.Array, Any]: ...
+    def _normalise(self, x: jax.Array, dtype: Any) -> jax.Array:
+        return _scale_and_shift(self._standardise(x), self.weight, self.bias, dtype)
 
-    def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
-        """Normalise `x`.
-
-        Args:
-            x: An input of exactly the layer's `shape`.
-            state: An optional `State`, returned unchanged, so that the layer is
-                interchangeable with stateful normalisation layers.
-            key: Ignored; accepted for a uniform layer interface.
-
-        Returns:
-            The output, of `shape`; `(output, state)` when a state is given.
-
-        Raises:
-            ValueError: If `x` does not have the layer's `shape`.
-        """
-        _check_shape(x, self.shape, type(self).__name__)
-        orig_dtype = x.dtype
-        dtype = at_least_float32(x.dtype)
-        out = _scale_and_shift(self._normalise(x.astype(dtype)), self.weight, self.bias, dtype)
-        out = out.astype(orig_dtype)
-        return out if state is NO_STATE else (out, state)
-
-    def _normalise(self, x: jax.Array) -> jax.Array:
+    def _standardise(self, x: jax.Array) -> jax.Array:
         raise NotImplementedError
 
 
@@ -135,7 +155,7 @@ class LayerNorm(_WholeInputNorm, init=False):
     `use_bias`. The input must have exactly `shape`.
     """
 
-    def _normalise(self, x: jax.Array) -> jax.Array:
+    def _standardise(self, x: jax.Array) -> jax.Array:
         return (x - jnp.mean(x)) * jax.lax.rsqrt(jnp.var(x) + self.eps)
 
 
@@ -147,11 +167,11 @@ class RMSNorm(_WholeInputNorm, init=False):
     The input must have exactly `shape`.
     """
 
-    def _normalise(self, x: jax.Array) -> jax.Array:
+    def _standardise(self, x: jax.Array) -> jax.Array:
         return jax.lax.rsqrt(jnp.mean(x**2) + self.eps) * x
 
 
-class GroupNorm(Module):
+class GroupNorm(_Normalisation):
     """Normalises each group of channels of an input of shape `(channels, *spatial)`.
 
     As `equinox.nn.GroupNorm`: the channels are split into `groups` equal
@@ -203,29 +223,7 @@ class GroupNorm(Module):
         self.weight = jnp.ones(channels, dtype) if channelwise_affine else None
         self.bias = jnp.zeros(channels, dtype) if channelwise_affine else None
 
-    @overload
-    def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array: ...
-
-    @overload
-    def __call__(
-        self, x: jax.Array, state: Any, *, key: jax.Array | None = None
-    ) -> tuple[jax.Array, Any]: ...
-
-    def __call__(self, x: jax.Array, state: Any = NO_STATE, *, key: jax.Array | None = None) -> Any:
-        """Normalise `x` group by group.
-
-        Args:
-            x: An input of shape `(channels, *spatial)`.
-            state: An optional `State`, returned unchanged.
-            key: Ignored; accepted for a uniform layer interface.
-
-        Returns:
-            The output, of `x`'s shape; `(output, state)` when a state is given.
-
-        Raises:
-            ValueError: If the number of channels is not divisible by `groups`, or
-                not `channels` where the layer has a weight and bias.
-        """
+    def _check_input(self, x: jax.Array) -> None:
         channels = x.shape[0]
         if self.weight is not None and channels != self.channels:
             raise ValueError(
@@ -237,9 +235,8 @@ class GroupNorm(Module):
                     layer=layer_name(self), groups=self.groups, channels=self.channels, got=channels
                 )
             )
-        orig_dtype = x.dtype
-        dtype = at_least_float32(x.dtype)
-        x = x.astype(dtype)
+
+    def _normalise(self, x: jax.Array, dtype: Any) -> jax.Array:
         grouped = x.reshape(self.groups, -1)
         mean = jnp.mean(grouped, axis=1, keepdims=True)
         variance = jnp.maximum(0.0, jnp.var(grouped, axis=1, keepdims=True))
@@ -249,5 +246,4 @@ class GroupNorm(Module):
             out = _scale_and_shift(
                 out, self.weight.reshape(-1, *spatial), self.bias.reshape(-1, *spatial), dtype
             )
-        out = out.astype(orig_dtype)
-        return out if state is NO_STATE else (out, state)
+        return out
