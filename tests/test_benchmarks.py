@@ -128,6 +128,24 @@ def test_quick_floors_give_every_row_equimods_ratio_and_the_floors() -> None:
         assert float(cells[2].rstrip("x")) > 0 and float(cells[3].rstrip("x")) > 0
 
 
+def test_the_stored_flatten_design_is_measured_beside_equimods() -> None:
+    table = _quick_run("stored_flatten.py")
+    assert set(table) == {
+        f"{operation}: {depth} Linear"
+        for operation in ("flatten", "unflatten")
+        for depth in (1, bench.DEPTH)
+    }
+    for cells in table.values():
+        assert len(cells) == 5 and all(cells), cells
+
+
+def test_the_stored_flatten_misses_a_field_set_after_construction() -> None:
+    # Why equimod does not take that design: its flatten would return the old value.
+    import stored_flatten
+
+    assert stored_flatten.stale_after_object_setattr() == (True, False)
+
+
 def test_each_floor_has_its_benchmark_rows_target_and_baseline() -> None:
     import floors
 
