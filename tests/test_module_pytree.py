@@ -196,6 +196,29 @@ def test_numpy_leaves_work() -> None:
     assert h.total() == 3
 
 
+def test_every_supported_jax_flattens_modules_in_its_cpp_dataclass_path() -> None:
+    # JAX 0.4 lists its registries by name, later releases in `_all_registries`: both
+    # must be found, or Modules fall back to Python callbacks several times slower.
+    from equimod._module import _flatten
+
+    assert _flatten._FAST_REGISTRIES is not None
+    assert len(_flatten._FAST_REGISTRIES) >= 3
+
+    class Keyed(Module):
+        w: jax.Array
+        tag: str = field(static=True, default="t")
+
+        def __init__(self, w: jax.Array) -> None:
+            self.w = w
+
+    m = Keyed(jnp.ones(2))
+    ((path, leaf),), treedef = jtu.tree_flatten_with_path(m)
+    assert jtu.keystr(path) == ".w" and leaf is m.w
+    rebuilt = jtu.tree_unflatten(treedef, [jnp.zeros(2)])
+    assert type(rebuilt) is Keyed and rebuilt.tag == "t"
+    assert jtu.tree_map_with_path(lambda p, x: jtu.keystr(p), m).w == ".w"
+
+
 def test_callback_registration_fallback_behaves_like_the_fast_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -51,12 +51,19 @@ def _registries() -> tuple[Any, ...] | None:
     # JAX's public `register_dataclass` requires the meta and data fields to be
     # exactly the dataclass's init fields, which rules out the token and
     # `init=False` fields. Its registries accept any attribute names, so use
-    # them directly where this JAX has them.
+    # them directly where this JAX has them: listed in `_all_registries`, or
+    # (JAX 0.4, the oldest supported) the three that its `register_dataclass` names.
     try:
         from jax._src import tree_util as jax_tree_util
 
-        # (JAX 0.4.38, the oldest supported, has none: see the except below.)
-        registries = tuple(jax_tree_util._all_registries)  # type: ignore[attr-defined,unused-ignore]
+        registries = tuple(
+            getattr(jax_tree_util, "_all_registries", None)
+            or (
+                jax_tree_util.default_registry,
+                jax_tree_util.none_leaf_registry,
+                jax_tree_util.dispatch_registry,
+            )
+        )
         for registry in registries:
             if not hasattr(registry, "register_dataclass_node"):
                 return None
@@ -91,16 +98,27 @@ def _unflattener(cls: type, data: list[str], meta: list[str]) -> Any:
 
 def _register_python_entry(cls: type, data: list[str], meta: list[str]) -> None:
     # JAX keeps Python flatten/unflatten functions beside the C++ registration
-    # for the few places that work in Python; mirror what register_dataclass stores.
+    # for the few places that work in Python; mirror what register_dataclass stores
+    # (JAX 0.4 also keeps the flatten with keys).
     try:
         from jax._src import tree_util as jax_tree_util
 
         def flatten(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             return tuple(getattr(x, n) for n in data), tuple(getattr(x, n) for n in meta)
 
-        jax_tree_util._registry[cls] = jax_tree_util._RegistryEntry(
-            flatten, _unflattener(cls, data, meta)
-        )
+        unflatten = _unflattener(cls, data, meta)
+        jax_tree_util._registry[cls] = jax_tree_util._RegistryEntry(flatten, unflatten)
+        with_keys = getattr(jax_tree_util, "_registry_with_keypaths", None)
+        if with_keys is not None:
+            keys = [jtu.GetAttrKey(n) for n in data]
+
+            def flatten_with_keys(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+                children = tuple(zip(keys, (getattr(x, n) for n in data), strict=True))
+                return children, tuple(getattr(x, n) for n in meta)
+
+            # (Only JAX 0.4 has it, the oldest supported.)
+            entry = jax_tree_util._RegistryWithKeypathsEntry  # type: ignore[attr-defined,unused-ignore]
+            with_keys[cls] = entry(flatten_with_keys, unflatten)
     except (ImportError, AttributeError):
         pass
 
