@@ -196,13 +196,20 @@ def test_numpy_leaves_work() -> None:
     assert h.total() == 3
 
 
-def test_every_supported_jax_flattens_modules_in_its_cpp_dataclass_path() -> None:
-    # JAX 0.4 lists its registries by name, later releases in `_all_registries`: both
-    # must be found, or Modules fall back to Python callbacks several times slower.
+@pytest.mark.parametrize("registration", ["C++ dataclass node", "Python callbacks"])
+def test_both_registrations_flatten_rebuild_and_name_the_fields(
+    registration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from equimod._module import _flatten
 
-    assert _flatten._FAST_REGISTRIES is not None
-    assert len(_flatten._FAST_REGISTRIES) >= 3
+    if registration == "Python callbacks":
+        # Where JAX's registries cannot be used directly, Modules register callbacks.
+        monkeypatch.setattr(_flatten, "_FAST_REGISTRIES", None)
+    else:
+        # JAX 0.4 names its registries one by one, later releases list them in
+        # `_all_registries`: every supported JAX must give the C++ path.
+        assert _flatten._FAST_REGISTRIES is not None
+        assert len(_flatten._FAST_REGISTRIES) >= 3
 
     class Keyed(Module):
         w: jax.Array
@@ -212,33 +219,11 @@ def test_every_supported_jax_flattens_modules_in_its_cpp_dataclass_path() -> Non
             self.w = w
 
     m = Keyed(jnp.ones(2))
-    ((path, leaf),), treedef = jtu.tree_flatten_with_path(m)
+    ((path, leaf),), _ = jtu.tree_flatten_with_path(m)
     assert jtu.keystr(path) == ".w" and leaf is m.w
-    rebuilt = jtu.tree_unflatten(treedef, [jnp.zeros(2)])
-    assert type(rebuilt) is Keyed and rebuilt.tag == "t"
     assert jtu.tree_map_with_path(lambda p, x: jtu.keystr(p), m).w == ".w"
-
-
-def test_callback_registration_fallback_behaves_like_the_fast_path(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Where JAX's registries cannot be used directly, Modules register Python callbacks.
-    from equimod._module import _flatten
-
-    monkeypatch.setattr(_flatten, "_FAST_REGISTRIES", None)
-
-    class Fallback(Module):
-        w: jax.Array
-        tag: str = field(static=True, default="t")
-
-        def __init__(self, w: jax.Array) -> None:
-            self.w = w
-
-    m = Fallback(jnp.ones(2))
-    (path, _leaf), *_ = jtu.tree_flatten_with_path(m)[0]
-    assert jtu.keystr(path) == ".w"
     rebuilt = jtu.tree_map(lambda x: x + 1, m)
-    assert isinstance(rebuilt, Fallback)
+    assert type(rebuilt) is Keyed
     assert rebuilt.w.tolist() == [2.0, 2.0]
     assert rebuilt.tag == "t"
     assert jax.jit(lambda m: m.w * 2)(m).tolist() == [2.0, 2.0]
