@@ -87,13 +87,24 @@ def register_module(cls: type, data_fields: Sequence[str], meta_fields: Sequence
         _register_with_callbacks(cls, data, meta)
 
 
-def _unflattener(cls: type, data: list[str], meta: list[str]) -> Any:
+def _python_callbacks(cls: type, data: list[str], meta: list[str]) -> tuple[Any, Any, Any]:
+    """`cls`'s flatten, flatten with keys and unflatten as Python functions: for the
+    places of JAX that work in Python, and for a JAX whose registries are not found."""
+    keys = [jtu.GetAttrKey(n) for n in data]
+
+    def flatten(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        return tuple(getattr(x, n) for n in data), tuple(getattr(x, n) for n in meta)
+
+    def flatten_with_keys(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        children = tuple(zip(keys, (getattr(x, n) for n in data), strict=True))
+        return children, tuple(getattr(x, n) for n in meta)
+
     def unflatten(meta_values: tuple[Any, ...], children: Sequence[Any]) -> Any:
         return cls(
             **dict(zip(meta, meta_values, strict=True)), **dict(zip(data, children, strict=True))
         )
 
-    return unflatten
+    return flatten, flatten_with_keys, unflatten
 
 
 def _register_python_entry(cls: type, data: list[str], meta: list[str]) -> None:
@@ -103,19 +114,10 @@ def _register_python_entry(cls: type, data: list[str], meta: list[str]) -> None:
     try:
         from jax._src import tree_util as jax_tree_util
 
-        def flatten(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-            return tuple(getattr(x, n) for n in data), tuple(getattr(x, n) for n in meta)
-
-        unflatten = _unflattener(cls, data, meta)
+        flatten, flatten_with_keys, unflatten = _python_callbacks(cls, data, meta)
         jax_tree_util._registry[cls] = jax_tree_util._RegistryEntry(flatten, unflatten)
         with_keys = getattr(jax_tree_util, "_registry_with_keypaths", None)
         if with_keys is not None:
-            keys = [jtu.GetAttrKey(n) for n in data]
-
-            def flatten_with_keys(x: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-                children = tuple(zip(keys, (getattr(x, n) for n in data), strict=True))
-                return children, tuple(getattr(x, n) for n in meta)
-
             # (Only JAX 0.4 has it, the oldest supported.)
             entry = jax_tree_util._RegistryWithKeypathsEntry  # type: ignore[attr-defined,unused-ignore]
             with_keys[cls] = entry(flatten_with_keys, unflatten)
@@ -124,19 +126,8 @@ def _register_python_entry(cls: type, data: list[str], meta: list[str]) -> None:
 
 
 def _register_with_callbacks(cls: type, data: list[str], meta: list[str]) -> None:
-    keys = [jtu.GetAttrKey(n) for n in data]
-
-    def flatten_with_keys(x: Any) -> tuple[list[tuple[Any, Any]], tuple[Any, ...]]:
-        return [(k, getattr(x, n)) for k, n in zip(keys, data, strict=True)], tuple(
-            getattr(x, n) for n in meta
-        )
-
-    def flatten(x: Any) -> tuple[list[Any], tuple[Any, ...]]:
-        return [getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)
-
-    jtu.register_pytree_with_keys(
-        cls, flatten_with_keys, _unflattener(cls, data, meta), flatten_func=flatten
-    )
+    flatten, flatten_with_keys, unflatten = _python_callbacks(cls, data, meta)
+    jtu.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_func=flatten)
 
 
 _SELF = "__equimod_self"
