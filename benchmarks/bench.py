@@ -401,7 +401,7 @@ def measure(rows: list[Row], repeats: int, scale: float) -> None:
         row.medians = {name: statistics.median(s) for name, s in samples.items()}
 
 
-def _format_time(seconds: float) -> str:
+def format_time(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.2f} ms"
     if seconds >= 1e-6:
@@ -443,9 +443,9 @@ def render(rows: list[Row]) -> str:
             + " | ".join(
                 [
                     row.name,
-                    f"{_format_time(base)} ({row.baseline})",
-                    _format_time(em) if em is not None else "missing",
-                    _format_time(eq),
+                    f"{format_time(base)} ({row.baseline})",
+                    format_time(em) if em is not None else "missing",
+                    format_time(eq),
                     f"{em / base:.2f}x" if em is not None else "-",
                     f"{em / eq:.3f}x" if em is not None else "-",
                     f"{eq / base:.1f}x",
@@ -662,8 +662,8 @@ def render_flax(rows: list[Row]) -> str:
     ]
     for row in rows:
         m = row.medians
-        cells = [f"{_format_time(m[n])} ({m[n] / m['dc']:.2f}x)" if n in m else "-" for n in names]
-        lines.append(f"| {row.name} | {_format_time(m['dc'])} | " + " | ".join(cells) + " |")
+        cells = [f"{format_time(m[n])} ({m[n] / m['dc']:.2f}x)" if n in m else "-" for n in names]
+        lines.append(f"| {row.name} | {format_time(m['dc'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -675,8 +675,8 @@ def render_scaling(rows: list[Row]) -> str:
     for row in rows:
         m = row.medians
         lines.append(
-            f"| {row.name} | {_format_time(m['dc'])} | {_format_time(m['equimod'])} | "
-            f"{_format_time(m['equinox'])} | {m['equimod'] / m['dc']:.2f}x | "
+            f"| {row.name} | {format_time(m['dc'])} | {format_time(m['equimod'])} | "
+            f"{format_time(m['equinox'])} | {m['equimod'] / m['dc']:.2f}x | "
             f"{m['equimod'] / m['equinox']:.3f}x |"
         )
     return "\n".join(lines)

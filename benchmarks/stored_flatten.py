@@ -148,7 +148,7 @@ def render(rows: list[bench.Row]) -> str:
     for row in rows:
         base = row.medians[row.baseline]
         cells = [
-            f"{bench._format_time(row.medians[name])} ({row.medians[name] / base:.2f}x)"
+            f"{bench.format_time(row.medians[name])} ({row.medians[name] / base:.2f}x)"
             for name in names
         ]
         lines.append(f"| {row.name} | " + " | ".join(cells) + " |")
