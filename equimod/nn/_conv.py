@@ -9,8 +9,8 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import check_size, layer_name
-from ._spatial import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
+from ._defaults_and_checks import layer_name
+from ._spatial import check_input, set_convolution_fields
 
 _PADDING_MODES = {"ZEROS": None, "REFLECT": "reflect", "REPLICATE": "edge", "CIRCULAR": "wrap"}
 _MODE_NAMES = ", ".join(repr(mode) for mode in _PADDING_MODES)
@@ -77,27 +77,27 @@ class Conv(Module):
         *,
         key: jax.Array,
     ) -> None:
-        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        check_channels(self, in_channels, out_channels, groups)
+        set_convolution_fields(
+            self,
+            num_spatial_dims,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            use_bias,
+            dtype,
+            key,
+        )
         if not isinstance(padding_mode, str) or padding_mode.upper() not in _PADDING_MODES:
             raise ValueError(
                 _MSG_PADDING_MODE.format(
                     layer=layer_name(self), modes=_MODE_NAMES, value=padding_mode
                 )
             )
-        self.num_spatial_dims = n
-        self.kernel_size = ntuple(self, "kernel_size", kernel_size, n)
-        self.stride = ntuple(self, "stride", stride, n)
-        self.dilation = ntuple(self, "dilation", dilation, n)
-        self.padding = parse_padding(self, padding, n)
         self.padding_mode = padding_mode.upper()
-        self.weight, self.bias = init_weight_and_bias(
-            key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
-        )
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.groups = groups
-        self.use_bias = use_bias
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Convolve `x`.

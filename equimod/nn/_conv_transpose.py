@@ -9,8 +9,8 @@ import jax
 import jax.numpy as jnp
 
 from .._module import Module, field
-from ._defaults_and_checks import check_size, layer_name
-from ._spatial import check_channels, check_input, init_weight_and_bias, ntuple, parse_padding
+from ._defaults_and_checks import layer_name
+from ._spatial import check_input, ntuple, set_convolution_fields
 
 _MSG_OUTPUT_PADDING = (
     "{layer}: output_padding {output_padding} must be smaller than stride {stride} "
@@ -119,14 +119,23 @@ class ConvTranspose(Module):
         *,
         key: jax.Array,
     ) -> None:
-        n = check_size(self, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
-        check_channels(self, in_channels, out_channels, groups)
-        self.num_spatial_dims = n
-        self.kernel_size = ntuple(self, "kernel_size", kernel_size, n)
-        self.stride = ntuple(self, "stride", stride, n)
-        self.output_padding = ntuple(self, "output_padding", output_padding, n, minimum=0)
-        self.dilation = ntuple(self, "dilation", dilation, n)
-        self.padding = parse_padding(self, padding, n)
+        set_convolution_fields(
+            self,
+            num_spatial_dims,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            use_bias,
+            dtype,
+            key,
+        )
+        self.output_padding = ntuple(
+            self, "output_padding", output_padding, self.num_spatial_dims, minimum=0
+        )
         if any(o >= s for o, s in zip(self.output_padding, self.stride, strict=True)):
             raise ValueError(
                 _MSG_OUTPUT_PADDING.format(
@@ -138,13 +147,6 @@ class ConvTranspose(Module):
         if mode != "ZEROS" and not (mode == "CIRCULAR" and circular_ok):
             raise ValueError(_MSG_MODE.format(layer=layer_name(self), mode=padding_mode))
         self.padding_mode = mode
-        self.weight, self.bias = init_weight_and_bias(
-            key, in_channels, out_channels, groups, self.kernel_size, use_bias, dtype
-        )
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.groups = groups
-        self.use_bias = use_bias
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
         """Transposed convolution of `x`.

@@ -137,3 +137,35 @@ def init_weight_and_bias(
     bias_shape = (out_channels,) + (1,) * len(kernel_size)
     bias = uniform_init(bkey, bias_shape, dtype, limit) if use_bias else None
     return weight, bias
+
+
+def set_convolution_fields(
+    layer: Any,
+    num_spatial_dims: int,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int | Sequence[int],
+    stride: int | Sequence[int],
+    padding: str | int | Sequence[int] | Sequence[tuple[int, int]],
+    dilation: int | Sequence[int],
+    groups: int,
+    use_bias: bool,
+    dtype: Any,
+    key: jax.Array,
+) -> None:
+    """Check and set, from inside its `__init__`, the fields that a convolution and a
+    transposed convolution share, and initialise its weight and bias."""
+    n = check_size(layer, "num_spatial_dims", num_spatial_dims, allow_scalar=False)
+    check_channels(layer, in_channels, out_channels, groups)
+    layer.num_spatial_dims = n
+    layer.kernel_size = ntuple(layer, "kernel_size", kernel_size, n)
+    layer.stride = ntuple(layer, "stride", stride, n)
+    layer.dilation = ntuple(layer, "dilation", dilation, n)
+    layer.padding = parse_padding(layer, padding, n)
+    layer.weight, layer.bias = init_weight_and_bias(
+        key, in_channels, out_channels, groups, layer.kernel_size, use_bias, dtype
+    )
+    layer.in_channels = in_channels
+    layer.out_channels = out_channels
+    layer.groups = groups
+    layer.use_bias = use_bias

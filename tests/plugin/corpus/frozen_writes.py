@@ -62,15 +62,5 @@ class Deleting(equimod.Module):
         self.y = 3
 
 
-def nested_class() -> int:
-    class Inner(equimod.Module):
-        value: int
-
-        def __init__(self, value: int) -> None:
-            self.value = value
-
-    return Inner(1).value
-
-
 def attribute_of_a_field(module: Helper) -> None:
     del module.cfg.verbose
