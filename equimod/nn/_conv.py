@@ -77,6 +77,12 @@ class Conv(Module):
         *,
         key: jax.Array,
     ) -> None:
+        if not isinstance(padding_mode, str) or padding_mode.upper() not in _PADDING_MODES:
+            raise ValueError(
+                _MSG_PADDING_MODE.format(
+                    layer=layer_name(self), modes=_MODE_NAMES, value=padding_mode
+                )
+            )
         set_convolution_fields(
             self,
             num_spatial_dims,
@@ -91,12 +97,6 @@ class Conv(Module):
             dtype,
             key,
         )
-        if not isinstance(padding_mode, str) or padding_mode.upper() not in _PADDING_MODES:
-            raise ValueError(
-                _MSG_PADDING_MODE.format(
-                    layer=layer_name(self), modes=_MODE_NAMES, value=padding_mode
-                )
-            )
         self.padding_mode = padding_mode.upper()
 
     def __call__(self, x: jax.Array, *, key: jax.Array | None = None) -> jax.Array:
