@@ -97,14 +97,5 @@ class KeepsCallback(equimod.Module):
         self.reset = reset
 
 
-class CallsHelperNow(equimod.Module):
-    count: int
-
-    def __init__(self) -> None:
-        def start() -> None:
-            self.count = 0
-
-        start()
-
-
-CallsHelperNow()
+# A nested function that __init__ calls at once may write: user_init.py's
+# CallsHelper checks that it is not a frozen write and that it assigns the field.

@@ -95,8 +95,9 @@ ReturnsFirst()  # error: mypy[equimod-missing-field]  # divergence: unassigned-f
 OnlyAnnotates()  # error: mypy[equimod-missing-field]  # divergence: unassigned-field
 
 
-# And what may run counts: a nested function it calls, a branch that returns
-# after assigning, a nested class (whose methods the plugin does not follow).
+# And what may run counts: a nested function it calls (whose write is no frozen
+# write either: it runs during construction), a branch that returns after
+# assigning, a nested class (whose methods the plugin does not follow).
 class CallsHelper(equimod.Module):
     size: int
 
