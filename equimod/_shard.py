@@ -15,6 +15,12 @@ _MSG_STRUCTURE = (
     "filter_shard: device_or_shardings must be a Sharding or Device, or a pytree prefix "
     "of the pytree being sharded with those at its leaves; it does not match: {error}"
 )
+_MSG_NOT_A_PLACEMENT = (
+    "filter_shard: device_or_shardings{where} is {value!r}, of type {type}, which is "
+    "neither a jax.sharding.Sharding nor a jax.Device. Pass a Sharding (such as "
+    "jax.sharding.NamedSharding(mesh, PartitionSpec(...))), a device, or a pytree "
+    "prefix of the pytree being sharded with those at its leaves."
+)
 
 
 def _is_placement(x: Any) -> bool:
@@ -37,8 +43,11 @@ def filter_shard(x: _T, device_or_shardings: Any) -> _T:
         `x` with its arrays placed.
 
     Raises:
+        TypeError: If a leaf of `device_or_shardings` is neither a Sharding nor a
+            device.
         ValueError: If `device_or_shardings` is not a prefix of `x`.
     """
+    _check_placements(device_or_shardings)
     dynamic, static = partition(x, is_array)
     leaves = jtu.tree_leaves(dynamic)
     if _is_placement(device_or_shardings):
@@ -58,3 +67,15 @@ def filter_shard(x: _T, device_or_shardings: Any) -> _T:
     else:
         placed = jax.device_put(dynamic, placements)
     return combine(placed, static)  # type: ignore[no-any-return]
+
+
+def _check_placements(device_or_shardings: Any) -> None:
+    # Checked here, so that the error names the argument rather than being JAX's
+    # about the value device_put or with_sharding_constraint was handed.
+    for path, leaf in jtu.tree_flatten_with_path(device_or_shardings, is_leaf=_is_placement)[0]:
+        if not _is_placement(leaf):
+            raise TypeError(
+                _MSG_NOT_A_PLACEMENT.format(
+                    where=jtu.keystr(path), value=leaf, type=type(leaf).__name__
+                )
+            )

@@ -10,6 +10,8 @@ import textwrap
 import jax
 import jax.numpy as jnp
 import pytest
+from jax.sharding import PartitionSpec as P
+from messages import assert_mentions
 
 import equimod
 
@@ -81,7 +83,8 @@ def test_filter_shard_on_one_device_passes_non_arrays_through() -> None:
 
     @equimod.filter_jit
     def constrained(t: dict[str, object]) -> dict[str, object]:
-        return equimod.filter_shard(t, jax.sharding.SingleDeviceSharding(device))
+        mesh = jax.sharding.Mesh(jax.devices()[:1], ("x",))
+        return equimod.filter_shard(t, jax.sharding.NamedSharding(mesh, P()))
 
     assert constrained(tree)["name"] == "layer"
 
@@ -90,3 +93,14 @@ def test_bad_shardings_structure() -> None:
     device = jax.devices()[0]
     with pytest.raises(ValueError, match=r"filter_shard: device_or_shardings must be"):
         equimod.filter_shard({"a": jnp.ones(1), "b": jnp.ones(1)}, {"a": device})
+
+
+def test_a_placement_that_is_neither_a_sharding_nor_a_device_is_named() -> None:
+    device = jax.devices()[0]
+    with pytest.raises(TypeError) as info:
+        equimod.filter_shard(jnp.ones(2), 3)
+    assert_mentions(info, "device_or_shardings is 3, of type int", "jax.sharding.Sharding")
+    # Within a prefix, the error names where the bad leaf stands.
+    with pytest.raises(TypeError) as info:
+        equimod.filter_shard({"a": jnp.ones(1), "b": jnp.ones(1)}, {"a": device, "b": "cpu"})
+    assert_mentions(info, "device_or_shardings['b'] is 'cpu', of type str")
