@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal, TypeVar, get_args
 
@@ -31,6 +32,10 @@ _MSG_NO_ARRAYS = (
     "whenever `x` is used; `x` has none. Pass an array (or a pytree holding one)."
 )
 _MSG_BAD_INDEX = "branched_error_if: index {index} is out of range for {count} messages."
+_MSG_NAN_AT_TRACE_TIME = (
+    "error_if: the check fails already (its predicate is known, not traced), so "
+    "on_error='nan' gives NaNs at once: {message}"
+)
 
 
 class EquimodRuntimeError(RuntimeError):
@@ -102,7 +107,8 @@ def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: OnError = "default")
             (under `vmap`, for any batch element).
         msg: The error's message.
         on_error: What a failed check does: `"raise"`; `"nan"` returns `x` with its
-            inexact arrays set to NaN; `"breakpoint"` opens `jax.debug.breakpoint`;
+            inexact arrays set to NaN (and warns at once if `pred` is not traced
+            and true); `"breakpoint"` opens `jax.debug.breakpoint`;
             `"off"` returns `x` unchecked. `"default"` reads the `EQUIMOD_ON_ERROR`
             environment variable, else `"raise"`.
 
@@ -117,7 +123,7 @@ def error_if(x: _T, pred: ArrayLike, msg: str, *, on_error: OnError = "default")
         ValueError: If `on_error` is not one of the options, or `pred` is traced
             and `x` holds no array to tie the check to.
     """
-    return branched_error_if(x, pred, 0, [msg], on_error=on_error)
+    return _checked_if(x, pred, 0, [msg], on_error)
 
 
 def branched_error_if(
@@ -142,6 +148,14 @@ def branched_error_if(
         IndexError: If a concrete `index` is out of range for `msgs`.
         ValueError: As in `error_if`.
     """
+    return _checked_if(x, pred, index, msgs, on_error)
+
+
+def _checked_if(
+    x: _T, pred: ArrayLike, index: ArrayLike, msgs: Sequence[str], on_error: OnError
+) -> _T:
+    """`branched_error_if`, called by it and by `error_if` alike, so that a warning
+    it gives names the line that called either (two frames up)."""
     if on_error == "default":
         on_error = _DEFAULT_ON_ERROR  # type: ignore[assignment]
     elif on_error not in _ON_ERROR_OPTIONS:
@@ -158,6 +172,11 @@ def branched_error_if(
                 if isinstance(pred, (bool, np.bool_)):
                     raise EquimodTracetimeError(messages[position])
                 raise EquimodRuntimeError(messages[position])
+            if on_error == "nan":
+                # Said now, as Equinox does: the NaNs would otherwise come with no word of why.
+                warnings.warn(
+                    _MSG_NAN_AT_TRACE_TIME.format(message=messages[position]), stacklevel=3
+                )
         else:
             return x
     dynamic, static = partition(x, is_array)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
@@ -59,6 +60,21 @@ def test_error_if_under_vmap_grad_and_modes() -> None:
         equimod.error_if(jnp.ones(1), False, "m", on_error="loud")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="needs an array"):
         equimod.filter_jit(lambda p: equimod.error_if("text", p, "m"))(jnp.array(True))
+
+
+def test_a_nan_check_known_to_fail_when_traced_warns_at_the_callers_line() -> None:
+    # As in Equinox: the NaNs come with a word of why, and a traced predicate gives none.
+    with pytest.warns(UserWarning, match=r"fails already .*NaNs at once: too big") as record:
+        y = jax.jit(lambda x: equimod.error_if(x, True, "too big", on_error="nan"))(1.0)
+    assert jnp.isnan(y)
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="NaNs at once: two") as record:
+        equimod.branched_error_if(jnp.ones(1), np.bool_(True), 2, ["0", "1", "two"], on_error="nan")
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traced = jax.jit(lambda x, p: equimod.error_if(x, p, "m", on_error="nan"))
+        assert jnp.isnan(traced(1.0, True))
 
 
 def test_branched_error_if_chooses_the_message_at_run_time() -> None:
