@@ -4,8 +4,9 @@
 
 PACKAGE_DIR is the package folder of a source checkout written against
 Equinox (for example the `lineax` folder of a lineax checkout); TEST_FILEs are
-relative to the checkout. The package folder and the checkout's `tests/`
-folder are copied twice into a temporary folder, once as written
+relative to the checkout. The package folder and the checkout's folders that
+hold the test files (`tests/`, or diffrax's `test/`) are copied twice into a
+temporary folder, once as written
 and once with `equinox` swapped for `equimod` as `checkers_on_real_code.py` swaps it
 (`equinox.internal` stays on Equinox, which equimod does not replace). Each
 copy runs the given test files with pytest, each file in a process of its own
@@ -43,10 +44,13 @@ _OUTCOME = re.compile(r"^(?P<test>\S+::\S+) (?P<outcome>PASSED|FAILED|ERROR)")
 _FAILURE = re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+::\S+?)(?: - (?P<reason>.*))?$")
 
 
-def prepare(checkout: Path, package: str, root: Path, swap: bool, also: list[Path]) -> None:
+def prepare(
+    checkout: Path, package: str, tests: list[str], root: Path, swap: bool, also: list[Path]
+) -> None:
     for source in [checkout / package, *also]:
         copy_package(source.resolve(), root / source.resolve().name, swap)
-    copy_package(checkout / "tests", root / "tests", swap)
+    for folder in sorted({Path(test).parts[0] for test in tests}):
+        copy_package(checkout / folder, root / folder, swap)
     # The project's pytest configuration (its `addopts`, such as jaxtyping's import
     # hook, and its warning filters): the tests run as the project runs them.
     config = checkout / "pyproject.toml"
@@ -101,7 +105,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for name in ("equinox", "equimod"):
             root = Path(folder) / name
-            prepare(checkout, package, root, name == "equimod", arguments.also)
+            prepare(checkout, package, arguments.tests, root, name == "equimod", arguments.also)
             results[name] = run_tests(root, arguments.tests, process_per_file=True)
     (before, _), (after, reasons) = results["equinox"], results["equimod"]
     print(f"# {package}: its tests under Equinox and under equimod\n")
