@@ -71,7 +71,9 @@ def tree_at(
 
     Args:
         where: A function of `pytree` returning one node (a leaf, including a
-            None leaf, or a subtree) or a tuple/list of nodes.
+            None leaf, or a subtree) or a tuple/list of nodes. It sees the
+            tree's Nones as None, as in Equinox (so it may leave them out);
+            a None it returns is replaced, without `is_leaf`.
         pytree: The tree to copy.
         replace: The new value, or a sequence of values, one per node.
         replace_fn: Called on each old node to give its replacement. Give exactly
@@ -98,20 +100,15 @@ def tree_at(
     if len(given) != 1:
         raise ValueError(_MSG_REPLACE_ARGS.format(given=" and ".join(given) or "neither"))
 
-    # Rebuilding the tree gives every internal node a fresh identity and every
-    # leaf a unique marker, so `where` can be answered by identity. The empty
-    # tuple is one object wherever it stands, so it is marked like a leaf.
-    leaf_or_empty = none_or(is_leaf)
-    marked = jtu.tree_map(_Marker, pytree, is_leaf=lambda x: x is _EMPTY_TUPLE or leaf_or_empty(x))
-    try:
-        picked = where(marked)
-    except Exception as error:
-        raise TypeError(
-            _MSG_WHERE_FAILED.format(error=f"{type(error).__name__}: {error}")
-        ) from error
-    # A tuple or list is several nodes, unless it is itself a node of the tree.
-    many = isinstance(picked, (tuple, list)) and not _is_node_of(picked, marked)
+    # `where` first sees the tree as Equinox shows it, its Nones as they are, so
+    # that a `where` written for Equinox (one that leaves out the Nones it meets,
+    # say) picks what it picked there. Only if it picks a None does it see the
+    # tree again with each None marked as a leaf, to replace that None.
+    marked, picked, many = _picked(where, pytree, is_leaf)
     nodes: Sequence[Any] = picked if many else [picked]
+    if any(node is None for node in nodes):
+        marked, picked, many = _picked(where, pytree, none_or(is_leaf))
+        nodes = picked if many else [picked]
     wanted = {id(node): i for i, node in enumerate(nodes)}
     if len(wanted) != len(nodes):
         counts = [node for node in nodes if sum(n is node for n in nodes) > 1]
@@ -156,6 +153,30 @@ def tree_at(
 
     new_leaves = [new_value(leaf) if id(leaf) in wanted else leaf.value for leaf in leaves]
     return jtu.tree_unflatten(treedef, new_leaves)
+
+
+def _picked(
+    where: Callable[[Any], Any], pytree: Any, is_leaf: Callable[[Any], bool] | None
+) -> tuple[Any, Any, bool]:
+    """The tree rebuilt with its leaves marked, what `where` picks out of it, and
+    whether that is several nodes."""
+    # Rebuilding the tree gives every internal node a fresh identity and every
+    # leaf a unique marker, so `where` can be answered by identity. The empty
+    # tuple is one object wherever it stands, so it is marked like a leaf.
+    marked = jtu.tree_map(
+        _Marker,
+        pytree,
+        is_leaf=lambda x: x is _EMPTY_TUPLE or (is_leaf is not None and is_leaf(x)),
+    )
+    try:
+        picked = where(marked)
+    except Exception as error:
+        raise TypeError(
+            _MSG_WHERE_FAILED.format(error=f"{type(error).__name__}: {error}")
+        ) from error
+    # A tuple or list is several nodes, unless it is itself a node of the tree.
+    many = isinstance(picked, (tuple, list)) and not _is_node_of(picked, marked)
+    return marked, picked, many
 
 
 def _is_node_of(node: Any, tree: Any) -> bool:

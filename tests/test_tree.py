@@ -46,6 +46,22 @@ def test_none_leaves_and_subtrees_can_be_replaced() -> None:
     assert both == {"a": [1, 8, 3], "b": 9}
 
 
+def test_where_sees_the_nones_as_they_are_unless_it_picks_one() -> None:
+    # diffrax's idiom: a `where` that leaves out the Nones it meets picks, as under
+    # Equinox, only what is not None (diffeqsolve casts its save times this way).
+    tree = {"ts": [jnp.arange(2), None, jnp.arange(3)]}
+
+    def not_none(t: dict[str, list[Any]]) -> list[Any]:
+        return [x for x in t["ts"] if x is not None]
+
+    cast = equimod.tree_at(not_none, tree, replace_fn=lambda x: x.astype(jnp.float32))
+    assert [x is None or x.dtype == jnp.float32 for x in cast["ts"]] == [True, True, True]
+    assert cast["ts"][1] is None
+    # A None that `where` picks, alone or among others, is still replaced.
+    both = equimod.tree_at(lambda t: [t["ts"][0], t["ts"][1]], tree, (1, 2))
+    assert both["ts"][:2] == [1, 2]
+
+
 def test_replace_a_submodule() -> None:
     class Pair(equimod.Module):
         first: equimod.nn.Linear
