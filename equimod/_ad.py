@@ -106,24 +106,12 @@ def filter_value_and_grad(
     taken with respect to its floating-point array leaves, and every other leaf
     gets `None` in the gradient, which has the first argument's structure.
     Usable as `@filter_value_and_grad` and `@filter_value_and_grad(has_aux=True)`.
-
-    Args:
-        fun: The function to differentiate. It must return a scalar (with
-            `has_aux=True`, a pair `(scalar, aux)`). Omit it to get a decorator.
-        has_aux: Whether `fun` returns auxiliary data beside its value.
-        holomorphic: As in `jax.grad`: `fun` is holomorphic in complex inputs,
-            and its complex output is differentiated as such.
-        allow_int: As in `jax.grad`; integer arrays are never differentiated
-            here (they get `None`), so this only passes JAX's option on.
+    Its arguments, and the errors it raises, are those of `filter_grad`.
 
     Returns:
         A function of the same arguments returning `(value, grads)`, or
         `((value, aux), grads)` with `has_aux=True`. The function is a Module:
         stored in a model, `fun`'s own arrays stay leaves of the model.
-
-    Raises:
-        TypeError: If `fun` is not callable; if the function is called without a
-            first argument; with `has_aux=True`, if `fun` does not return a pair.
     """
     return module_update_wrapper(_ValueAndGradWrapper(fun, has_aux, holomorphic, allow_int))
 
@@ -342,10 +330,7 @@ def filter_jacfwd(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P,
 def filter_jacrev(fun: Callable[_P, Any], has_aux: bool = False) -> Callable[_P, Any]:
     """Like `jax.jacrev`: the Jacobian in reverse mode, as `filter_jacfwd` computes it.
 
-    Args:
-        fun: The function to differentiate. Its output must be a pytree of arrays
-            (with `has_aux=True`, `(output, aux)`).
-        has_aux: Whether `fun` returns auxiliary data beside its output.
+    Its arguments are those of `filter_jacfwd`.
 
     Returns:
         A function of the same arguments returning the Jacobian (with

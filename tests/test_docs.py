@@ -297,6 +297,9 @@ def test_the_performance_page_shows_the_benchmark_plot() -> None:
 _SECTION_ITEM = re.compile(r"^ {4}(\*{0,2}\w+)(?: \([^)]*\))?:", re.MULTILINE)
 
 
+_ARGUMENTS_OF = re.compile(r"Its arguments(?:, and [^,]+,)? are those of `(\w+)`")
+
+
 def _section(doc: str, title: str) -> str | None:
     match = re.search(rf"^{title}:\n((?:(?: {{4}}.*)?\n)+)", doc + "\n", re.MULTILINE)
     return match[1] if match else None
@@ -343,6 +346,12 @@ def docstring_problems(qualname: str, obj: object) -> list[str]:
         targets = [(qualname, obj, inspect.getdoc(obj) or "", False)]
     for where, function, doc, is_class in targets:
         documented = set(_SECTION_ITEM.findall(_section(doc, "Args") or ""))
+        # A function that takes another's arguments says so in one line, as
+        # `filter_value_and_grad` does of `filter_grad`: the other's `Args` count.
+        for name in _ARGUMENTS_OF.findall(doc):
+            other = next(vars(n)[name] for n in PUBLIC.values() if name in vars(n))
+            other_args = _section(inspect.getdoc(other) or "", "Args") or ""
+            documented |= set(_SECTION_ITEM.findall(other_args))
         missing = [p for p in _parameters(function) if p not in documented]
         if missing:
             problems.append(f"{where}: arguments not in an 'Args:' section: {missing}")
