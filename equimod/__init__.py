@@ -15,6 +15,10 @@ from ._custom_ad import filter_checkpoint as filter_checkpoint
 from ._custom_ad import filter_custom_jvp as filter_custom_jvp
 from ._custom_ad import filter_custom_vjp as filter_custom_vjp
 from ._enum import Enumeration as Enumeration
+
+# Python calls it for a name the package lacks: for Equinox's names for old code,
+# an error saying what to write.
+from ._equinox_only import module_getattr as __getattr__  # noqa: F401
 from ._errors import EquimodRuntimeError as EquimodRuntimeError
 from ._errors import EquimodTracetimeError as EquimodTracetimeError
 from ._errors import EquinoxRuntimeError as EquinoxRuntimeError

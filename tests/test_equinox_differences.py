@@ -14,6 +14,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import pytest
+from messages import assert_mentions
 
 import equimod
 
@@ -54,11 +55,40 @@ def test_each_difference_is_stated_in_the_docs() -> None:
 
 def test_static_field_is_not_provided() -> None:
     assert not hasattr(equimod, "static_field")
+    with pytest.raises(AttributeError) as info:
+        equimod.static_field  # type: ignore[attr-defined]  # noqa: B018
+    assert_mentions(info, "equimod has no static_field", "equimod.field(static=True")
 
     class Config(equimod.Module):
         size: int = equimod.field(static=True, default=3)
 
     assert jax.tree_util.tree_leaves(Config()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "instead"),
+    [("tree_inference", "equimod.nn.inference_mode(model"), ("StrictConfig", "without `strict=`")],
+)
+def test_the_other_names_equinox_keeps_for_old_code_say_what_to_write(
+    name: str, instead: str
+) -> None:
+    with pytest.raises(AttributeError) as info:
+        getattr(equimod, name)
+    assert_mentions(info, f"equimod has no {name}", instead, "Coming from Equinox")
+
+
+def test_a_name_neither_has_gets_pythons_own_error() -> None:
+    with pytest.raises(AttributeError, match=r"^module 'equimod' has no attribute 'filter_jitt'$"):
+        equimod.filter_jitt  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_equinoxs_strict_class_keyword_is_refused_with_what_to_do() -> None:
+    with pytest.raises(TypeError) as info:
+
+        class Legacy(equimod.Module, strict=True):  # type: ignore[call-arg]
+            x: int
+
+    assert_mentions(info, "Legacy is declared with `strict=`", "Remove `strict=...`", "AbstractVar")
 
 
 def test_tree_at_replaces_a_none_leaf() -> None:

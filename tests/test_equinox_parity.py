@@ -39,13 +39,29 @@ NOT_TAKEN = {
 }
 
 
+SPACES: list[tuple[str, ModuleType, ModuleType]] = [
+    ("", eqx, equimod),
+    ("nn.", eqx.nn, equimod.nn),
+    ("debug.", eqx.debug, equimod.debug),
+]
+
+
+def test_every_public_name_of_equinox_is_in_equimod_or_says_what_to_write() -> None:
+    # The names Equinox keeps for old code are left out, each with an error that
+    # says what to write; a name Equinox adds fails here until it is ported.
+    # (Modules are out of scope: `equinox.internal` is not public API.)
+    for prefix, theirs, ours in SPACES:
+        for name in dir(theirs):
+            if name.startswith("_") or inspect.ismodule(getattr(theirs, name)):
+                continue
+            if not hasattr(ours, name):
+                with pytest.raises(AttributeError, match=rf"^equimod has no {name}: .* Write "):
+                    getattr(ours, name)
+                assert prefix == "", f"{prefix}{name} is missing"
+
+
 def _shared_callables() -> Iterator[tuple[str, Any, Any]]:
-    spaces: list[tuple[str, ModuleType, ModuleType]] = [
-        ("", eqx, equimod),
-        ("nn.", eqx.nn, equimod.nn),
-        ("debug.", eqx.debug, equimod.debug),
-    ]
-    for prefix, theirs, ours in spaces:
+    for prefix, theirs, ours in SPACES:
         for name in sorted(dir(theirs)):
             if name.startswith("_") or not hasattr(ours, name):
                 continue

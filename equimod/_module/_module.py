@@ -37,6 +37,12 @@ _ASSIGNABLE = "_equimod_assignable"
 
 _DATACLASS_OPTIONS = ("kw_only", "match_args")
 
+_MSG_STRICT_KEYWORD = (
+    "{cls} is declared with `strict=`, a class keyword of Equinox's that equimod does not "
+    "take: Equinox deprecated it and, but for marking a class abstract, it has no effect. "
+    "Remove `strict=...` from the class statement; to keep {cls} from being instantiated, "
+    "give it an AbstractVar or an abstract method."
+)
 _MSG_SLOTS = (
     "{cls} defines __slots__, which Modules do not support: a field stored in a slot "
     "would be invisible to JAX. Remove __slots__ and declare each field at class "
@@ -154,6 +160,8 @@ class _ModuleMeta(abc.ABCMeta):
         for method in ("__setattr__", "__delattr__"):
             if method in namespace:
                 raise TypeError(_MSG_OWN_SETATTR.format(cls=qualname, method=method))
+        if "strict" in kwargs:
+            raise TypeError(_MSG_STRICT_KEYWORD.format(cls=qualname))
         options = {k: kwargs.pop(k) for k in _DATACLASS_OPTIONS if k in kwargs}
         # `init=False` changes nothing at run time, where an inherited hand-written
         # __init__ is kept anyway; it tells checkers that apply dataclass rules
