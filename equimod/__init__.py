@@ -16,8 +16,8 @@ from ._custom_ad import filter_custom_jvp as filter_custom_jvp
 from ._custom_ad import filter_custom_vjp as filter_custom_vjp
 from ._enum import Enumeration as Enumeration
 
-# Python calls it for a name the package lacks: for Equinox's names for old code,
-# an error saying what to write.
+# Python calls it for a name the package lacks: for a name of Equinox's that
+# equimod leaves out, an error saying what to write.
 from ._equinox_only import module_getattr as __getattr__  # noqa: F401
 from ._errors import EquimodRuntimeError as EquimodRuntimeError
 from ._errors import EquimodTracetimeError as EquimodTracetimeError
@@ -41,6 +41,7 @@ from ._module import AbstractVar as AbstractVar
 from ._module import Module as Module
 from ._module import field as field
 from ._module import module_update_wrapper as module_update_wrapper
+from ._module import static_field as static_field
 from ._partial import Partial as Partial
 from ._pmap import filter_pmap as filter_pmap
 from ._pretty_print import tree_pformat as tree_pformat
@@ -57,6 +58,7 @@ from ._tree import tree_flatten_one_level as tree_flatten_one_level
 from ._tree_equal import tree_equal as tree_equal
 from ._vmap import filter_vmap as filter_vmap
 from ._vmap import if_array as if_array
+from .nn._inference import tree_inference as tree_inference
 
 # Every name re-exported above is public; tests/test_public_names.py holds this
 # list to the stub's `__all__`, which checkers read.

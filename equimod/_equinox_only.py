@@ -1,8 +1,10 @@
 """The names Equinox exports and equimod leaves out on purpose, each with what to write.
 
-Equinox keeps them for old code only (deprecated, or old spellings of a newer
-name). A port that still uses one gets an `AttributeError` saying what to
-write, where Python would only say that the attribute does not exist.
+Equinox keeps them for old code only. Those that ported code needs in order to
+run, such as `static_field`, equimod keeps too, deprecated; the ones here
+configure what equimod does differently. A port that still uses one gets an
+`AttributeError` saying what to write, where Python would only say that the
+attribute does not exist.
 """
 
 from __future__ import annotations
@@ -15,14 +17,6 @@ _MSG_LEFT_OUT: Final = (
 )
 
 _LEFT_OUT: Final = {
-    "static_field": (
-        "Equinox deprecated it in favour of field(static=True)",
-        "equimod.field(static=True, ...) with the same keywords",
-    ),
-    "tree_inference": (
-        "it is Equinox's old name for nn.inference_mode",
-        "equimod.nn.inference_mode(model, value)",
-    ),
     "StrictConfig": (
         "it belongs to Equinox's `strict=` class keyword, deprecated there and, but for "
         "marking a class abstract, without effect",

@@ -53,28 +53,10 @@ def test_each_difference_is_stated_in_the_docs() -> None:
 # --- the behaviours that differ, as equimod has them ------------------------------
 
 
-def test_static_field_is_not_provided() -> None:
-    assert not hasattr(equimod, "static_field")
+def test_equinoxs_strict_config_is_left_out_with_what_to_write() -> None:
     with pytest.raises(AttributeError) as info:
-        equimod.static_field  # type: ignore[attr-defined]  # noqa: B018
-    assert_mentions(info, "equimod has no static_field", "equimod.field(static=True")
-
-    class Config(equimod.Module):
-        size: int = equimod.field(static=True, default=3)
-
-    assert jax.tree_util.tree_leaves(Config()) == []
-
-
-@pytest.mark.parametrize(
-    ("name", "instead"),
-    [("tree_inference", "equimod.nn.inference_mode(model"), ("StrictConfig", "without `strict=`")],
-)
-def test_the_other_names_equinox_keeps_for_old_code_say_what_to_write(
-    name: str, instead: str
-) -> None:
-    with pytest.raises(AttributeError) as info:
-        getattr(equimod, name)
-    assert_mentions(info, f"equimod has no {name}", instead, "Coming from Equinox")
+        equimod.StrictConfig  # type: ignore[attr-defined]  # noqa: B018
+    assert_mentions(info, "equimod has no StrictConfig", "without `strict=`", "Coming from Equinox")
 
 
 def test_a_name_neither_has_gets_pythons_own_error() -> None:

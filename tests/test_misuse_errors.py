@@ -186,6 +186,29 @@ def test_deprecated_equinox_spellings_warn_and_say_what_to_write() -> None:
     assert float(jax.grad(f)(jnp.array(1.0))) == 2.0
 
 
+def test_equinoxs_names_for_old_code_warn_say_what_to_write_and_keep_their_meaning() -> None:
+    with pytest.warns(DeprecationWarning, match=r"static_field is deprecated.*field\(static=True"):
+
+        class Legacy(equimod.Module):
+            weight: jax.Array
+            name: str = equimod.static_field()
+            depth: int = equimod.static_field(default=2, converter=int)
+
+    legacy = Legacy(jnp.ones(2), "m", "3")  # type: ignore[arg-type]
+    assert legacy.depth == 3
+    leaves, treedef = jax.tree_util.tree_flatten(legacy)
+    assert len(leaves) == 1
+    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+    assert (rebuilt.name, rebuilt.depth) == ("m", 3)
+
+    model = equimod.nn.Sequential([equimod.nn.Dropout(0.5)])
+    with pytest.warns(DeprecationWarning, match=r"tree_inference.*nn\.inference_mode"):
+        switched = equimod.tree_inference(model, True)
+    assert switched.layers[0].inference is True
+    with pytest.warns(DeprecationWarning):
+        assert equimod.tree_inference(switched, value=False).layers[0].inference is False
+
+
 def test_a_jax_transformed_layer_in_a_field_warns_at_the_users_line() -> None:
     class Holder(equimod.Module):
         layer: Any

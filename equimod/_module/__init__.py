@@ -3,6 +3,7 @@
 from ._abstract import AbstractClassVar as AbstractClassVar
 from ._abstract import AbstractVar as AbstractVar
 from ._field import field as field
+from ._field import static_field as static_field
 from ._methods import BoundMethod as BoundMethod
 from ._methods import wrap_methods
 from ._module import Module as Module

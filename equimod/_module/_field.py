@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -12,6 +13,10 @@ STATIC_KEY = "static"
 _MSG_CONVERTER_NOT_CALLABLE = (
     "field(converter=...) must be callable, got {converter!r}. Pass a function or "
     "class taking the __init__ argument and returning the value to store."
+)
+_MSG_STATIC_FIELD = (
+    "static_field is deprecated, as in Equinox: write field(static=True, ...), with the "
+    "same keywords."
 )
 _MSG_METADATA_CLASH = (
     "field(metadata=...) may not contain the key {key!r}: equimod reserves it. Use "
@@ -58,6 +63,22 @@ def field(
     if static:
         metadata[STATIC_KEY] = True
     return dataclasses.field(metadata=metadata, **kwargs)
+
+
+def static_field(**kwargs: Any) -> Any:
+    """`field(static=True, ...)` under Equinox's deprecated name, so that ported code runs.
+
+    Args:
+        **kwargs: Those of `field`, `static` aside.
+
+    Returns:
+        The field specifier, as `field(static=True, **kwargs)` returns it.
+
+    Warns:
+        DeprecationWarning: Always: write `field(static=True, ...)` instead.
+    """
+    warnings.warn(_MSG_STATIC_FIELD, DeprecationWarning, stacklevel=2)
+    return field(static=True, **kwargs)
 
 
 def converter_of(f: dataclasses.Field[Any]) -> Callable[[Any], Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, TypeVar
 
 import jax.tree_util as jtu
@@ -9,6 +10,11 @@ import jax.tree_util as jtu
 from .._tree import tree_at
 
 _T = TypeVar("_T")
+
+_MSG_TREE_INFERENCE = (
+    "tree_inference is Equinox's old name for nn.inference_mode: write "
+    "equimod.nn.inference_mode(model, value)."
+)
 
 
 def _flagged_nodes(tree: Any) -> list[Any]:
@@ -44,3 +50,20 @@ def inference_mode(pytree: _T, value: bool = True) -> _T:
         replace_fn=lambda _: value,
     )
     return flagged
+
+
+def tree_inference(pytree: _T, value: bool = True) -> _T:
+    """`nn.inference_mode` under Equinox's old name, so that ported code runs.
+
+    Args:
+        pytree: A model, or any pytree holding layers.
+        value: `True` for inference, `False` to switch back to training.
+
+    Returns:
+        What `inference_mode(pytree, value)` returns.
+
+    Warns:
+        DeprecationWarning: Always: write `equimod.nn.inference_mode` instead.
+    """
+    warnings.warn(_MSG_TREE_INFERENCE, DeprecationWarning, stacklevel=2)
+    return inference_mode(pytree, value)

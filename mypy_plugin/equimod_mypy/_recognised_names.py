@@ -20,7 +20,14 @@ from mypy.types import Instance, get_proper_type
 # The names in the stubs, which checkers read for an installed equimod, and in
 # the run-time sources, which mypy reads when run from a checkout of equimod.
 MODULES = ("equimod.Module", "equimod._module._module.Module")
-FIELDS = ("equimod.field", "equimod._module._field.field", "dataclasses.field")
+FIELDS = (
+    "equimod.field",
+    "equimod._module._field.field",
+    "dataclasses.field",
+    # Equinox's deprecated `field(static=True)`, which equimod keeps for ported code.
+    "equimod.static_field",
+    "equimod._module._field.static_field",
+)
 ABSTRACT_VARS = ("equimod.AbstractVar", "equimod._module._abstract.AbstractVar")
 ABSTRACT_CLASS_VARS = (
     "equimod.AbstractClassVar",

@@ -30,7 +30,7 @@ import jax
 import jax.extend.core
 import jax.tree_util
 from jax.typing import ArrayLike
-from typing_extensions import Self, dataclass_transform
+from typing_extensions import Self, dataclass_transform, deprecated
 
 from . import debug as debug
 from . import nn as nn
@@ -112,11 +112,13 @@ __all__ = [
     "module_update_wrapper",
     "nn",
     "partition",
+    "static_field",
     "tree_at",
     "tree_check",
     "tree_deserialise_leaves",
     "tree_equal",
     "tree_flatten_one_level",
+    "tree_inference",
     "tree_pformat",
     "tree_pprint",
     "tree_serialise_leaves",
@@ -244,11 +246,33 @@ def field(
     kw_only: bool = ...,
 ) -> Any: ...
 
+# Equinox's names for old code, kept so that ported code runs, and marked deprecated
+# (editors strike them through). `static_field` has one signature, without the
+# overloads' converter typing.
+@deprecated("static_field is deprecated, as in Equinox: write field(static=True, ...)")
+def static_field(
+    *,
+    converter: Callable[[Any], Any] | None = None,
+    default: Any = ...,
+    default_factory: Callable[[], Any] = ...,
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: bool = ...,
+) -> Any: ...
+@deprecated(
+    "tree_inference is Equinox's old name for nn.inference_mode: write "
+    "equimod.nn.inference_mode(model, value)"
+)
+def tree_inference(pytree: _T, value: bool = True) -> _T: ...
+
 # --- Module ------------------------------------------------------------------
 
 _ModuleMeta = abc.ABCMeta
 
-@dataclass_transform(eq_default=False, field_specifiers=(field, dataclasses.field))
+@dataclass_transform(eq_default=False, field_specifiers=(field, dataclasses.field, static_field))
 class Module(metaclass=_ModuleMeta):
     # The dataclass options a Module subclass takes as class arguments:
     # `class M(equimod.Module, kw_only=True)`. `init=False` keeps the inherited
