@@ -40,6 +40,11 @@ MSG_NOTHING_TO_MAP = (
     "{transform}({name}): no argument is mapped over (every leaf has axis None), so "
     "the batch size is unknown. Pass axis_size=..., or map some array over an axis."
 )
+_MSG_NOTHING_TO_BATCH_BY = (
+    "{transform}({name}): no argument is mapped over (every leaf has axis None), but "
+    "out_axes gives an output an axis, whose size is then unknown. Pass axis_size=..., "
+    "map some array over an axis, or give the outputs out_axes=None."
+)
 
 
 class if_array:  # noqa: N801 - named as in Equinox
@@ -252,7 +257,16 @@ class _VmapWrapper(AxisMapping):
         mapped = [leaf for leaf, axis in zip(leaves, axes, strict=True) if axis is not None]
         mapped_axes = [axis for axis in axes if axis is not None]
         if not mapped and self.axis_size is None:
-            raise ValueError(MSG_NOTHING_TO_MAP.format(transform=self.transform_name, name=name))
+            # As in Equinox: with nothing to map and no size, `fun` runs once, unmapped,
+            # which is right as long as none of its output is to be batched either.
+            batched, unbatched, rebuild = split_output(
+                self.fun(*args, **kwargs), self.out_axes, name, self.transform_name
+            )
+            if batched:
+                raise ValueError(
+                    _MSG_NOTHING_TO_BATCH_BY.format(transform=self.transform_name, name=name)
+                )
+            return join_output([], unbatched, rebuild)
         # What only tracing `fun` tells: how to rebuild its output.
         traced: list[Rebuild] = []
 
@@ -308,7 +322,8 @@ def filter_vmap(
         axis_name: A name for the mapped axis, for collectives such as
             `jax.lax.pmean` (and `nn.BatchNorm`).
         axis_size: The size of the mapped axis; needed only when no argument is
-            mapped.
+            mapped and some output is to be batched. (With nothing mapped and
+            nothing batched, `fun` runs once, unmapped, as in Equinox.)
         spmd_axis_name: As in `jax.vmap`: mesh axes the mapped axis is sharded
             over, inside `jax.jit` with sharding constraints.
 
@@ -320,8 +335,8 @@ def filter_vmap(
         TypeError: If `fun` is not callable; when called, if an axis spec gives
             something other than an int or None.
         ValueError: When called, if an axis spec does not match the arguments or
-            output, maps over a leaf that is not an array, or nothing is mapped and
-            `axis_size` is not given.
+            output, maps over a leaf that is not an array, or nothing is mapped,
+            some output is to be batched and `axis_size` is not given.
     """
     return module_update_wrapper(
         _VmapWrapper(fun, in_axes, out_axes, axis_name, axis_size, spmd_axis_name)

@@ -81,8 +81,21 @@ def test_bad_inputs() -> None:
         equimod.filter_vmap(lambda a: a, in_axes=0)(1.0)
     with pytest.raises(TypeError, match=r"gave 'x' for a leaf; an axis is an int or None"):
         equimod.filter_vmap(lambda a: a, in_axes=lambda leaf: "x")(jnp.ones(2))
-    with pytest.raises(ValueError, match=r"no argument is mapped over.*axis_size"):
+    with pytest.raises(ValueError, match=r"no argument is mapped over.*gives an output an axis"):
         equimod.filter_vmap(lambda a: a, in_axes=None)(jnp.ones(2))
+
+
+@pytest.mark.parametrize("lib", [equimod, eqx], ids=["equimod", "equinox"])
+def test_with_nothing_mapped_and_nothing_batched_the_function_runs_once(lib: Any) -> None:
+    # As lineax's own tests use it: a case maps either its operator or nothing.
+    calls = []
+
+    def f(x: jax.Array, n: int) -> tuple[jax.Array, int]:
+        calls.append(n)
+        return 2 * x, n
+
+    out, n = lib.filter_vmap(f, in_axes=None, out_axes=None)(jnp.ones(2), 3)
+    assert out.tolist() == [2.0, 2.0] and n == 3 and calls == [3]
 
 
 @pytest.mark.parametrize("lib", [equimod, eqx], ids=["equimod", "equinox"])
