@@ -50,6 +50,8 @@ assert_type(spectral.layer, nn.Linear)
 assert_type(spectral(jnp.ones(2), state), tuple[Any, nn.State])
 assert_type(nn.WeightNorm(nn.Linear(2, 2, key=key)).layer, nn.Linear)
 assert_type(nn.inference_mode(bn), nn.BatchNorm)
+# Equinox's old name for it: typed as it, and reported as deprecated.
+assert_type(equimod.tree_inference(bn), nn.BatchNorm)  # error: mypy[deprecated] pyright[reportDeprecated] ty pyrefly
 assert_type(nn.delete_init_state(bn), nn.BatchNorm)
 nn.BatchNorm(5, "batch", mode="fast")  # error: mypy[arg-type] pyright[reportArgumentType] ty pyrefly
 model = nn.Sequential([nn.Linear(5, 5, key=key), bn])
