@@ -507,7 +507,9 @@ class Module(metaclass=_ModuleMeta):
     # Read by JAX's flatten as a meta field; see _flatten.py.
     _equimod_unflatten: ClassVar[object] = UNFLATTEN_TOKEN
 
-    def __eq__(self, other: object) -> Any:
+    # `other` positional-only, as `object.__eq__`'s: a subclass may set
+    # `__eq__ = object.__eq__` (comparison by identity) and still type-check.
+    def __eq__(self, other: object, /) -> Any:
         return tree_equal(self, other)
 
     def __hash__(self) -> int:
